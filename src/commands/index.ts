@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * Every command of the contract, in the order --help lists them. Each module adds one
+ * command and composes the stages it needs; stages never import each other.
+ */
+export function registerCommands(program: Command): void {
+  void program;
+}

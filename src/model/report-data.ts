@@ -1,0 +1,111 @@
+/**
+ * What the store hands the report and mail stages: the rows of each sheet plus the
+ * facts of the Summary. Types only (see workspace.ts for the rule on imports).
+ */
+import type { Completeness, CrawlStats, WorkspaceInfo } from './workspace.js';
+
+export const CHANGE_KINDS = [
+  'user_added',
+  'user_removed',
+  'user_changed',
+  'permission_granted',
+  'permission_revoked',
+  'membership_added',
+  'membership_removed',
+  'group_created',
+  'group_deleted',
+  'invite_created',
+  'invite_accepted',
+  'invite_withdrawn',
+] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export type SnapshotStatus = 'running' | 'complete' | 'failed' | 'abandoned';
+
+export interface SnapshotInfo {
+  id: number;
+  takenAt: Date;
+  finishedAt: Date | null;
+  status: SnapshotStatus;
+  error: string | null;
+  userCount: number | null;
+  inviteCount: number | null;
+  groupCount: number | null;
+  /** The stale threshold in force for this snapshot. */
+  staleInviteDays: number;
+}
+
+/** One user × role × resource whose effective access changed between two snapshots. */
+export interface PermissionChangeRow {
+  change: 'granted' | 'revoked';
+  userId: string;
+  email: string;
+  roleId: string;
+  roleName: string;
+  resourceType: string;
+  resourceId: string;
+  /** 'direct', or the name of the group the access comes through. */
+  via: string;
+  /** The change kind behind it. */
+  cause: ChangeKind;
+  privileged: boolean;
+}
+
+export interface MembershipChangeRow {
+  change: 'added' | 'removed';
+  userId: string;
+  email: string;
+  groupId: string;
+  groupName: string;
+  detectedAt: Date;
+}
+
+/** One row of audit.effective_access. */
+export interface AccessRow {
+  userId: string;
+  email: string;
+  userName: string;
+  roleId: string;
+  roleName: string;
+  resourceType: string;
+  resourceId: string;
+  via: string;
+  privileged: boolean;
+}
+
+export interface InviteRow {
+  email: string;
+  /** null: a workspace invite. */
+  groupId: string | null;
+  groupName: string | null;
+  firstSeen: Date;
+  daysPending: number;
+  stale: boolean;
+}
+
+export interface ReportSummary {
+  workspace: WorkspaceInfo;
+  apiUrl: string;
+  toolVersion: string;
+  generatedAt: Date;
+  timezone: string;
+  current: SnapshotInfo;
+  /** null for the baseline report. */
+  previous: SnapshotInfo | null;
+  staleInviteDays: number;
+  completeness: Completeness | null;
+  crawlStats: CrawlStats | null;
+  /** SHA-256 of the previous report's data, for a tamper-evident chain (null: none). */
+  previousDataSha256: string | null;
+  changeCounts: Partial<Record<ChangeKind, number>>;
+}
+
+export interface ReportData {
+  summary: ReportSummary;
+  permissionChanges: PermissionChangeRow[];
+  staleInvites: InviteRow[];
+  membershipChanges: MembershipChangeRow[];
+  /** Streamed: the whole population can be hundreds of thousands of rows. */
+  accessReview: AsyncIterable<AccessRow>;
+  invites: InviteRow[];
+}

@@ -1,0 +1,110 @@
+/**
+ * The picture of one workspace's access, as the crawler returns it and the store keeps
+ * it. Types only: every stage may import this folder, no stage imports another stage.
+ *
+ * All lists are sorted (users, groups and roles by id; emails and member ids
+ * lexicographically) so two crawls of the same workspace are deep-equal.
+ */
+
+/** Resource types the API documents; any other string is kept as data, never a crash. */
+export const KNOWN_RESOURCE_TYPES = ['WORKSPACE', 'SOURCE', 'SPACE', 'WAREHOUSE', 'FUNCTION'] as const;
+
+export interface Label {
+  key: string;
+  value: string;
+}
+
+export interface ResourceRef {
+  id: string;
+  /** One of KNOWN_RESOURCE_TYPES, or an unknown type kept verbatim. */
+  type: string;
+  labels?: Label[];
+}
+
+export interface Permission {
+  roleId: string;
+  roleName: string;
+  resources: ResourceRef[];
+  labels?: Label[];
+}
+
+export interface WorkspaceInfo {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface WorkspaceUser {
+  id: string;
+  name: string;
+  email: string;
+  /** Direct permissions of the user (not those held through groups). */
+  permissions: Permission[];
+}
+
+export interface UserGroup {
+  id: string;
+  name: string;
+  /** What the API declared; compared with memberIds.length as a completeness check. */
+  memberCount: number;
+  permissions: Permission[];
+  /** Ids of the users in the group, sorted. */
+  memberIds: string[];
+  /** Emails invited to the group (pending), sorted. */
+  inviteEmails: string[];
+}
+
+/** One user whose groups, read from the user's side, disagree with the group walks. */
+export interface CrossCheckDisagreement {
+  userId: string;
+  /** Group ids from GET /users/{id}/groups. */
+  fromUser: string[];
+  /** Group ids whose member walk listed the user. */
+  fromGroups: string[];
+}
+
+export interface Completeness {
+  /** totalEntries each list declared on its pages (absent when the API omitted it). */
+  declared: { users?: number; invites?: number; groups?: number; roles?: number };
+  /** What the walk actually collected. */
+  walked: { users: number; invites: number; groups: number; roles: number };
+  /** Groups whose declared memberCount differs from the members walked. */
+  memberCountMismatches: { groupId: string; declared: number; walked: number }[];
+  /** Groups listed but gone (404) before their members could be walked: treated as deleted. */
+  groupsDeletedDuringWalk: string[];
+  crossCheck: { sampled: number; agreed: number; disagreements: CrossCheckDisagreement[] };
+  /** Human-readable warnings for the report's Summary (empty when everything agreed). */
+  warnings: string[];
+}
+
+export interface CrawlStats {
+  requests: number;
+  /** Attempts repeated after a 5xx, a dropped connection or a timeout. */
+  retries: number;
+  /** 429 answers received (a well-paced crawl receives none). */
+  rateLimited: number;
+  /** Milliseconds spent waiting for a rate-limit window. */
+  rateLimitWaitMs: number;
+  /** The largest pagination.count ever sent. */
+  maxPageSize: number;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface WorkspacePicture {
+  apiUrl: string;
+  workspace: WorkspaceInfo;
+  roles: Role[];
+  users: WorkspaceUser[];
+  /** Pending workspace invites (emails as the API gave them), sorted. */
+  invites: string[];
+  groups: UserGroup[];
+  completeness: Completeness;
+  stats: CrawlStats;
+}
