@@ -105,7 +105,10 @@ export interface ReportData {
   permissionChanges: PermissionChangeRow[];
   staleInvites: InviteRow[];
   membershipChanges: MembershipChangeRow[];
-  /** Streamed: the whole population can be hundreds of thousands of rows. */
-  accessReview: AsyncIterable<AccessRow>;
+  /**
+   * Streamed: the whole population can be hundreds of thousands of rows. A factory, so
+   * the report can walk it more than once (e.g. to hash the data before writing it).
+   */
+  accessReview: () => AsyncIterable<AccessRow>;
   invites: InviteRow[];
 }
