@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Secret } from '../secret.js';
+import { isAuthorized } from './auth.js';
+import { openReport } from './files.js';
+import type { ReportListing, RunMetrics } from './listing.js';
+import { metricsText } from './metrics.js';
+import { indexPage } from './page.js';
+
+/**
+ * The auditors' download site as a plain request handler (no listen(), so tests can
+ * drive it through any server). It reads nothing but what its providers return and the
+ * report files under reportsDir.
+ */
+export interface SiteOptions {
+  reportsDir: string;
+  token: Secret;
+  timeZone: string;
+  title?: string;
+  listReports: () => Promise<ReportListing[]>;
+  metrics: () => Promise<RunMetrics>;
+  logger?: Logger;
+}
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'",
+};
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  extra: Record<string, string> = {},
+) {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  });
+  res.end(body);
+}
+
+export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const title = options.title ?? 'Segment access audit reports';
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    // Parse against a fixed base: the Host header is the client's and is never trusted.
+    const url = new URL(req.url ?? '/', 'http://site.invalid');
+    const path = url.pathname;
+
+    if (path === '/healthz') {
+      send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (!isAuthorized(req, options.token)) {
+      send(res, 401, 'text/plain; charset=utf-8', 'authentication required\n', {
+        'WWW-Authenticate': 'Basic realm="access-audit reports", charset="UTF-8"',
+      });
+      return;
+    }
+    if (path === '/') {
+      const reports = await options.listReports();
+      send(res, 200, 'text/html; charset=utf-8', indexPage({ title, reports, timeZone: options.timeZone }));
+      return;
+    }
+    if (path === '/metrics') {
+      send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(await options.metrics()));
+      return;
+    }
+    if (path.startsWith('/reports/')) {
+      let name: string;
+      try {
+        name = decodeURIComponent(path.slice('/reports/'.length));
+      } catch {
+        name = '';
+      }
+      const found = await openReport(options.reportsDir, name);
+      if (!found) {
+        send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+        return;
+      }
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': XLSX,
+        'Content-Length': found.size,
+        'Content-Disposition': `attachment; filename="${name}"`,
+      });
+      if (method === 'HEAD') {
+        await found.file.close();
+        res.end();
+        return;
+      }
+      const stream = found.file.createReadStream();
+      stream.pipe(res);
+      await new Promise<void>((resolve) => {
+        stream.on('close', resolve);
+        res.on('close', resolve);
+      });
+      return;
+    }
+    send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.logger?.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'download site error',
+      );
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      else res.destroy();
+    });
+  };
+}
