@@ -1,0 +1,42 @@
+import { CronExpressionParser } from 'cron-parser';
+
+/**
+ * Schedule arithmetic (pure: the clock is an argument). node-cron fires the ticks but only
+ * looks forward from the real clock; catch-up needs the most recent scheduled time
+ * before a given instant, in the schedule's time zone and across DST changes, which
+ * cron-parser computes.
+ */
+export function mostRecentScheduledTime(expression: string, timeZone: string, now: Date): Date | null {
+  // prev() excludes its starting instant, so start a millisecond later: a run started
+  // exactly on a tick counts that tick as the most recent one.
+  const it = CronExpressionParser.parse(expression, {
+    currentDate: new Date(now.getTime() + 1),
+    tz: timeZone,
+  });
+  try {
+    return it.prev().toDate();
+  } catch {
+    return null; // an expression with no earlier match (cron-parser gives up after its search bound)
+  }
+}
+
+export function nextScheduledTime(expression: string, timeZone: string, after: Date): Date | null {
+  const it = CronExpressionParser.parse(expression, { currentDate: after, tz: timeZone });
+  try {
+    return it.next().toDate();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The contract's catch-up rule: at start, run at once if no complete snapshot is newer
+ * than the most recent scheduled time (a host that was down on Monday still produces
+ * Monday's report). One run covers any number of missed periods: the audit is of the
+ * workspace as it is now, so replaying missed ticks one by one would only repeat it.
+ */
+export function isCatchUpDue(lastCompleteTakenAt: Date | null, mostRecentScheduled: Date | null): boolean {
+  if (mostRecentScheduled === null) return false;
+  if (lastCompleteTakenAt === null) return true;
+  return lastCompleteTakenAt.getTime() < mostRecentScheduled.getTime();
+}
