@@ -1,0 +1,114 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { mostRecentScheduledTime } from './period.js';
+
+/**
+ * Fires audits on the cron schedule. Guarantees inside this process: never two audits at
+ * once (a tick that comes while one runs is skipped and logged), a bounded stop. Across
+ * processes the guarantee is the database's: `runPeriod` claims the period there before
+ * it crawls, so of two schedulers only one runs each tick.
+ */
+export type RunReason = 'tick' | 'catch-up';
+
+export interface SchedulerOptions {
+  expression: string;
+  timeZone: string;
+  logger: Logger;
+  /** Runs one audit for the period that began at `scheduledAt`; should honour `signal`. */
+  runPeriod: (scheduledAt: Date, reason: RunReason, signal: AbortSignal) => Promise<void>;
+  /** The clock (tests inject one); the real clock by default. */
+  now?: () => Date;
+}
+
+export interface Scheduler {
+  /** Runs one period now unless an audit is already running (used for catch-up). */
+  trigger(scheduledAt: Date, reason: RunReason): Promise<void>;
+  nextRun(): Date | null;
+  /** Stops firing; gives a running audit `graceMs` to finish, then aborts it and waits. */
+  stop(graceMs: number): Promise<{ aborted: boolean }>;
+}
+
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const now = options.now ?? (() => new Date());
+  const log = options.logger;
+  let running: { promise: Promise<void>; controller: AbortController } | undefined;
+  let stopped = false;
+
+  const trigger = (scheduledAt: Date, reason: RunReason): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      log.warn(
+        { scheduledAt: scheduledAt.toISOString(), reason },
+        'an audit is still running: this tick is skipped',
+      );
+      return Promise.resolve();
+    }
+    const controller = new AbortController();
+    const promise = options
+      .runPeriod(scheduledAt, reason, controller.signal)
+      .catch((error: unknown) => {
+        // A failed run is logged and does not stop the schedule.
+        log.error(
+          { err: error instanceof Error ? error.message : String(error), reason },
+          'scheduled audit failed',
+        );
+      })
+      .finally(() => {
+        running = undefined;
+        const next = task.getNextRun();
+        if (!stopped && next) log.info({ nextRun: next.toISOString() }, 'next audit scheduled');
+      });
+    running = { promise, controller };
+    return promise;
+  };
+
+  const task: ScheduledTask = createTask(
+    options.expression,
+    () => {
+      const scheduledAt = mostRecentScheduledTime(options.expression, options.timeZone, now()) ?? now();
+      void trigger(scheduledAt, 'tick');
+    },
+    {
+      timezone: options.timeZone,
+      name: 'access-audit',
+      // Give node-cron our logger: its default prints coloured warnings on stdout.
+      logger: {
+        info: (m) => log.debug({ source: 'node-cron' }, m),
+        warn: (m) => log.warn({ source: 'node-cron' }, m),
+        error: (m) => log.error({ source: 'node-cron' }, String(m)),
+        debug: (m) => log.debug({ source: 'node-cron' }, String(m)),
+      },
+    },
+  );
+  void task.start();
+  const first = task.getNextRun();
+  log.info(
+    { schedule: options.expression, timeZone: options.timeZone, nextRun: first?.toISOString() ?? null },
+    'scheduler started',
+  );
+
+  return {
+    trigger,
+    nextRun: () => task.getNextRun(),
+    async stop(graceMs) {
+      stopped = true;
+      await task.stop();
+      await task.destroy();
+      const current = running;
+      if (!current) return { aborted: false };
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        current.promise.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (finished) return { aborted: false };
+      log.warn({ graceMs }, 'grace period over: aborting the running audit');
+      current.controller.abort(new Error('the scheduler is shutting down'));
+      await current.promise;
+      return { aborted: true };
+    },
+  };
+}
