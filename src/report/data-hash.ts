@@ -1,0 +1,47 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { Cell } from './cells.js';
+import type { ColumnSpec } from './sheets.js';
+
+/**
+ * The SHA-256 of a report's *data*, shown in its Summary and chained into the next report
+ * (`previousDataSha256`), so a series of weekly reports is tamper-evident.
+ *
+ * Canonical serialisation (version 1) — UTF-8 text made of lines, each one JSON text
+ * (JSON.stringify, no spaces) followed by "\n":
+ *   for each data sheet in workbook order (Permission Changes, Stale Invites,
+ *   Membership Changes, Access Review, Invites):
+ *     1. {"sheet":<sheet name>,"columns":[<column keys in order>]}
+ *     2. one line per data row, in the order written: the JSON array of its cells, where
+ *        text is the string as written, numbers are JSON numbers, empty cells are null,
+ *        and a date is its instant in UTC as `Date.prototype.toISOString()`
+ *        (e.g. "2026-06-30T06:00:00.000Z").
+ * A sheet line is an object and a row line an array, so the text cannot be read two ways.
+ *
+ * Deliberately left out: the Summary sheet (it holds the hash itself and the generation
+ * time), header wording, the time zone dates are shown in, styles and column widths. So
+ * rebuilding a snapshot's report later, or in another AUDIT_TIMEZONE, gives the same data
+ * hash, and any change to a row changes it. Row order is part of the data: the store
+ * hands rows in a deterministic order.
+ */
+export const DATA_HASH_VERSION = 1;
+
+function canonicalCell(cell: Cell): string | number | boolean | null {
+  return cell instanceof Date ? cell.toISOString() : cell;
+}
+
+export class DataHasher {
+  readonly #hash: Hash = createHash('sha256');
+
+  sheet(name: string, columns: readonly ColumnSpec[]): void {
+    this.#hash.update(`${JSON.stringify({ sheet: name, columns: columns.map((c) => c.key) })}\n`);
+  }
+
+  row(cells: readonly Cell[]): void {
+    this.#hash.update(`${JSON.stringify(cells.map(canonicalCell))}\n`);
+  }
+
+  /** Hex digest; the hasher cannot be used afterwards. */
+  digest(): string {
+    return this.#hash.digest('hex');
+  }
+}

@@ -1,0 +1,164 @@
+import { once } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { DataValidation, Style, Workbook, Worksheet } from 'exceljs';
+import type { Cell } from './cells.js';
+import type { DataHasher } from './data-hash.js';
+import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText } from './sheets.js';
+import * as S from './styles.js';
+import type { SummaryLine } from './summary.js';
+import { wallClockDate } from './timezone.js';
+
+/**
+ * Writing sheets into exceljs's streaming WorkbookWriter: every row is committed as soon
+ * as it is written, so memory does not grow with the Access Review. Order matters there:
+ * views (frozen panes) only at addWorksheet, column widths before the first commit,
+ * auto-filter and validations before the sheet's commit. No hyperlinks anywhere: the
+ * streaming writer puts them before conditional formatting/validations, which Excel
+ * repairs (exceljs #2784), and the Access Review has a validation list.
+ */
+
+/** Column letters for up to 702 columns (A … ZZ); our sheets have at most a dozen. */
+export function columnLetter(n: number): string {
+  let s = '';
+  let x = n;
+  while (x > 0) {
+    const r = (x - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    x = Math.floor((x - 1) / 26);
+  }
+  return s;
+}
+
+const FROZEN_HEADER = [
+  { state: 'frozen' as const, xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' },
+];
+
+type Tint = 'granted' | 'revoked' | null;
+
+/** Which tint a data row gets: access gained green, lost red (by the sheet's Change column). */
+function tintOf(sheet: string, cells: readonly Cell[]): Tint {
+  if (sheet !== 'Permission Changes' && sheet !== 'Membership Changes') return null;
+  const change = cells[0];
+  if (change === 'granted' || change === 'added') return 'granted';
+  if (change === 'revoked' || change === 'removed') return 'revoked';
+  return null;
+}
+
+/** Memoised composition, so equal looks share one style object (and one styles.xml entry). */
+const composed = new Map<string, Partial<Style>>();
+function cellStyle(tint: Tint, kind: ColumnSpec['kind'], privileged: boolean): Partial<Style> | undefined {
+  const key = `${tint}|${kind === 'date'}|${privileged}`;
+  const hit = composed.get(key);
+  if (hit !== undefined || composed.has(key)) return hit;
+  let style: Partial<Style> | undefined;
+  if (tint === 'granted') style = privileged ? S.GRANTED_PRIVILEGED : S.GRANTED;
+  else if (tint === 'revoked') style = privileged ? S.REVOKED_PRIVILEGED : S.REVOKED;
+  else if (privileged) style = S.PRIVILEGED;
+  if (kind === 'date') style = { ...(style ?? {}), numFmt: S.DATE_FORMAT };
+  composed.set(key, style as Partial<Style>);
+  return style;
+}
+
+/** Lets the zip and file streams drain now and then: exceljs itself never waits for them. */
+export type Drain = () => Promise<void>;
+
+const YIELD_EVERY = 1000;
+
+export async function writeDataSheet(
+  wb: Workbook,
+  source: AnySheetSource,
+  options: { timezone: string; widths: readonly number[]; hasher: DataHasher; drain: Drain },
+): Promise<number> {
+  const { spec } = source;
+  const ws: Worksheet = wb.addWorksheet(spec.name, { views: FROZEN_HEADER });
+  ws.columns = spec.columns.map((c, i) => ({
+    key: c.key,
+    width: options.widths[i] ?? 12,
+    style: c.kind === 'date' ? { numFmt: S.DATE_FORMAT } : c.kind === 'int' ? { numFmt: S.INT_FORMAT } : {},
+  }));
+
+  const header = ws.addRow(spec.columns.map((c) => headerText(c, options.timezone)));
+  header.eachCell((cell) => {
+    cell.style = S.HEADER;
+  });
+  header.commit();
+
+  options.hasher.sheet(spec.name, spec.columns);
+  const privilegedAt = spec.columns.findIndex((c) => c.kind === 'flag' && c.key === 'privileged');
+  let rowNumber = 1;
+  for await (const item of source.rows()) {
+    const cells = spec.toCells(item);
+    options.hasher.row(cells);
+    const row = ws.addRow(cells.map((v) => (v instanceof Date ? wallClockDate(v, options.timezone) : v)));
+    const tint = tintOf(spec.name, cells);
+    const privileged = privilegedAt >= 0 && cells[privilegedAt] === 'yes';
+    if (tint !== null || privileged) {
+      for (let i = 0; i < spec.columns.length; i++) {
+        const column = spec.columns[i] as ColumnSpec;
+        // Untinted rows flag only the Privileged cell; tinted rows colour the whole row.
+        if (tint === null && i !== privilegedAt) continue;
+        const style = cellStyle(tint, column.kind, privileged && i === privilegedAt);
+        if (style !== undefined) row.getCell(i + 1).style = style;
+      }
+    }
+    row.commit();
+    rowNumber++;
+    if (rowNumber % YIELD_EVERY === 0) await options.drain();
+  }
+
+  const lastColumn = columnLetter(spec.columns.length);
+  ws.autoFilter = `A1:${lastColumn}${rowNumber}`;
+  const decisionAt = spec.columns.findIndex((c) => c.kind === 'decision');
+  if (decisionAt >= 0 && rowNumber >= 2) {
+    const col = columnLetter(decisionAt + 1);
+    // Worksheet.dataValidations exists at run time but is missing from exceljs's typings.
+    const validations = (ws as unknown as { dataValidations: { add(ref: string, v: DataValidation): void } })
+      .dataValidations;
+    validations.add(`${col}2:${col}${rowNumber}`, {
+      type: 'list',
+      allowBlank: true,
+      formulae: [`"${DECISIONS.join(',')}"`],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: 'Decision',
+      error: `Choose ${DECISIONS.join(' or ')}, or leave empty.`,
+      showInputMessage: true,
+      promptTitle: 'Reviewer decision',
+      prompt: `${DECISIONS.join(' or ')}`,
+    });
+  }
+  ws.commit();
+  return rowNumber - 1;
+}
+
+export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], timezone: string): void {
+  const ws = wb.addWorksheet('Summary', { properties: { tabColor: { argb: 'FF1F3864' } } });
+  ws.columns = [{ width: 44 }, { width: 100 }];
+  let first = true;
+  for (const line of lines) {
+    if (line.kind === 'section' && !first) ws.addRow([]).commit();
+    first = false;
+    const value = line.value instanceof Date ? wallClockDate(line.value, timezone) : line.value;
+    const row = ws.addRow(
+      line.kind === 'title' || line.kind === 'section' ? [line.label] : [line.label, value],
+    );
+    const label = row.getCell(1);
+    if (line.kind === 'title') label.style = S.SUMMARY_TITLE;
+    else if (line.kind === 'section') label.style = S.SUMMARY_SECTION;
+    else {
+      label.style = line.kind === 'warning' ? S.SUMMARY_WARNING : S.SUMMARY_LABEL;
+      row.getCell(2).style = line.value instanceof Date ? S.SUMMARY_DATE : S.SUMMARY_VALUE;
+    }
+    row.commit();
+  }
+  ws.commit();
+}
+
+/** A drain that yields a turn of the event loop, and waits for `out` when it is backed up. */
+export function drainFor(out: NodeJS.WritableStream & { writableNeedDrain?: boolean }): Drain {
+  return async () => {
+    await nextTurn();
+    // events.once rejects if the stream errors meanwhile, so a dead disk does not hang us.
+    if (out.writableNeedDrain) await once(out, 'drain');
+  };
+}

@@ -1,0 +1,153 @@
+import { CHANGE_KINDS, type ReportSummary } from '../model/report-data.js';
+import type { Completeness } from '../model/workspace.js';
+import { type Cell, text } from './cells.js';
+import { DATA_HASH_VERSION } from './data-hash.js';
+import type { ReportCounts } from './scan.js';
+
+/**
+ * The Summary sheet, pure: the lines an auditor reads first. Scope (workspace, API),
+ * period, parameters, population, changes, completeness checks and the integrity chain.
+ * Dates stay instants here; the writer shows them in the report's time zone.
+ */
+
+export type SummaryLineKind = 'title' | 'section' | 'field' | 'warning';
+
+export interface SummaryLine {
+  kind: SummaryLineKind;
+  label: string;
+  value: Cell;
+}
+
+const title = (label: string): SummaryLine => ({ kind: 'title', label, value: null });
+const section = (label: string): SummaryLine => ({ kind: 'section', label, value: null });
+const field = (label: string, value: Cell): SummaryLine => ({ kind: 'field', label, value });
+const warning = (label: string, value: Cell): SummaryLine => ({ kind: 'warning', label, value });
+
+const countOrUnknown = (n: number | null | undefined): Cell =>
+  n === null || n === undefined ? 'not recorded' : n;
+
+function declaredVsWalked(
+  declared: number | undefined,
+  walked: number,
+): { value: string; ok: boolean | undefined } {
+  if (declared === undefined) return { value: `walked ${walked} (the API declared no total)`, ok: undefined };
+  const ok = declared === walked;
+  return { value: `declared ${declared}, walked ${walked}: ${ok ? 'OK' : 'MISMATCH'}`, ok };
+}
+
+function completenessLines(c: Completeness | null): SummaryLine[] {
+  if (c === null) return [field('Completeness', 'not recorded for this snapshot')];
+  const lines: SummaryLine[] = [];
+  for (const list of ['users', 'invites', 'groups', 'roles'] as const) {
+    const r = declaredVsWalked(c.declared[list], c.walked[list]);
+    const label = `${list[0]?.toUpperCase()}${list.slice(1)} (totalEntries)`;
+    lines.push(r.ok === false ? warning(label, r.value) : field(label, r.value));
+  }
+  if (c.memberCountMismatches.length === 0) {
+    lines.push(field('Group memberCount checks', 'every group: declared = walked'));
+  } else {
+    lines.push(warning('Group memberCount mismatches', c.memberCountMismatches.length));
+    for (const m of c.memberCountMismatches) {
+      lines.push(warning(`  group ${text(m.groupId) ?? ''}`, `declared ${m.declared}, walked ${m.walked}`));
+    }
+  }
+  if (c.groupsDeletedDuringWalk.length === 0) {
+    lines.push(field('Groups deleted during the walk', 'none'));
+  } else {
+    lines.push(warning('Groups deleted during the walk', text(c.groupsDeletedDuringWalk.join(', '))));
+  }
+  const x = c.crossCheck;
+  const xText = `sampled ${x.sampled} users, ${x.agreed} agreed, ${x.disagreements.length} disagreed`;
+  lines.push(
+    x.disagreements.length === 0
+      ? field('Membership cross-check', xText)
+      : warning('Membership cross-check', xText),
+  );
+  for (const d of x.disagreements) {
+    lines.push(
+      warning(
+        `  user ${text(d.userId) ?? ''}`,
+        text(`user's groups [${d.fromUser.join(', ')}] vs group walks [${d.fromGroups.join(', ')}]`),
+      ),
+    );
+  }
+  if (c.warnings.length === 0) lines.push(field('Crawler warnings', 'none'));
+  for (const w of c.warnings) lines.push(warning('Crawler warning', text(w)));
+  return lines;
+}
+
+export function summaryLines(
+  s: ReportSummary,
+  scan: { dataSha256: string; counts: ReportCounts },
+): SummaryLine[] {
+  const baseline = s.previous === null;
+  const w = s.workspace;
+  const lines: SummaryLine[] = [
+    title(`Segment access audit: ${w.name} (${w.slug})`),
+    field(
+      'Report',
+      baseline
+        ? 'Baseline: the first report of this workspace. It records no changes; invite ages count from this first sight.'
+        : `Changes between snapshot ${s.previous?.id} and snapshot ${s.current.id}`,
+    ),
+
+    section('Scope'),
+    field('Workspace name', text(w.name)),
+    field('Workspace ID', text(w.id)),
+    field('Workspace slug', text(w.slug)),
+    field('API base URL', text(s.apiUrl)),
+
+    section('Period'),
+    field('Previous snapshot', baseline ? 'baseline (none)' : (s.previous?.id ?? null)),
+    field('Previous snapshot taken at', baseline ? 'baseline (none)' : (s.previous?.takenAt ?? null)),
+    field('Current snapshot', s.current.id),
+    field('Current snapshot taken at', s.current.takenAt),
+
+    section('Parameters'),
+    field('Stale invite threshold (days)', s.staleInviteDays),
+    field('Time zone of dates', s.timezone),
+    field('Tool version', s.toolVersion),
+
+    section('Population (current snapshot)'),
+    field('Users', countOrUnknown(s.current.userCount)),
+    field('Invite rows (workspace and group invites)', countOrUnknown(s.current.inviteCount)),
+    field('Groups', countOrUnknown(s.current.groupCount)),
+    field('Access Review rows', scan.counts.accessReview),
+    field('Open invites', scan.counts.invites),
+
+    section('Changes'),
+    field('Permission changes (rows)', scan.counts.permissionChanges),
+    field('Stale invites', scan.counts.staleInvites),
+    field('Membership changes (rows)', scan.counts.membershipChanges),
+    ...CHANGE_KINDS.map((kind) => field(`  ${kind}`, s.changeCounts[kind] ?? 0)),
+
+    section('Completeness'),
+    ...completenessLines(s.completeness),
+  ];
+
+  if (s.crawlStats !== null) {
+    const st = s.crawlStats;
+    lines.push(
+      section('Crawl'),
+      field('API requests', st.requests),
+      field('Retried attempts', st.retries),
+      field('Rate-limited answers (429)', st.rateLimited),
+      field('Crawl duration (s)', Math.round(st.durationMs / 100) / 10),
+    );
+  }
+
+  lines.push(
+    section('Integrity'),
+    field('Data SHA-256 (this report)', scan.dataSha256),
+    field(
+      'Data SHA-256 (previous report)',
+      s.previousDataSha256 ?? (baseline ? 'none (baseline)' : 'not recorded'),
+    ),
+    field(
+      'Data hash method',
+      `v${DATA_HASH_VERSION}: SHA-256 over the data sheets' rows as JSON lines (dates as UTC instants); excludes this Summary`,
+    ),
+    field('Generated at', s.generatedAt),
+  );
+  return lines;
+}

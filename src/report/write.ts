@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import ExcelJS from 'exceljs';
+import { AuditError, isAuditError } from '../errors.js';
+import type { ReportData } from '../model/report-data.js';
+import { DataHasher } from './data-hash.js';
+import { reportFileName } from './file-name.js';
+import { type ReportCounts, scanReport } from './scan.js';
+import { drainFor, writeDataSheet, writeSummarySheet } from './sheet-writer.js';
+import { dataSheets } from './sheets.js';
+import { summaryLines } from './summary.js';
+
+/**
+ * The thin I/O edge of the report: two passes over the data (scan.ts: hash, counts,
+ * widths; then the write), exceljs's streaming writer into a temporary file in the target
+ * directory, fsync, rename. A reader (the download site, the mailer) never sees half a
+ * file, and a failure leaves neither the file nor the temporary file behind.
+ */
+
+export interface WriteReportOptions {
+  /** Directory of reports (REPORTS_DIR); the file is named by reportFileName unless fileName is given. */
+  dir: string;
+  fileName?: string;
+  /** An exact path (e.g. `report --out FILE`); takes precedence over dir and fileName. */
+  outPath?: string;
+}
+
+export interface WrittenReport {
+  /** Absolute path of the report. */
+  path: string;
+  fileName: string;
+  bytes: number;
+  /** SHA-256 of the file's bytes (differs between rebuilds: zip timestamps, generation time). */
+  fileSha256: string;
+  /** SHA-256 of the report's data (data-hash.ts): the same for a rebuild of the same snapshot. */
+  dataSha256: string;
+  counts: ReportCounts;
+}
+
+export const REPORT_CREATOR = 'segment-access-audit';
+
+function targetOf(data: ReportData, options: WriteReportOptions): string {
+  if (options.outPath !== undefined) return resolve(options.outPath);
+  const s = data.summary;
+  return resolve(
+    options.dir,
+    options.fileName ?? reportFileName(s.current.takenAt, s.current.id, s.timezone),
+  );
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+function reportError(error: unknown, fileName: string): AuditError {
+  if (isAuditError(error)) return error;
+  const why = (error instanceof Error ? error.message : String(error)).replace(/\s*[\r\n]+\s*/g, ' ');
+  return new AuditError('REPORT_FAILED', `could not write the report ${fileName}: ${why}`, {
+    cause: error,
+    details: { fileName },
+  });
+}
+
+export async function writeReport(data: ReportData, options: WriteReportOptions): Promise<WrittenReport> {
+  const path = targetOf(data, options);
+  const dir = dirname(path);
+  const fileName = basename(path);
+  // Hidden and not ending in .xlsx, so listings of REPORTS_DIR never show it.
+  const temp = join(dir, `.${fileName}.${randomBytes(6).toString('hex')}.tmp`);
+  let out: WriteStream | undefined;
+  let zip: { abort(): void; on(event: 'error', listener: (e: Error) => void): void } | undefined;
+
+  try {
+    const scan = await scanReport(data);
+    const s = data.summary;
+    await mkdir(dir, { recursive: true });
+
+    out = createWriteStream(temp, { flags: 'wx' });
+    const closed = once(out, 'close');
+    closed.catch(() => {}); // observed below; an early error surfaces through commit() or drain
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out,
+      useStyles: true,
+      useSharedStrings: false,
+    });
+    zip = (wb as unknown as { zip: typeof zip }).zip;
+    wb.creator = REPORT_CREATOR;
+    wb.lastModifiedBy = REPORT_CREATOR;
+    wb.created = s.generatedAt;
+    wb.modified = s.generatedAt;
+    wb.title = `Segment access audit: ${s.workspace.name} (${s.workspace.slug}), snapshot ${s.current.id}`;
+    wb.subject = 'Access review and changes of a Twilio Segment workspace';
+    wb.keywords = `access-audit segment ${s.workspace.slug} snapshot-${s.current.id}`;
+    wb.description = `Data SHA-256 ${scan.dataSha256}`;
+
+    writeSummarySheet(wb, summaryLines(s, scan), s.timezone);
+
+    // The write re-hashes what it writes: if a second walk of the data differs from the
+    // first (the store changed underneath), the Summary's hash would be false — refuse.
+    const hasher = new DataHasher();
+    const drain = drainFor(out);
+    for (const source of dataSheets(data)) {
+      await writeDataSheet(wb, source, {
+        timezone: s.timezone,
+        widths: scan.widths.get(source.spec.name) ?? [],
+        hasher,
+        drain,
+      });
+    }
+    const written = hasher.digest();
+    if (written !== scan.dataSha256) {
+      throw new AuditError(
+        'REPORT_FAILED',
+        `could not write the report ${fileName}: the data changed between the hashing pass and the write`,
+      );
+    }
+    await wb.commit();
+    await closed;
+
+    // Durable before visible: a crash after the rename must not leave an empty report.
+    const handle = await open(temp, 'r+');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    const [bytes, fileSha256] = await Promise.all([stat(temp).then((st) => st.size), sha256File(temp)]);
+    await rename(temp, path);
+    return { path, fileName, bytes, fileSha256, dataSha256: scan.dataSha256, counts: scan.counts };
+  } catch (error) {
+    zip?.on('error', () => {});
+    zip?.abort();
+    if (out !== undefined) {
+      out.on('error', () => {});
+      if (!out.closed) {
+        const done = once(out, 'close').catch(() => {});
+        out.destroy();
+        await done;
+      }
+    }
+    await rm(temp, { force: true }).catch(() => {});
+    throw reportError(error, fileName);
+  }
+}

@@ -1,0 +1,277 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WrittenReport, writeReport } from '../../src/report/index.js';
+import { baseline, INJECTIONS, noChanges, TZ, withChanges } from './fixtures.js';
+import { readWorkbook } from './xlsx-helpers.js';
+
+const SHEETS = [
+  'Summary',
+  'Permission Changes',
+  'Stale Invites',
+  'Membership Changes',
+  'Access Review',
+  'Invites',
+];
+
+let dir: string;
+const runs: { report: WrittenReport; wb: ExcelJS.Workbook }[] = [];
+
+function values(ws: ExcelJS.Worksheet, rowNumber: number): unknown[] {
+  const row = ws.getRow(rowNumber);
+  const out: unknown[] = [];
+  for (let c = 1; c <= ws.columnCount; c++) out.push(row.getCell(c).value ?? null);
+  return out;
+}
+
+function summaryMap(wb: ExcelJS.Workbook): Map<string, unknown> {
+  const ws = wb.getWorksheet('Summary');
+  if (!ws) throw new Error('no Summary');
+  const map = new Map<string, unknown>();
+  ws.eachRow((row) => {
+    const label = row.getCell(1).value;
+    if (typeof label === 'string' && !map.has(label)) map.set(label, row.getCell(2).value);
+  });
+  return map;
+}
+
+function sheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
+  const ws = wb.getWorksheet(name);
+  if (!ws) throw new Error(`no sheet ${name}`);
+  return ws;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'report-'));
+  // Three runs of one scripted scenario, each chained to the previous report's data hash.
+  const first = await writeReport(baseline(), { dir });
+  const second = await writeReport(withChanges(first.dataSha256), { dir });
+  const third = await writeReport(noChanges(second.dataSha256), { dir });
+  for (const report of [first, second, third]) runs.push({ report, wb: await readWorkbook(report.path) });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the written workbooks', () => {
+  it('are named by the contract, in the time zone', () => {
+    expect(runs.map((r) => r.report.fileName)).toEqual([
+      'access-audit-2026-06-15-s1.xlsx',
+      'access-audit-2026-06-30-s2.xlsx',
+      'access-audit-2026-07-07-s3.xlsx',
+    ]);
+    expect(runs[0]?.report.path).toBe(join(dir, 'access-audit-2026-06-15-s1.xlsx'));
+  });
+
+  it('have the contract sheets in order, each data sheet with a bold frozen header and an auto-filter', () => {
+    for (const { wb } of runs) {
+      expect(wb.worksheets.map((w) => w.name)).toEqual(SHEETS);
+      for (const name of SHEETS.slice(1)) {
+        const ws = sheet(wb, name);
+        expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+        expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
+        expect(String(ws.autoFilter)).toMatch(new RegExp(`^A1:[A-Z]+${Math.max(ws.rowCount, 1)}$`));
+        expect(ws.getColumn(1).width).toBeGreaterThanOrEqual(8);
+      }
+    }
+  });
+
+  it('set workbook properties', () => {
+    const { wb } = runs[1]!;
+    expect(wb.creator).toBe('segment-access-audit');
+    expect(wb.title).toBe('Segment access audit: Acme (acme), snapshot 2');
+    expect(wb.created?.toISOString()).toBe('2026-06-30T06:05:00.000Z');
+  });
+
+  it('baseline: no changes, every open invite with its age, the whole access review', () => {
+    const { wb, report } = runs[0]!;
+    expect(report.counts).toEqual({
+      permissionChanges: 0,
+      staleInvites: 0,
+      membershipChanges: 0,
+      accessReview: 4,
+      invites: 2,
+    });
+    expect(sheet(wb, 'Permission Changes').rowCount).toBe(1);
+    expect(sheet(wb, 'Membership Changes').rowCount).toBe(1);
+    const invites = sheet(wb, 'Invites');
+    expect(values(invites, 1)).toEqual([
+      'Email',
+      'Invited to',
+      'Group',
+      'Group ID',
+      `First seen (${TZ})`,
+      'Days pending',
+      'Stale',
+    ]);
+    expect(values(invites, 3)).toEqual([
+      'team@example.com',
+      'group',
+      'Engineers',
+      'g1',
+      new Date('2026-06-15T08:00:00Z'), // 06:00Z shown as 08:00 in Berlin (CEST)
+      0,
+      null,
+    ]);
+    const s = summaryMap(wb);
+    expect(String(s.get('Report'))).toMatch(/^Baseline/);
+    expect(s.get('Previous snapshot')).toBe('baseline (none)');
+    expect(s.get('Data SHA-256 (previous report)')).toBe('none (baseline)');
+    expect(sheet(wb, 'Access Review').rowCount).toBe(5);
+  });
+
+  it('changes: permission rows green and red, privileged flagged, cause and via', () => {
+    const { wb, report } = runs[1]!;
+    const ws = sheet(wb, 'Permission Changes');
+    expect(values(ws, 1)).toEqual([
+      'Change',
+      'Email',
+      'User ID',
+      'Role',
+      'Role ID',
+      'Resource type',
+      'Resource ID',
+      'Via',
+      'Cause',
+      'Privileged',
+    ]);
+    expect(values(ws, 2)).toEqual([
+      'granted',
+      'user2@example.com',
+      'u000002',
+      'Workspace Owner',
+      'r-owner',
+      'WORKSPACE',
+      'ws1',
+      'direct',
+      'permission_granted',
+      'yes',
+    ]);
+    const fill = (r: number, c: number) =>
+      (ws.getRow(r).getCell(c).fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb;
+    for (let c = 1; c <= 10; c++) {
+      expect(fill(2, c)).toBe('FFC6EFCE');
+      expect(fill(3, c)).toBe('FFFFC7CE');
+      expect(fill(4, c)).toBe('FFC6EFCE');
+    }
+    expect(values(ws, 3)[0]).toBe('revoked');
+    expect(values(ws, 3)[8]).toBe('membership_removed');
+    expect(ws.getRow(2).getCell(10).font?.bold).toBe(true);
+    expect(report.counts.permissionChanges).toBe(3);
+
+    const m = sheet(wb, 'Membership Changes');
+    expect(values(m, 2)).toEqual([
+      'removed',
+      'user3@example.com',
+      'u000003',
+      'Engineers',
+      'g1',
+      new Date('2026-06-30T08:00:00Z'),
+    ]);
+    expect(m.getRow(2).getCell(6).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect((m.getRow(2).getCell(1).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFC7CE');
+
+    const stale = sheet(wb, 'Stale Invites');
+    expect(values(stale, 2)).toEqual([
+      'new@example.com',
+      'workspace',
+      null,
+      null,
+      new Date('2026-06-15T08:00:00Z'),
+      15,
+    ]);
+    expect(stale.getRow(2).getCell(5).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+  });
+
+  it('access review: privileged highlighted, a Keep/Revoke list on the decision column', () => {
+    const { wb } = runs[1]!;
+    const ws = sheet(wb, 'Access Review');
+    expect(values(ws, 1)[9]).toBe('Decision (Keep/Revoke)');
+    expect(values(ws, 3).slice(0, 9)).toEqual([
+      'user2@example.com',
+      'User 2',
+      'u000002',
+      'Workspace Owner',
+      'r-owner',
+      'WORKSPACE',
+      'ws1',
+      'direct',
+      'yes',
+    ]);
+    expect((ws.getRow(3).getCell(9).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFEB9C');
+    const validations = (
+      ws as unknown as { dataValidations: { model: Record<string, ExcelJS.DataValidation> } }
+    ).dataValidations.model;
+    for (let r = 2; r <= ws.rowCount; r++) {
+      expect(validations[`J${r}`]).toMatchObject({
+        type: 'list',
+        allowBlank: true,
+        formulae: ['"Keep,Revoke"'],
+      });
+    }
+    expect(validations.J1).toBeUndefined();
+    expect(validations[`I2`]).toBeUndefined();
+  });
+
+  it('workspace data that looks like a formula reads back as that text', () => {
+    const { wb } = runs[1]!;
+    const ws = sheet(wb, 'Access Review');
+    const names: unknown[] = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) names.push(row.getCell(2).value);
+    });
+    for (const injection of INJECTIONS) expect(names).toContain(injection);
+    ws.eachRow((row) => {
+      row.eachCell((cell) => expect(cell.type).not.toBe(6 /* ValueType.Formula */));
+    });
+  });
+
+  it('summary: scope, period, parameters, population, changes, completeness, chain', () => {
+    const [first, second, third] = runs;
+    const s = summaryMap(second!.wb);
+    expect(s.get('Workspace name')).toBe('Acme');
+    expect(s.get('Workspace ID')).toBe('ws_123');
+    expect(s.get('Workspace slug')).toBe('acme');
+    expect(s.get('API base URL')).toBe('https://api.segmentapis.com');
+    expect(s.get('Previous snapshot')).toBe(1);
+    expect(s.get('Current snapshot')).toBe(2);
+    expect(s.get('Previous snapshot taken at')).toEqual(new Date('2026-06-15T08:00:00Z'));
+    expect(s.get('Current snapshot taken at')).toEqual(new Date('2026-06-30T08:00:00Z'));
+    expect(s.get('Generated at')).toEqual(new Date('2026-06-30T08:05:00Z'));
+    expect(s.get('Stale invite threshold (days)')).toBe(14);
+    expect(s.get('Time zone of dates')).toBe(TZ);
+    expect(s.get('Tool version')).toBe('0.1.0');
+    expect(s.get('Users')).toBe(5);
+    expect(s.get('Invite rows (workspace and group invites)')).toBe(2);
+    expect(s.get('Groups')).toBe(2);
+    expect(s.get('Permission changes (rows)')).toBe(3);
+    expect(s.get('Stale invites')).toBe(1);
+    expect(s.get('  permission_granted')).toBe(1);
+    expect(s.get('  group_deleted')).toBe(0);
+    expect(s.get('Users (totalEntries)')).toBe('declared 4, walked 4: OK');
+    expect(s.get('Group memberCount mismatches')).toBe(1);
+    expect(s.get('  group g2')).toBe('declared 5, walked 4');
+    expect(s.get('Groups deleted during the walk')).toBe('g9');
+    expect(s.get('Membership cross-check')).toBe('sampled 4 users, 3 agreed, 1 disagreed');
+    expect(s.get('Crawler warning')).toBe('group g2 declared 5 members, walked 4');
+    expect(s.get('API requests')).toBe(42);
+    // The chain: each report names its own data hash and the previous report's.
+    expect(s.get('Data SHA-256 (this report)')).toBe(second!.report.dataSha256);
+    expect(s.get('Data SHA-256 (previous report)')).toBe(first!.report.dataSha256);
+    expect(summaryMap(third!.wb).get('Data SHA-256 (previous report)')).toBe(second!.report.dataSha256);
+    expect(summaryMap(third!.wb).get('Membership cross-check')).toBe(
+      'sampled 4 users, 4 agreed, 0 disagreed',
+    );
+  });
+
+  it('no changes: empty change sheets, same population', () => {
+    const { wb, report } = runs[2]!;
+    expect(report.counts).toMatchObject({ permissionChanges: 0, membershipChanges: 0, staleInvites: 1 });
+    expect(sheet(wb, 'Permission Changes').rowCount).toBe(1);
+    expect(values(sheet(wb, 'Permission Changes'), 1)[0]).toBe('Change');
+    expect(sheet(wb, 'Access Review').rowCount).toBe(report.counts.accessReview + 1);
+  });
+});
