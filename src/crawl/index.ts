@@ -1,0 +1,1 @@
+export { type CrawlOptions, crawlWorkspace } from './crawl.js';
