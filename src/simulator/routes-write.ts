@@ -1,0 +1,178 @@
+/**
+ * Write endpoints: the documented IAM writes (user permissions, invites, deleting users)
+ * and the group and membership writes tests and the demo need, shaped like the Public
+ * API's; plus one simulation-only route that turns an invite into a user. Bodies are
+ * validated here; the state applies the change or refuses it whole.
+ */
+import { invalid, isRecord, queryList, type Reply } from './http.js';
+import type { GroupRecord } from './records.js';
+import type { Route, RouteContext } from './router.js';
+import type { PermissionInput } from './state.js';
+
+function field(body: unknown, name: string): unknown {
+  return isRecord(body) ? body[name] : undefined;
+}
+
+function text(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw invalid(`${name} must be a non-empty string`, name);
+  return value;
+}
+
+function texts(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalid(`${name} must be a non-empty array`, name);
+  return value.map((v, i) => text(v, `${name}.${i}`));
+}
+
+function labels(value: unknown, name: string): { key: string; value: string }[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw invalid(`${name} must be an array`, name);
+  return value.map((l, i) => ({
+    key: text(field(l, 'key'), `${name}.${i}.key`),
+    value: text(field(l, 'value'), `${name}.${i}.value`),
+  }));
+}
+
+function permissions(value: unknown, name = 'permissions'): PermissionInput[] {
+  if (!Array.isArray(value)) throw invalid(`${name} must be an array`, name);
+  return value.map((p, i) => {
+    const at = `${name}.${i}`;
+    const resources = field(p, 'resources');
+    if (!Array.isArray(resources)) throw invalid(`${at}.resources must be an array`, `${at}.resources`);
+    const input: PermissionInput = {
+      roleId: text(field(p, 'roleId'), `${at}.roleId`),
+      resources: resources.map((r, j) => {
+        const ref: PermissionInput['resources'][number] = {
+          id: text(field(r, 'id'), `${at}.resources.${j}.id`),
+          type: text(field(r, 'type'), `${at}.resources.${j}.type`),
+        };
+        const l = labels(field(r, 'labels'), `${at}.resources.${j}.labels`);
+        if (l) ref.labels = l;
+        return ref;
+      }),
+    };
+    const l = labels(field(p, 'labels'), `${at}.labels`);
+    if (l) input.labels = l;
+    return input;
+  });
+}
+
+function fromQuery(ctx: RouteContext, name: string): string[] {
+  const values = queryList(ctx.query, name);
+  if (values.length === 0) throw invalid(`give at least one ${name}.0 query parameter`, name);
+  return values;
+}
+
+function userGroup(group: GroupRecord): Reply {
+  const data = {
+    id: group.id,
+    name: group.name,
+    memberCount: group.members.size,
+    permissions: group.permissions,
+  };
+  return { status: 200, data: { userGroup: data } };
+}
+
+const ok = (data: Record<string, unknown> = { status: 'SUCCESS' }, status = 200): Reply => ({ status, data });
+
+const write = (method: string, template: string, handle: (ctx: RouteContext) => Reply): Route => ({
+  method,
+  template,
+  kind: 'write',
+  handle,
+});
+
+const id = (ctx: RouteContext) => ctx.params.id!;
+
+export const writeRoutes: Route[] = [
+  write('POST', '/users/{id}/permissions', (ctx) =>
+    ok({
+      permissions: ctx.state.setUserPermissions(id(ctx), permissions(field(ctx.body, 'permissions')), 'add'),
+    }),
+  ),
+  write('PUT', '/users/{id}/permissions', (ctx) =>
+    ok({
+      permissions: ctx.state.setUserPermissions(
+        id(ctx),
+        permissions(field(ctx.body, 'permissions')),
+        'replace',
+      ),
+    }),
+  ),
+  write('PATCH', '/users/{id}', (ctx) => {
+    const name = field(ctx.body, 'name');
+    const email = field(ctx.body, 'email');
+    if (name === undefined && email === undefined) throw invalid('give name or email', 'name');
+    const patch: { name?: string; email?: string } = {};
+    if (name !== undefined) patch.name = text(name, 'name');
+    if (email !== undefined) patch.email = text(email, 'email');
+    const u = ctx.state.updateUser(id(ctx), patch);
+    return ok({ user: { id: u.id, name: u.name, email: u.email, permissions: u.permissions } });
+  }),
+  write('DELETE', '/users', (ctx) => {
+    ctx.state.deleteUsers(fromQuery(ctx, 'userIds'));
+    return ok();
+  }),
+  write('POST', '/invites', (ctx) => {
+    const invites = field(ctx.body, 'invites');
+    if (!Array.isArray(invites) || invites.length === 0)
+      throw invalid('invites must be a non-empty array', 'invites');
+    const parsed = invites.map((inv, i) => ({
+      email: text(field(inv, 'email'), `invites.${i}.email`),
+      permissions: permissions(field(inv, 'permissions') ?? [], `invites.${i}.permissions`),
+    }));
+    return ok({ emails: ctx.state.createInvites(parsed) }, 201);
+  }),
+  write('DELETE', '/invites', (ctx) => {
+    ctx.state.deleteInvites(fromQuery(ctx, 'emails'));
+    return ok();
+  }),
+  write('POST', '/groups', (ctx) => {
+    const group = ctx.state.createGroup(text(field(ctx.body, 'name'), 'name'));
+    return { ...userGroup(group), status: 201 };
+  }),
+  write('DELETE', '/groups/{id}', (ctx) => {
+    ctx.state.deleteGroup(id(ctx));
+    return ok();
+  }),
+  write('POST', '/groups/{id}/users', (ctx) =>
+    userGroup(ctx.state.addGroupMembers(id(ctx), texts(field(ctx.body, 'emails'), 'emails'))),
+  ),
+  write('DELETE', '/groups/{id}/users', (ctx) => {
+    ctx.state.removeGroupMembers(id(ctx), fromQuery(ctx, 'userIds'));
+    return ok();
+  }),
+  write('POST', '/groups/{id}/permissions', (ctx) =>
+    ok({
+      permissions: ctx.state.setGroupPermissions(id(ctx), permissions(field(ctx.body, 'permissions')), 'add'),
+    }),
+  ),
+  write('PUT', '/groups/{id}/permissions', (ctx) =>
+    ok({
+      permissions: ctx.state.setGroupPermissions(
+        id(ctx),
+        permissions(field(ctx.body, 'permissions')),
+        'replace',
+      ),
+    }),
+  ),
+  write('POST', '/groups/{id}/invites', (ctx) =>
+    userGroup(ctx.state.addGroupInvites(id(ctx), texts(field(ctx.body, 'emails'), 'emails'))),
+  ),
+  write('DELETE', '/groups/{id}/invites', (ctx) => {
+    ctx.state.deleteGroupInvites(id(ctx), fromQuery(ctx, 'emails'));
+    return ok();
+  }),
+  {
+    method: 'POST',
+    template: '/_simulator/invites/accept',
+    kind: 'simulation',
+    handle: (ctx) => {
+      const u = ctx.state.acceptInvite(
+        text(field(ctx.body, 'email'), 'email'),
+        text(field(ctx.body, 'name'), 'name'),
+      );
+      return ok({ user: { id: u.id, name: u.name, email: u.email, permissions: u.permissions } }, 201);
+    },
+  },
+];

@@ -1,0 +1,198 @@
+/**
+ * Generates a realistic workspace from a seed: roles with Segment's names, resources of
+ * every type, users (some with Unicode names, some with no direct permissions), groups
+ * with overlapping memberships, workspace and group invites. Linear in the sizes asked
+ * for, so 20,000 users and 500 groups take a few tens of milliseconds.
+ */
+import type { Permission, ResourceRef, WorkspaceInfo } from '../model/workspace.js';
+import {
+  ENVIRONMENTS,
+  EXTERNAL_DOMAINS,
+  FIRST_NAMES,
+  FUNCTION_NAMES,
+  LAST_NAMES,
+  REGIONS,
+  ROLE_TEMPLATES,
+  SOURCE_NAMES,
+  SPACE_NAMES,
+  TEAMS,
+  WAREHOUSE_NAMES,
+  WORKSPACE_NAMES,
+} from './catalog.js';
+import { type Random, stream } from './prng.js';
+import {
+  canonicalPermissions,
+  type GroupRecord,
+  type InviteRecord,
+  type RoleRecord,
+  type UserRecord,
+} from './records.js';
+
+export interface SeedSizes {
+  seed: number;
+  users: number;
+  groups: number;
+  membersPerGroup: number;
+  invites: number;
+  groupInvites: number;
+}
+
+export interface SeededWorkspace {
+  workspace: WorkspaceInfo;
+  roles: RoleRecord[];
+  /** Resources by type; WORKSPACE holds the workspace itself. */
+  resources: Record<RoleRecord['scope'], ResourceRef[]>;
+  users: UserRecord[];
+  invites: InviteRecord[];
+  groups: GroupRecord[];
+}
+
+/** Lower-case ASCII for an email's local part: "Łukasz" → "lukasz", "美咲" → "". */
+export function emailPart(name: string): string {
+  return name
+    .replace(/ł/gi, 'l')
+    .replace(/ø/gi, 'o')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+function makeResources(rng: Random, workspaceId: string): SeededWorkspace['resources'] {
+  const named = (type: string, names: readonly string[], idLength: number): ResourceRef[] =>
+    names.map(() => {
+      const ref: ResourceRef = { id: rng.id(idLength), type };
+      // Some sources carry resource labels, as in workspaces that use label-based access.
+      if (type === 'SOURCE' && rng.chance(0.3))
+        ref.labels = [{ key: 'environment', value: rng.pick(ENVIRONMENTS) }];
+      return ref;
+    });
+  return {
+    WORKSPACE: [{ id: workspaceId, type: 'WORKSPACE' }],
+    SOURCE: named('SOURCE', SOURCE_NAMES, 22),
+    SPACE: named('SPACE', SPACE_NAMES, 22),
+    WAREHOUSE: named('WAREHOUSE', WAREHOUSE_NAMES, 22),
+    FUNCTION: named('FUNCTION', FUNCTION_NAMES, 22),
+  };
+}
+
+export function grant(
+  rng: Random,
+  role: RoleRecord,
+  resources: SeededWorkspace['resources'],
+  workspace: WorkspaceInfo,
+): Permission {
+  const whole = role.scope === 'WORKSPACE' || rng.chance(0.15);
+  const picked = whole
+    ? [{ id: workspace.id, type: 'WORKSPACE' }]
+    : rng.sample(resources[role.scope], rng.int(1, 3));
+  const permission: Permission = { roleId: role.id, roleName: role.name, resources: picked };
+  if (role.scope === 'SOURCE' && rng.chance(0.2)) {
+    permission.labels = [{ key: 'environment', value: rng.pick(ENVIRONMENTS) }];
+  }
+  return permission;
+}
+
+function somePermissions(
+  rng: Random,
+  roles: readonly RoleRecord[],
+  resources: SeededWorkspace['resources'],
+  workspace: WorkspaceInfo,
+  count: number,
+): Permission[] {
+  return canonicalPermissions(rng.sample(roles, count).map((role) => grant(rng, role, resources, workspace)));
+}
+
+export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
+  const meta = stream(sizes.seed, 'workspace');
+  const name = meta.pick(WORKSPACE_NAMES);
+  const slug = emailPart(name.split(' ')[0] ?? 'acme') || 'acme';
+  const workspace: WorkspaceInfo = { id: meta.id(22), slug: `${slug}-${meta.int(100, 999)}`, name };
+  const domain = `${slug}.example.com`;
+  const roles: RoleRecord[] = ROLE_TEMPLATES.map((t) => ({
+    id: meta.id(27),
+    name: t.name,
+    description: t.description,
+    scope: t.scope,
+  })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const resources = makeResources(meta, workspace.id);
+  const owner = roles.find((r) => r.name === 'Workspace Owner')!;
+  const grantable = roles.filter((r) => r.name !== 'Workspace Owner');
+
+  // Every email is unique case-insensitively across users and invites.
+  const taken = new Set<string>();
+  const email = (rng: Random, first: string, last: string, capitalise: boolean): string => {
+    const local = `${emailPart(first) || 'user'}.${emailPart(last) || 'member'}`;
+    const host = rng.chance(0.1) ? rng.pick(EXTERNAL_DOMAINS) : domain;
+    let candidate = `${local}@${host}`;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${local}${n}@${host}`;
+    taken.add(candidate);
+    // A few invites are typed with capitals: matching them to users must ignore case.
+    return capitalise
+      ? candidate.replace(/(^|\.)([a-z])/g, (_m, dot: string, c: string) => dot + c.toUpperCase())
+      : candidate;
+  };
+
+  const people = stream(sizes.seed, 'users');
+  const users: UserRecord[] = [];
+  for (let i = 0; i < sizes.users; i++) {
+    const first = people.pick(FIRST_NAMES);
+    const last = people.pick(LAST_NAMES);
+    const roll = people.next();
+    // ~3% owners, ~10% with no direct permissions (their access comes from groups only).
+    const permissions =
+      roll < 0.03
+        ? canonicalPermissions([grant(people, owner, resources, workspace)])
+        : roll < 0.13
+          ? []
+          : somePermissions(people, grantable, resources, workspace, people.int(1, 3));
+    users.push({
+      id: people.id(27),
+      name: `${first} ${last}`,
+      email: email(people, first, last, false),
+      permissions,
+    });
+  }
+
+  const inviting = stream(sizes.seed, 'invites');
+  const invites: InviteRecord[] = [];
+  for (let i = 0; i < sizes.invites; i++) {
+    const mail = email(inviting, inviting.pick(FIRST_NAMES), inviting.pick(LAST_NAMES), inviting.chance(0.1));
+    invites.push({ email: mail, permissions: somePermissions(inviting, grantable, resources, workspace, 1) });
+  }
+
+  const teams = stream(sizes.seed, 'groups');
+  const groups: GroupRecord[] = [];
+  const names = teams.sample(
+    TEAMS.flatMap((t) => [t, ...REGIONS.map((r) => `${t} (${r})`)]),
+    Number.MAX_SAFE_INTEGER,
+  );
+  const userIds = users.map((u) => u.id);
+  const avg = sizes.membersPerGroup;
+  for (let i = 0; i < sizes.groups; i++) {
+    const base = names[i % names.length]!;
+    const round = Math.floor(i / names.length);
+    const size = Math.min(
+      userIds.length,
+      teams.int(Math.ceil(avg / 2), Math.max(Math.ceil(avg / 2), Math.floor(avg * 1.5))),
+    );
+    groups.push({
+      id: teams.id(27),
+      name: round === 0 ? base : `${base} ${round + 1}`,
+      permissions: teams.chance(0.1)
+        ? []
+        : somePermissions(teams, grantable, resources, workspace, teams.int(1, 2)),
+      members: new Set(teams.sample(userIds, size)),
+      invites: new Set(),
+    });
+  }
+
+  // Group invites: half re-use a pending workspace invite's email, half are fresh people.
+  for (let i = 0; i < sizes.groupInvites && groups.length > 0; i++) {
+    const group = teams.pick(groups);
+    const reuse = invites.length > 0 && teams.chance(0.5) ? teams.pick(invites).email : undefined;
+    const fresh = reuse === undefined || group.invites.has(reuse);
+    group.invites.add(fresh ? email(teams, teams.pick(FIRST_NAMES), teams.pick(LAST_NAMES), false) : reuse);
+  }
+  return { workspace, roles, resources, users, invites, groups };
+}
