@@ -213,7 +213,7 @@ describe('the written workbooks', () => {
       });
     }
     expect(validations.J1).toBeUndefined();
-    expect(validations[`I2`]).toBeUndefined();
+    expect(validations.I2).toBeUndefined();
   });
 
   it('workspace data that looks like a formula reads back as that text', () => {

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditError, isAuditError } from '../../src/errors.js';
+import type { AccessRow, ReportData } from '../../src/model/report-data.js';
+import { reportDataSha256, scanReport, writeReport } from '../../src/report/index.js';
+import { access, accessRows, baseline, withChanges } from './fixtures.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'report-integrity-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the data hash', () => {
+  it('is SHA-256 over the documented canonical JSON lines', async () => {
+    const data = baseline();
+    const lines: unknown[] = [
+      {
+        sheet: 'Permission Changes',
+        columns: [
+          'change',
+          'email',
+          'userId',
+          'roleName',
+          'roleId',
+          'resourceType',
+          'resourceId',
+          'via',
+          'cause',
+          'privileged',
+        ],
+      },
+      {
+        sheet: 'Stale Invites',
+        columns: ['email', 'scope', 'groupName', 'groupId', 'firstSeen', 'daysPending'],
+      },
+      {
+        sheet: 'Membership Changes',
+        columns: ['change', 'email', 'userId', 'groupName', 'groupId', 'detectedAt'],
+      },
+      {
+        sheet: 'Access Review',
+        columns: [
+          'email',
+          'userName',
+          'userId',
+          'roleName',
+          'roleId',
+          'resourceType',
+          'resourceId',
+          'via',
+          'privileged',
+          'decision',
+          'comment',
+        ],
+      },
+    ];
+    for await (const r of data.accessReview()) {
+      lines.push([
+        r.email,
+        r.userName,
+        r.userId,
+        r.roleName,
+        r.roleId,
+        r.resourceType,
+        r.resourceId,
+        r.via,
+        r.privileged ? 'yes' : null,
+        null,
+        null,
+      ]);
+    }
+    lines.push({
+      sheet: 'Invites',
+      columns: ['email', 'scope', 'groupName', 'groupId', 'firstSeen', 'daysPending', 'stale'],
+    });
+    lines.push(['new@example.com', 'workspace', null, null, '2026-06-15T06:00:00.000Z', 0, null]);
+    lines.push(['team@example.com', 'group', 'Engineers', 'g1', '2026-06-15T06:00:00.000Z', 0, null]);
+    const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+    expect(await reportDataSha256(data)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+  });
+
+  it('is stable across two writes of the same data, and across time zones and generation times', async () => {
+    const a = await writeReport(withChanges('x'), { dir, fileName: 'a.xlsx' });
+    const b = await writeReport(withChanges('x'), { dir, fileName: 'b.xlsx' });
+    const other = withChanges('x');
+    other.summary = {
+      ...other.summary,
+      timezone: 'America/Los_Angeles',
+      generatedAt: new Date('2030-01-01T00:00:00Z'),
+    };
+    const c = await writeReport(other, { dir, fileName: 'c.xlsx' });
+    expect(b.dataSha256).toBe(a.dataSha256);
+    expect(c.dataSha256).toBe(a.dataSha256);
+    expect(a.fileSha256).toBe(
+      createHash('sha256')
+        .update(await readFile(a.path))
+        .digest('hex'),
+    );
+    expect(a.bytes).toBe((await readFile(a.path)).length);
+  });
+
+  it('changes when any row changes', async () => {
+    const base = await reportDataSha256(withChanges(null));
+    const renamed = withChanges(null);
+    renamed.invites = [{ ...renamed.invites[0]!, daysPending: 16 }];
+    expect(await reportDataSha256(renamed)).not.toBe(base);
+
+    const extra = withChanges(null);
+    const rows: AccessRow[] = [];
+    for await (const r of extra.accessReview()) rows.push(r);
+    rows[1] = { ...rows[1]!, via: 'Admins' };
+    extra.accessReview = accessRows(rows);
+    expect(await reportDataSha256(extra)).not.toBe(base);
+
+    // A row moved from one sheet to another is a different text, too.
+    const moved = withChanges(null);
+    moved.staleInvites = [];
+    expect(await reportDataSha256(moved)).not.toBe(base);
+  });
+
+  it('counts rows', async () => {
+    const scan = await scanReport(withChanges(null));
+    expect(scan.counts).toEqual({
+      permissionChanges: 3,
+      staleInvites: 1,
+      membershipChanges: 1,
+      accessReview: 8,
+      invites: 1,
+    });
+  });
+});
+
+/** An access review that fails on walk number `failOnWalk`, after `after` rows. */
+function failingAccess(failOnWalk: number, after: number, error: Error = new Error('connection lost')) {
+  let walks = 0;
+  return () => {
+    walks++;
+    const walk = walks;
+    return (async function* () {
+      for (let i = 1; i <= 3000; i++) {
+        if (walk === failOnWalk && i > after) throw error;
+        yield access(i);
+      }
+    })();
+  };
+}
+
+async function dirEntries(): Promise<string[]> {
+  return (await readdir(dir)).sort();
+}
+
+describe('writing the file', () => {
+  it('leaves no file and no temporary file when the data fails while hashing', async () => {
+    const data: ReportData = { ...baseline(), accessReview: failingAccess(1, 10) };
+    await expect(writeReport(data, { dir })).rejects.toMatchObject({ code: 'REPORT_FAILED' });
+    expect(await dirEntries()).toEqual([]);
+  });
+
+  it('leaves no file and no temporary file when the data fails midway through the write', async () => {
+    const data: ReportData = { ...baseline(), accessReview: failingAccess(2, 2500) };
+    const error = await writeReport(data, { dir }).catch((e: unknown) => e);
+    expect(isAuditError(error, 'REPORT_FAILED')).toBe(true);
+    expect((error as AuditError).message).toMatch(/access-audit-2026-06-15-s1\.xlsx: connection lost/);
+    expect(await dirEntries()).toEqual([]);
+  });
+
+  it('keeps an AuditError from the data source as it is (e.g. a database error)', async () => {
+    const dbError = new AuditError('DB_FAILED', 'query failed');
+    const data: ReportData = { ...baseline(), accessReview: failingAccess(2, 1500, dbError) };
+    await expect(writeReport(data, { dir })).rejects.toBe(dbError);
+    expect(await dirEntries()).toEqual([]);
+  });
+
+  it('refuses data that differs between the hashing pass and the write', async () => {
+    let walks = 0;
+    const data: ReportData = {
+      ...baseline(),
+      accessReview: () => {
+        walks++;
+        return accessRows(walks === 1 ? [access(1)] : [access(2)])();
+      },
+    };
+    await expect(writeReport(data, { dir })).rejects.toThrow(
+      /data changed between the hashing pass and the write/,
+    );
+    expect(await dirEntries()).toEqual([]);
+  });
+
+  it('replaces an older report of the same name and leaves no temporary file', async () => {
+    const first = await writeReport(baseline(), { dir });
+    const again = await writeReport(baseline(), { dir });
+    expect(again.path).toBe(first.path);
+    expect(await dirEntries()).toEqual(['access-audit-2026-06-15-s1.xlsx']);
+  });
+
+  it('writes to an exact outPath (report --out), creating its directory', async () => {
+    const outPath = join(dir, 'nested', 'mine.xlsx');
+    const r = await writeReport(baseline(), { dir: '/nonexistent-unused', outPath });
+    expect(r.path).toBe(outPath);
+    expect(r.fileName).toBe('mine.xlsx');
+    expect(await readdir(join(dir, 'nested'))).toEqual(['mine.xlsx']);
+  });
+});

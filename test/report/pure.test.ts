@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { EXCEL_MAX_TEXT, text } from '../../src/report/cells.js';
+import { REPORT_FILE_NAME, reportFileName, summaryLines } from '../../src/report/index.js';
+import { localDate, wallClockDate } from '../../src/report/timezone.js';
+import { baseline } from './fixtures.js';
+
+describe('reportFileName', () => {
+  it('dates the file in the audit time zone', () => {
+    const lateSunday = new Date('2026-06-28T23:30:00Z');
+    expect(reportFileName(lateSunday, 7, 'UTC')).toBe('access-audit-2026-06-28-s7.xlsx');
+    expect(reportFileName(lateSunday, 7, 'Europe/Berlin')).toBe('access-audit-2026-06-29-s7.xlsx');
+    expect(reportFileName(new Date('2026-06-29T03:00:00Z'), 12, 'America/Los_Angeles')).toBe(
+      'access-audit-2026-06-28-s12.xlsx',
+    );
+    expect(REPORT_FILE_NAME.test('access-audit-2026-06-28-s12.xlsx')).toBe(true);
+  });
+
+  it('rejects a bad snapshot id and an unknown zone', () => {
+    expect(() => reportFileName(new Date(), 1.5, 'UTC')).toThrow(RangeError);
+    expect(() => reportFileName(new Date(), 1, 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('time zone conversion for Excel', () => {
+  it('gives the wall clock as UTC fields, across DST', () => {
+    expect(wallClockDate(new Date('2026-01-15T06:00:00Z'), 'Europe/Berlin').toISOString()).toBe(
+      '2026-01-15T07:00:00.000Z',
+    );
+    expect(wallClockDate(new Date('2026-07-15T06:00:00.250Z'), 'Europe/Berlin').toISOString()).toBe(
+      '2026-07-15T08:00:00.250Z',
+    );
+    expect(wallClockDate(new Date('2026-07-15T06:00:00Z'), 'UTC').toISOString()).toBe(
+      '2026-07-15T06:00:00.000Z',
+    );
+    expect(localDate(new Date('2026-03-01T00:30:00Z'), 'Asia/Kolkata')).toBe('2026-03-01');
+  });
+});
+
+describe('cells', () => {
+  it('clamps text to Excel’s cell limit and keeps formula-like text as is', () => {
+    expect(text('x'.repeat(EXCEL_MAX_TEXT + 10))?.length).toBe(EXCEL_MAX_TEXT);
+    expect(text('=1+1')).toBe('=1+1');
+    expect(text('')).toBeNull();
+  });
+});
+
+describe('summaryLines', () => {
+  it('says baseline and states the absent completeness record', () => {
+    const data = baseline();
+    const lines = summaryLines(
+      { ...data.summary, completeness: null },
+      {
+        dataSha256: 'abc',
+        counts: { permissionChanges: 0, staleInvites: 0, membershipChanges: 0, accessReview: 4, invites: 2 },
+      },
+    );
+    const byLabel = new Map(lines.map((l) => [l.label, l.value]));
+    expect(byLabel.get('Previous snapshot')).toBe('baseline (none)');
+    expect(byLabel.get('Completeness')).toBe('not recorded for this snapshot');
+    expect(byLabel.get('Data SHA-256 (this report)')).toBe('abc');
+    expect(lines[0]).toMatchObject({ kind: 'title', label: 'Segment access audit: Acme (acme)' });
+  });
+
+  it('marks a declared/walked mismatch as a warning', () => {
+    const data = baseline();
+    const c = data.summary.completeness!;
+    const lines = summaryLines(
+      { ...data.summary, completeness: { ...c, declared: { ...c.declared, users: 5 } } },
+      {
+        dataSha256: 'abc',
+        counts: { permissionChanges: 0, staleInvites: 0, membershipChanges: 0, accessReview: 4, invites: 2 },
+      },
+    );
+    expect(lines.find((l) => l.label === 'Users (totalEntries)')).toEqual({
+      kind: 'warning',
+      label: 'Users (totalEntries)',
+      value: 'declared 5, walked 4: MISMATCH',
+    });
+  });
+});
