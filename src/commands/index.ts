@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerSimulate } from './simulate.js';
 
 /**
  * Every command of the contract, in the order --help lists them. Each module adds one
@@ -6,4 +7,5 @@ import type { Command } from 'commander';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerSimulate(program);
 }
