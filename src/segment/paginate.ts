@@ -70,19 +70,24 @@ export async function* paginate<S extends z.ZodType<{ pagination: ApiPagination 
     if (cursor !== undefined) query.set('pagination.cursor', cursor);
     options.onPageSize?.(count);
     const data = checked(schema, await http.get({ path, query, label }), label);
-    const { next, totalEntries: declared } = data.pagination;
+    const { next, current, totalEntries: declared } = data.pagination;
+    // The page's own cursor counts as followed too: a `next` pointing back at it loops.
+    if (typeof current === 'string' && !seen.has(current)) seen.set(current, page - 1);
     if (totalEntries === undefined && typeof declared === 'number') totalEntries = declared;
-    yield { items: itemsOf(data), page, totalEntries };
-    if (next === undefined || next === null) return;
+    if (next === undefined || next === null) {
+      yield { items: itemsOf(data), page, totalEntries };
+      return;
+    }
     const first = seen.get(next);
     if (first !== undefined) {
       throw new AuditError(
         'API_PAGINATION',
-        `${label}: the next cursor repeats the one already followed after page ${first}; the pagination is looping`,
+        `${label}: the next cursor points back at page ${first + 1}, already walked; the pagination is looping`,
         { details: { request: label } },
       );
     }
     seen.set(next, page);
     cursor = next;
+    yield { items: itemsOf(data), page, totalEntries };
   }
 }
