@@ -1,0 +1,133 @@
+/**
+ * Kysely's view of the `audit` schema (see migrations/). Types only. Times come back
+ * from pg as Date; integer ids as number; bigint ids (history and change rows) as string.
+ */
+import type { ColumnType, Generated } from 'kysely';
+import type { SnapshotStatus } from '../model/report-data.js';
+
+type Json = ColumnType<unknown, string, string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type BigId = ColumnType<string, never, never>;
+
+export interface SnapshotsTable {
+  id: Generated<number>;
+  taken_at: Timestamp;
+  started_at: Generated<Date>;
+  finished_at: Timestamp | null;
+  status: Generated<SnapshotStatus>;
+  error: string | null;
+  user_count: number | null;
+  invite_count: number | null;
+  group_count: number | null;
+  membership_count: number | null;
+  grant_count: number | null;
+  change_count: number | null;
+  workspace_id: string | null;
+  workspace_name: string | null;
+  workspace_slug: string | null;
+  api_url: string;
+  stale_invite_days: number;
+  completeness: Json | null;
+  crawl_stats: Json | null;
+  roles: Json | null;
+}
+
+interface Validity {
+  valid_from: Timestamp;
+  valid_to: Timestamp | null;
+}
+
+export interface UserHistoryTable extends Validity {
+  id: BigId;
+  user_id: string;
+  email: string;
+  name: string;
+}
+
+export interface GroupHistoryTable extends Validity {
+  id: BigId;
+  group_id: string;
+  name: string;
+}
+
+export interface MembershipHistoryTable extends Validity {
+  id: BigId;
+  user_id: string;
+  group_id: string;
+}
+
+export interface GrantHistoryTable extends Validity {
+  id: BigId;
+  principal_type: 'user' | 'group';
+  principal_id: string;
+  role_id: string;
+  role_name: string;
+  resource_type: string;
+  resource_id: string;
+}
+
+export interface InviteHistoryTable {
+  id: BigId;
+  email: string;
+  group_id: string | null;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  closed_at: Timestamp | null;
+  outcome: 'accepted' | 'withdrawn' | null;
+  accepted_user_id: string | null;
+}
+
+export interface ChangesTable {
+  id: BigId;
+  snapshot_id: number;
+  detected_at: Timestamp;
+  kind: string;
+  subject_type: 'user' | 'group' | 'invite';
+  subject_id: string;
+  subject_label: string | null;
+  role_id: string | null;
+  role_name: string | null;
+  resource_type: string | null;
+  resource_id: string | null;
+  group_id: string | null;
+  detail: Json;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  against_snapshot_id: number | null;
+  file_name: string;
+  /** bigint in SQL: read it with a cast (see reports.ts). */
+  bytes: ColumnType<string, number, number>;
+  file_sha256: string;
+  data_sha256: string;
+  created_at: Timestamp;
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  message_id: string;
+  recipients: string[];
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_attempt_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
+export interface Database {
+  'audit.snapshots': SnapshotsTable;
+  'audit.user_history': UserHistoryTable;
+  'audit.group_history': GroupHistoryTable;
+  'audit.membership_history': MembershipHistoryTable;
+  'audit.grant_history': GrantHistoryTable;
+  'audit.invite_history': InviteHistoryTable;
+  'audit.changes': ChangesTable;
+  'audit.reports': ReportsTable;
+  'audit.deliveries': DeliveriesTable;
+}

@@ -1,0 +1,188 @@
+/**
+ * The snapshot lifecycle around the one-transaction write (write.ts):
+ *   beginSnapshot → `running` row committed at once (a crash leaves a visible trace)
+ *   completeSnapshot → data, diff, history and `complete` in one transaction
+ *   failSnapshot → `failed` with the reason; history untouched
+ *   markAbandoned → `running` rows left by a dead process become `abandoned`
+ * Call markAbandoned and beginSnapshot while holding the run lock (run-lock.ts): under
+ * it, a `running` row can only be a dead process's.
+ */
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { AuditError } from '../errors.js';
+import type { SnapshotInfo } from '../model/report-data.js';
+import { databaseError } from './errors.js';
+import type { Database, SnapshotsTable } from './schema.js';
+
+export type SnapshotRow = Selectable<SnapshotsTable>;
+
+export function toSnapshotInfo(row: SnapshotRow): SnapshotInfo {
+  return {
+    id: row.id,
+    takenAt: row.taken_at,
+    finishedAt: row.finished_at,
+    status: row.status,
+    error: row.error,
+    userCount: row.user_count,
+    inviteCount: row.invite_count,
+    groupCount: row.group_count,
+    staleInviteDays: row.stale_invite_days,
+  };
+}
+
+/** Marks every `running` snapshot `abandoned`; returns their ids. */
+export async function markAbandoned(db: Kysely<Database>, now: Date): Promise<number[]> {
+  try {
+    const rows = await db
+      .updateTable('audit.snapshots')
+      .set({
+        status: 'abandoned',
+        finished_at: now,
+        error: 'the process writing this snapshot stopped before it finished',
+      })
+      .where('status', '=', 'running')
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  } catch (error) {
+    throw databaseError(error, 'marking abandoned snapshots');
+  }
+}
+
+export async function getSnapshotRow(db: Kysely<Database>, id: number): Promise<SnapshotRow | undefined> {
+  try {
+    return await db.selectFrom('audit.snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+  } catch (error) {
+    throw databaseError(error, `reading snapshot ${id}`);
+  }
+}
+
+export async function getSnapshot(db: Kysely<Database>, id: number): Promise<SnapshotInfo | null> {
+  const row = await getSnapshotRow(db, id);
+  return row ? toSnapshotInfo(row) : null;
+}
+
+export async function lastCompleteSnapshot(db: Kysely<Database>): Promise<SnapshotInfo | null> {
+  try {
+    const row = await db
+      .selectFrom('audit.snapshots')
+      .selectAll()
+      .where('status', '=', 'complete')
+      .orderBy('taken_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toSnapshotInfo(row) : null;
+  } catch (error) {
+    throw databaseError(error, 'reading the last complete snapshot');
+  }
+}
+
+/** The complete snapshot taken last before `takenAt` (the default "against" of a report). */
+export async function previousCompleteSnapshot(
+  db: Kysely<Database>,
+  takenAt: Date,
+): Promise<SnapshotRow | undefined> {
+  try {
+    return await db
+      .selectFrom('audit.snapshots')
+      .selectAll()
+      .where('status', '=', 'complete')
+      .where('taken_at', '<', takenAt)
+      .orderBy('taken_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  } catch (error) {
+    throw databaseError(error, 'reading the previous snapshot');
+  }
+}
+
+export function clockNotAfterLast(takenAt: Date, last: { id: number; takenAt: Date }): AuditError {
+  return new AuditError(
+    'CLOCK_NOT_AFTER_LAST',
+    `this run's time ${takenAt.toISOString()} is not later than the last complete snapshot ` +
+      `(#${last.id}, taken at ${last.takenAt.toISOString()}); set AUDIT_NOW to a later instant or unset it`,
+    { details: { takenAt: takenAt.toISOString(), lastSnapshotId: last.id } },
+  );
+}
+
+export interface BeginSnapshotInput {
+  takenAt: Date;
+  staleInviteDays: number;
+  apiUrl: string;
+}
+
+/** Inserts a `running` snapshot (committed at once) and returns its id. */
+export async function beginSnapshot(db: Kysely<Database>, input: BeginSnapshotInput): Promise<number> {
+  const last = await lastCompleteSnapshot(db);
+  if (last && input.takenAt.getTime() <= last.takenAt.getTime()) throw clockNotAfterLast(input.takenAt, last);
+  try {
+    const row = await db
+      .insertInto('audit.snapshots')
+      .values({
+        taken_at: input.takenAt,
+        api_url: input.apiUrl,
+        stale_invite_days: input.staleInviteDays,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  } catch (error) {
+    throw databaseError(error, 'starting a snapshot');
+  }
+}
+
+/** Marks a snapshot `failed` with the reason (one line). Never touches history. */
+export async function failSnapshot(
+  db: Kysely<Database>,
+  id: number,
+  message: string,
+  now = new Date(),
+): Promise<void> {
+  try {
+    await db
+      .updateTable('audit.snapshots')
+      .set({
+        status: 'failed',
+        error: message.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, 2000),
+        finished_at: now,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute();
+  } catch (error) {
+    throw databaseError(error, `marking snapshot ${id} failed`);
+  }
+}
+
+export interface SnapshotListing extends SnapshotInfo {
+  /** Rows of audit.changes detected by this snapshot (null unless complete). */
+  changeCount: number | null;
+  membershipCount: number | null;
+  grantCount: number | null;
+}
+
+/** Every snapshot, oldest first. */
+export async function listSnapshots(db: Kysely<Database>): Promise<SnapshotListing[]> {
+  try {
+    const rows = await db.selectFrom('audit.snapshots').selectAll().orderBy('id').execute();
+    return rows.map((row) => ({
+      ...toSnapshotInfo(row),
+      changeCount: row.change_count,
+      membershipCount: row.membership_count,
+      grantCount: row.grant_count,
+    }));
+  } catch (error) {
+    throw databaseError(error, 'listing snapshots');
+  }
+}
+
+/** Counts the rows of the history relations (tests and the `snapshots` command). */
+export async function historyRowCounts(db: Kysely<Database>): Promise<Record<string, number>> {
+  const r = await sql<Record<string, number>>`
+    SELECT (SELECT count(*) FROM audit.user_history)::int       AS users,
+           (SELECT count(*) FROM audit.group_history)::int      AS groups,
+           (SELECT count(*) FROM audit.membership_history)::int AS memberships,
+           (SELECT count(*) FROM audit.grant_history)::int      AS grants,
+           (SELECT count(*) FROM audit.invite_history)::int     AS invites,
+           (SELECT count(*) FROM audit.changes)::int            AS changes`.execute(db);
+  return r.rows[0] ?? {};
+}

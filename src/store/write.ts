@@ -1,0 +1,127 @@
+/**
+ * completeSnapshot: the one transaction that turns a `running` snapshot into a complete
+ * one — load the picture (load.ts), diff it against the last complete snapshot (diff.ts),
+ * close/open history rows (history.ts), store counts and metadata, mark it `complete`.
+ * Whole or not at all: a crash or error at any step rolls everything back, leaving the
+ * last complete snapshot and every history row exactly as they were (the snapshot stays
+ * `running` until failSnapshot or the next run's markAbandoned).
+ */
+import { type Kysely, sql } from 'kysely';
+import { AuditError } from '../errors.js';
+import { CHANGE_KINDS, type ChangeKind } from '../model/report-data.js';
+import type { WorkspacePicture } from '../model/workspace.js';
+import { writeChanges } from './diff.js';
+import { databaseError } from './errors.js';
+import { writeHistory } from './history.js';
+import { loadPicture, type StageCounts } from './load.js';
+import type { Database } from './schema.js';
+import { clockNotAfterLast } from './snapshots.js';
+
+/** The steps of a snapshot write, in order; the test hook runs after each, inside the transaction. */
+export const SNAPSHOT_STEPS = ['begin', 'load', 'diff', 'history', 'finish'] as const;
+export type SnapshotStep = (typeof SNAPSHOT_STEPS)[number];
+
+export interface CompleteSnapshotOptions {
+  /** Test hook: called after each step inside the transaction (throw or die to simulate a crash). */
+  onStep?: (step: SnapshotStep) => void | Promise<void>;
+  /** finished_at (default: the real clock). */
+  finishedAt?: Date;
+}
+
+export interface CompleteSnapshotResult {
+  snapshotId: number;
+  takenAt: Date;
+  baseline: boolean;
+  changes: Record<ChangeKind, number>;
+  counts: StageCounts;
+}
+
+export function emptyChangeCounts(): Record<ChangeKind, number> {
+  return Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
+}
+
+export async function completeSnapshot(
+  db: Kysely<Database>,
+  id: number,
+  picture: WorkspacePicture,
+  options: CompleteSnapshotOptions = {},
+): Promise<CompleteSnapshotResult> {
+  const step = async (s: SnapshotStep) => {
+    await options.onStep?.(s);
+  };
+  try {
+    return await db.transaction().execute(async (trx) => {
+      // The row is locked for the transaction: nobody else can complete or fail it meanwhile.
+      const snap = await trx
+        .selectFrom('audit.snapshots')
+        .select(['id', 'status', 'taken_at'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!snap) throw new AuditError('SNAPSHOT_NOT_FOUND', `snapshot ${id} does not exist`);
+      if (snap.status !== 'running') {
+        throw new AuditError(
+          'DB_FAILED',
+          `snapshot ${id} is ${snap.status}, not running: it cannot be completed`,
+        );
+      }
+      const last = await trx
+        .selectFrom('audit.snapshots')
+        .select(['id', 'taken_at'])
+        .where('status', '=', 'complete')
+        .orderBy('taken_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (last && last.taken_at.getTime() >= snap.taken_at.getTime()) {
+        throw clockNotAfterLast(snap.taken_at, { id: last.id, takenAt: last.taken_at });
+      }
+      const takenAt = snap.taken_at;
+      const baseline = last === undefined;
+      await step('begin');
+
+      const counts = await loadPicture(trx, picture);
+      await step('load');
+
+      if (!baseline) await writeChanges(trx, { snapshotId: id, takenAt });
+      await step('diff');
+
+      await writeHistory(trx, takenAt);
+      await step('history');
+
+      const kinds = await sql<{ kind: ChangeKind; n: number }>`
+        SELECT kind, count(*)::int AS n FROM audit.changes WHERE snapshot_id = ${id} GROUP BY kind`.execute(
+        trx,
+      );
+      const changes = emptyChangeCounts();
+      for (const r of kinds.rows) changes[r.kind] = r.n;
+      const changeCount = kinds.rows.reduce((sum, r) => sum + r.n, 0);
+
+      await trx
+        .updateTable('audit.snapshots')
+        .set({
+          status: 'complete',
+          finished_at: options.finishedAt ?? new Date(),
+          error: null,
+          user_count: counts.users,
+          invite_count: counts.invites,
+          group_count: counts.groups,
+          membership_count: counts.memberships,
+          grant_count: counts.grants,
+          change_count: changeCount,
+          workspace_id: picture.workspace.id,
+          workspace_name: picture.workspace.name,
+          workspace_slug: picture.workspace.slug,
+          api_url: picture.apiUrl,
+          completeness: JSON.stringify(picture.completeness),
+          crawl_stats: JSON.stringify(picture.stats),
+          roles: JSON.stringify(picture.roles),
+        })
+        .where('id', '=', id)
+        .execute();
+      await step('finish');
+      return { snapshotId: id, takenAt, baseline, changes, counts };
+    });
+  } catch (error) {
+    throw databaseError(error, `writing snapshot ${id}`);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * A fresh audit database per test file, so files run in parallel:
+ * - TEST_DATABASE_URL set: a uniquely named database created on that server through an
+ *   admin connection to it, dropped on close;
+ * - otherwise: a fresh embedded (PGlite) database in a temporary directory, removed on close.
+ *
+ * `databaseUrl` / `dataDir` are what a child process needs (DATABASE_URL, DATA_DIR).
+ * In embedded mode only one process may own dataDir: call `release()` before starting a
+ * child on it, and `reopen()` afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Secret } from '../../src/secret.js';
+import { type DatabaseHandle, openDatabase } from '../../src/store/open.js';
+
+export interface TestDatabase {
+  /** Server mode: the new database's URL. Embedded: '' (use dataDir). */
+  url: string;
+  databaseUrl: Secret | undefined;
+  dataDir: string;
+  mode: 'server' | 'embedded';
+  /** The open handle (replaced by reopen()). */
+  handle: DatabaseHandle;
+  /** Closes the handle (keeps the data) so another process can open it. */
+  release(): Promise<void>;
+  /** Opens the same database again (after release()); updates `handle`. */
+  reopen(options?: { migrate?: boolean }): Promise<DatabaseHandle>;
+  /** Closes and deletes everything. */
+  close(): Promise<void>;
+}
+
+async function admin(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function openTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+  const dataDir = await mkdtemp(join(tmpdir(), 'access-audit-test-'));
+  let url = '';
+  let databaseUrl: Secret | undefined;
+  let dbName: string | undefined;
+  if (serverUrl) {
+    dbName = `audit_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+    await admin(serverUrl, `CREATE DATABASE "${dbName}"`);
+    const u = new URL(serverUrl);
+    u.pathname = `/${dbName}`;
+    url = u.toString();
+    databaseUrl = new Secret(url);
+  }
+  const open = (migrate = options.migrate ?? true) => openDatabase({ databaseUrl, dataDir, migrate });
+  const t: TestDatabase = {
+    url,
+    databaseUrl,
+    dataDir,
+    mode: serverUrl ? 'server' : 'embedded',
+    handle: await open(),
+    async release() {
+      await t.handle.close();
+    },
+    async reopen(o = {}) {
+      await t.handle.close();
+      t.handle = await open(o.migrate);
+      return t.handle;
+    },
+    async close() {
+      await t.handle.close();
+      if (serverUrl && dbName) await admin(serverUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
