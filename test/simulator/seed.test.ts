@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { KNOWN_RESOURCE_TYPES } from '../../src/model/workspace.js';
+import { emailPart, generateWorkspace, type SeedSizes } from '../../src/simulator/seed.js';
+import { WorkspaceState } from '../../src/simulator/state.js';
+
+const sizes = (over: Partial<SeedSizes> = {}): SeedSizes => ({
+  seed: 7,
+  users: 300,
+  groups: 12,
+  membersPerGroup: 40,
+  invites: 20,
+  groupInvites: 15,
+  ...over,
+});
+const truthOf = (s: SeedSizes) => new WorkspaceState(generateWorkspace(s), s.seed).truth();
+
+describe('seeded workspace', () => {
+  it('is identical for the same seed and different for another', () => {
+    expect(truthOf(sizes())).toEqual(truthOf(sizes()));
+    const other = truthOf(sizes({ seed: 8 }));
+    expect(other.users.map((u) => u.id)).not.toEqual(truthOf(sizes()).users.map((u) => u.id));
+  });
+
+  it('keeps the users of a seed when only the number of groups changes', () => {
+    expect(truthOf(sizes({ groups: 3 })).users).toEqual(truthOf(sizes({ groups: 30 })).users);
+  });
+
+  it('has the sizes asked for, sorted like a crawl result', () => {
+    const t = truthOf(sizes());
+    expect(t.users).toHaveLength(300);
+    expect(t.groups).toHaveLength(12);
+    expect(t.invites).toHaveLength(20);
+    expect(t.groups.reduce((n, g) => n + g.inviteEmails.length, 0)).toBe(15);
+    const sorted = (xs: string[]) => [...xs].sort();
+    expect(t.users.map((u) => u.id)).toEqual(sorted(t.users.map((u) => u.id)));
+    expect(t.groups.map((g) => g.id)).toEqual(sorted(t.groups.map((g) => g.id)));
+    expect(t.roles.map((r) => r.id)).toEqual(sorted(t.roles.map((r) => r.id)));
+    expect(t.invites).toEqual(sorted(t.invites));
+    for (const g of t.groups) {
+      expect(g.memberIds).toEqual(sorted(g.memberIds));
+      expect(g.memberCount).toBe(g.memberIds.length);
+      expect(g.memberCount).toBeGreaterThanOrEqual(20);
+      expect(g.memberCount).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('looks like a real workspace', () => {
+    const t = truthOf(sizes());
+    const roleNames = t.roles.map((r) => r.name);
+    for (const name of ['Workspace Owner', 'Workspace Member', 'Source Admin', 'Source Read-only', 'Functions Admin']) {
+      expect(roleNames).toContain(name);
+    }
+    expect(t.roles.every((r) => r.description.length > 10)).toBe(true);
+    const grants = [...t.users, ...t.groups].flatMap((p) => p.permissions);
+    const types = new Set(grants.flatMap((p) => p.resources.map((r) => r.type)));
+    expect([...types].sort()).toEqual([...KNOWN_RESOURCE_TYPES].sort());
+    // roleName always agrees with the role catalogue.
+    const byId = new Map(t.roles.map((r) => [r.id, r.name]));
+    expect(grants.every((p) => byId.get(p.roleId) === p.roleName)).toBe(true);
+    expect(grants.some((p) => p.labels !== undefined)).toBe(true);
+    expect(t.users.some((u) => u.permissions.length === 0)).toBe(true);
+    expect(t.users.some((u) => /[^\x20-\x7e]/.test(u.name))).toBe(true);
+    expect(t.users.some((u) => u.permissions.some((p) => p.roleName === 'Workspace Owner'))).toBe(true);
+    // Somebody is in several groups.
+    const memberships = new Map<string, number>();
+    for (const g of t.groups) for (const id of g.memberIds) memberships.set(id, (memberships.get(id) ?? 0) + 1);
+    expect([...memberships.values()].some((n) => n > 1)).toBe(true);
+    // Emails are unique (ignoring case) and invites are not users.
+    const userEmails = new Set(t.users.map((u) => u.email.toLowerCase()));
+    expect(userEmails.size).toBe(t.users.length);
+    expect(t.invites.some((e) => userEmails.has(e.toLowerCase()))).toBe(false);
+    expect(t.groups.flatMap((g) => g.inviteEmails).some((e) => userEmails.has(e.toLowerCase()))).toBe(false);
+    expect(t.workspace).toEqual({ id: expect.any(String), slug: expect.any(String), name: expect.any(String) });
+  });
+
+  it('turns any name into an email-safe local part', () => {
+    expect(emailPart('Łukasz')).toBe('lukasz');
+    expect(emailPart('Søren')).toBe('soren');
+    expect(emailPart("O'Brien")).toBe('obrien');
+    expect(emailPart('Nguyễn')).toBe('nguyen');
+    expect(emailPart('美咲')).toBe('');
+  });
+
+  it('generates 20,000 users, 500 groups and 2,000 invites in well under a second', () => {
+    const started = performance.now();
+    const big = sizes({ users: 20_000, groups: 500, invites: 2_000, groupInvites: 500 });
+    const state = new WorkspaceState(generateWorkspace(big), big.seed);
+    state.userIds();
+    const ms = performance.now() - started;
+    expect(state.userIds()).toHaveLength(20_000);
+    // Typically ~250 ms; the bound leaves room for a busy CI machine.
+    expect(ms).toBeLessThan(1_500);
+  });
+});
