@@ -32,7 +32,10 @@ describe('injections', () => {
     sim.inject({ route: 'GET /groups', kind: 'status', status: 429 });
     const a = await call(sim, '/groups');
     expect(a.status).toBe(429);
-    expect(a.body.errors[0]).toMatchObject({ type: 'RequestError', data: { msBeforeNext: expect.any(Number) } });
+    expect(a.body.errors[0]).toMatchObject({
+      type: 'RequestError',
+      data: { msBeforeNext: expect.any(Number) },
+    });
     expect(a.headers.get('retry-after')).toBe('1');
   });
 
@@ -71,7 +74,8 @@ describe('injections', () => {
     const first = (await call(sim, '/users?pagination.count=10')).body.data.pagination;
     const cursor = encodeURIComponent(first.next);
     sim.inject({ route: 'GET /users', kind: 'cursor-loop', times: 2 });
-    const looped = (await call(sim, `/users?pagination.count=10&pagination.cursor=${cursor}`)).body.data.pagination;
+    const looped = (await call(sim, `/users?pagination.count=10&pagination.cursor=${cursor}`)).body.data
+      .pagination;
     expect(looped.next).toBe(first.next);
     expect(looped.current).toBe(first.next);
     // Even on a first page (no cursor sent) next equals current.

@@ -30,7 +30,13 @@ describe('envelope and auth', () => {
   });
 
   it('answers 404 with an errors body for unknown routes and ids', async () => {
-    for (const path of ['/nope', '/users/not-a-user', '/users/not-a-user/groups', '/groups/x', '/groups/x/users']) {
+    for (const path of [
+      '/nope',
+      '/users/not-a-user',
+      '/users/not-a-user/groups',
+      '/groups/x',
+      '/groups/x/users',
+    ]) {
       const a = await call(sim, path);
       expect(a.status, path).toBe(404);
       expect(a.body.errors).toHaveLength(1);
@@ -69,10 +75,14 @@ describe('pagination', () => {
     expect(members.map((u) => u.id)).toEqual(g.memberIds);
     expect(Object.keys(members[0]).sort()).toEqual(['email', 'id', 'name']);
     const invited = t.groups.find((x) => x.inviteEmails.length > 0)!;
-    expect((await walk(sim, `/groups/${invited.id}/invites`, 'emails', 1)).items).toEqual(invited.inviteEmails);
+    expect((await walk(sim, `/groups/${invited.id}/invites`, 'emails', 1)).items).toEqual(
+      invited.inviteEmails,
+    );
     const user = g.memberIds[0]!;
     const ofUser = (await walk(sim, `/users/${user}/groups`, 'groups', 1)).items;
-    expect(ofUser).toEqual(t.groups.filter((x) => x.memberIds.includes(user)).map((x) => ({ id: x.id, name: x.name })));
+    expect(ofUser).toEqual(
+      t.groups.filter((x) => x.memberIds.includes(user)).map((x) => ({ id: x.id, name: x.name })),
+    );
   });
 
   it('refuses count 0, 201 and non-integers with 422, and records the largest count asked for', async () => {
@@ -116,7 +126,9 @@ describe('pagination', () => {
     }
     // A cursor from another list is not valid here.
     const inviteCursor = (await call(sim, '/invites?pagination.count=1')).body.data.pagination.next as string;
-    expect((await call(sim, `/users?pagination.cursor=${encodeURIComponent(inviteCursor)}`)).status).toBe(422);
+    expect((await call(sim, `/users?pagination.cursor=${encodeURIComponent(inviteCursor)}`)).status).toBe(
+      422,
+    );
   });
 
   it('omits totalEntries when asked to', async () => {

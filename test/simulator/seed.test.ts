@@ -47,7 +47,13 @@ describe('seeded workspace', () => {
   it('looks like a real workspace', () => {
     const t = truthOf(sizes());
     const roleNames = t.roles.map((r) => r.name);
-    for (const name of ['Workspace Owner', 'Workspace Member', 'Source Admin', 'Source Read-only', 'Functions Admin']) {
+    for (const name of [
+      'Workspace Owner',
+      'Workspace Member',
+      'Source Admin',
+      'Source Read-only',
+      'Functions Admin',
+    ]) {
       expect(roleNames).toContain(name);
     }
     expect(t.roles.every((r) => r.description.length > 10)).toBe(true);
@@ -63,14 +69,19 @@ describe('seeded workspace', () => {
     expect(t.users.some((u) => u.permissions.some((p) => p.roleName === 'Workspace Owner'))).toBe(true);
     // Somebody is in several groups.
     const memberships = new Map<string, number>();
-    for (const g of t.groups) for (const id of g.memberIds) memberships.set(id, (memberships.get(id) ?? 0) + 1);
+    for (const g of t.groups)
+      for (const id of g.memberIds) memberships.set(id, (memberships.get(id) ?? 0) + 1);
     expect([...memberships.values()].some((n) => n > 1)).toBe(true);
     // Emails are unique (ignoring case) and invites are not users.
     const userEmails = new Set(t.users.map((u) => u.email.toLowerCase()));
     expect(userEmails.size).toBe(t.users.length);
     expect(t.invites.some((e) => userEmails.has(e.toLowerCase()))).toBe(false);
     expect(t.groups.flatMap((g) => g.inviteEmails).some((e) => userEmails.has(e.toLowerCase()))).toBe(false);
-    expect(t.workspace).toEqual({ id: expect.any(String), slug: expect.any(String), name: expect.any(String) });
+    expect(t.workspace).toEqual({
+      id: expect.any(String),
+      slug: expect.any(String),
+      name: expect.any(String),
+    });
   });
 
   it('turns any name into an email-safe local part', () => {
