@@ -23,6 +23,11 @@ export async function up(db) {
       bytes               bigint NOT NULL CHECK (bytes >= 0),
       file_sha256         text NOT NULL,
       data_sha256         text NOT NULL,
+      -- Figures of the report, for the download site's listing and trend chart.
+      permission_changes  integer NOT NULL DEFAULT 0,
+      stale_invites       integer NOT NULL DEFAULT 0,
+      open_invites        integer NOT NULL DEFAULT 0,
+      privileged_grants   integer NOT NULL DEFAULT 0,
       created_at          timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
   await sql`CREATE INDEX reports_snapshot ON audit.reports (snapshot_id, created_at)`.execute(db);

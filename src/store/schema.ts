@@ -98,11 +98,15 @@ export interface ReportsTable {
   snapshot_id: number;
   against_snapshot_id: number | null;
   file_name: string;
-  /** bigint in SQL: read it with a cast (see reports.ts). */
-  bytes: ColumnType<string, number, number>;
+  /** bigint in SQL; the pools parse it as a number (reports are far below 2^53 bytes). */
+  bytes: number;
   file_sha256: string;
   data_sha256: string;
-  created_at: Timestamp;
+  permission_changes: Generated<number>;
+  stale_invites: Generated<number>;
+  open_invites: Generated<number>;
+  privileged_grants: Generated<number>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';

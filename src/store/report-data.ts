@@ -1,0 +1,224 @@
+/**
+ * ReportData for any pair of complete snapshots, from HISTORY alone (so `report
+ * --snapshot ID --against ID` rebuilds old reports with the same content):
+ * - Permission Changes: effective access (user × role × resource × via) at the previous
+ *   snapshot's taken_at vs at this one's, keyed by role_id and via_group_id (renames are
+ *   not changes), each row with the change kind behind it;
+ * - Membership Changes: memberships valid at one instant and not the other;
+ * - Invites / Stale Invites: invites open at this snapshot, aged from first_seen;
+ * - Access Review: effective access at this snapshot, streamed a page of users at a time
+ *   (short queries, nothing held open: the embedded database has one connection).
+ */
+import { type Kysely, sql } from 'kysely';
+import { AuditError } from '../errors.js';
+import type {
+  AccessRow,
+  ChangeKind,
+  InviteRow,
+  MembershipChangeRow,
+  PermissionChangeRow,
+  ReportData,
+} from '../model/report-data.js';
+import type { Completeness, CrawlStats } from '../model/workspace.js';
+import { databaseError } from './errors.js';
+import { getReport } from './reports.js';
+import type { Database } from './schema.js';
+import { getSnapshotRow, previousCompleteSnapshot, type SnapshotRow, toSnapshotInfo } from './snapshots.js';
+
+type Db = Kysely<Database>;
+
+export interface LoadReportDataInput {
+  snapshotId: number;
+  /** The snapshot to compare with; undefined → the complete snapshot before; null → none (baseline). */
+  againstId?: number | null;
+  timezone: string;
+  toolVersion: string;
+  generatedAt: Date;
+  /** Users per page of the Access Review stream (default 1000). */
+  accessPageUsers?: number;
+}
+
+async function completeRow(db: Db, id: number, role: string): Promise<SnapshotRow> {
+  const row = await getSnapshotRow(db, id);
+  if (!row) throw new AuditError('SNAPSHOT_NOT_FOUND', `${role} snapshot ${id} does not exist`);
+  if (row.status !== 'complete') {
+    throw new AuditError(
+      'SNAPSHOT_NOT_FOUND',
+      `${role} snapshot ${id} is ${row.status}: only complete snapshots have reports`,
+    );
+  }
+  return row;
+}
+
+/** Effective-access rows gained or lost between instants a and b, with their cause. */
+export async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
+  const r = await sql<PermissionChangeRow>`
+    WITH ea AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${a}::timestamptz)),
+         eb AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${b}::timestamptz)),
+         gained AS (
+           SELECT * FROM eb WHERE NOT EXISTS (
+             SELECT 1 FROM ea WHERE ea.user_id = eb.user_id AND ea.role_id = eb.role_id
+                AND ea.resource_type = eb.resource_type AND ea.resource_id = eb.resource_id
+                AND ea.via_group_id IS NOT DISTINCT FROM eb.via_group_id)),
+         lost AS (
+           SELECT * FROM ea WHERE NOT EXISTS (
+             SELECT 1 FROM eb WHERE eb.user_id = ea.user_id AND eb.role_id = ea.role_id
+                AND eb.resource_type = ea.resource_type AND eb.resource_id = ea.resource_id
+                AND eb.via_group_id IS NOT DISTINCT FROM ea.via_group_id))
+    SELECT 'granted' AS change, g.user_id AS "userId", g.email, g.role_id AS "roleId", g.role_name AS "roleName",
+           g.resource_type AS "resourceType", g.resource_id AS "resourceId", g.via, g.privileged,
+           CASE
+             WHEN NOT EXISTS (SELECT 1 FROM audit.user_history u WHERE u.user_id = g.user_id
+                                AND u.valid_from <= ${a}::timestamptz
+                                AND (u.valid_to IS NULL OR u.valid_to > ${a}::timestamptz)) THEN 'user_added'
+             WHEN g.via_group_id IS NULL THEN 'permission_granted'
+             WHEN NOT EXISTS (SELECT 1 FROM audit.group_history x WHERE x.group_id = g.via_group_id
+                                AND x.valid_from <= ${a}::timestamptz
+                                AND (x.valid_to IS NULL OR x.valid_to > ${a}::timestamptz)) THEN 'group_created'
+             WHEN NOT EXISTS (SELECT 1 FROM audit.membership_history m
+                               WHERE m.user_id = g.user_id AND m.group_id = g.via_group_id
+                                 AND m.valid_from <= ${a}::timestamptz
+                                 AND (m.valid_to IS NULL OR m.valid_to > ${a}::timestamptz)) THEN 'membership_added'
+             ELSE 'permission_granted'
+           END AS cause
+      FROM gained g
+    UNION ALL
+    SELECT 'revoked', l.user_id, l.email, l.role_id, l.role_name, l.resource_type, l.resource_id, l.via, l.privileged,
+           CASE
+             WHEN NOT EXISTS (SELECT 1 FROM audit.user_history u WHERE u.user_id = l.user_id
+                                AND u.valid_from <= ${b}::timestamptz
+                                AND (u.valid_to IS NULL OR u.valid_to > ${b}::timestamptz)) THEN 'user_removed'
+             WHEN l.via_group_id IS NULL THEN 'permission_revoked'
+             WHEN NOT EXISTS (SELECT 1 FROM audit.group_history x WHERE x.group_id = l.via_group_id
+                                AND x.valid_from <= ${b}::timestamptz
+                                AND (x.valid_to IS NULL OR x.valid_to > ${b}::timestamptz)) THEN 'group_deleted'
+             WHEN NOT EXISTS (SELECT 1 FROM audit.membership_history m
+                               WHERE m.user_id = l.user_id AND m.group_id = l.via_group_id
+                                 AND m.valid_from <= ${b}::timestamptz
+                                 AND (m.valid_to IS NULL OR m.valid_to > ${b}::timestamptz)) THEN 'membership_removed'
+             ELSE 'permission_revoked'
+           END
+      FROM lost l
+     ORDER BY 3, 5, 6, 7, 8, 1`.execute(db);
+  return r.rows;
+}
+
+/** Memberships valid at b and not at a (added, seen first at valid_from) and the reverse. */
+export async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipChangeRow[]> {
+  const r = await sql<MembershipChangeRow>`
+    WITH ma AS MATERIALIZED (
+           SELECT * FROM audit.membership_history
+            WHERE valid_from <= ${a}::timestamptz AND (valid_to IS NULL OR valid_to > ${a}::timestamptz)),
+         mb AS MATERIALIZED (
+           SELECT * FROM audit.membership_history
+            WHERE valid_from <= ${b}::timestamptz AND (valid_to IS NULL OR valid_to > ${b}::timestamptz))
+    SELECT 'added' AS change, m.user_id AS "userId", coalesce(u.email, '') AS email, m.group_id AS "groupId",
+           coalesce(g.name, '') AS "groupName", m.valid_from AS "detectedAt"
+      FROM mb m
+      LEFT JOIN audit.user_history u ON u.user_id = m.user_id
+            AND u.valid_from <= ${b}::timestamptz AND (u.valid_to IS NULL OR u.valid_to > ${b}::timestamptz)
+      LEFT JOIN audit.group_history g ON g.group_id = m.group_id
+            AND g.valid_from <= ${b}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${b}::timestamptz)
+     WHERE NOT EXISTS (SELECT 1 FROM ma WHERE ma.user_id = m.user_id AND ma.group_id = m.group_id)
+    UNION ALL
+    SELECT 'removed', m.user_id, coalesce(u.email, ''), m.group_id, coalesce(g.name, ''), m.valid_to
+      FROM ma m
+      LEFT JOIN audit.user_history u ON u.user_id = m.user_id
+            AND u.valid_from <= ${a}::timestamptz AND (u.valid_to IS NULL OR u.valid_to > ${a}::timestamptz)
+      LEFT JOIN audit.group_history g ON g.group_id = m.group_id
+            AND g.valid_from <= ${a}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${a}::timestamptz)
+     WHERE NOT EXISTS (SELECT 1 FROM mb WHERE mb.user_id = m.user_id AND mb.group_id = m.group_id)
+     ORDER BY 6, 3, 5, 1`.execute(db);
+  return r.rows;
+}
+
+/** Invites open at instant b, oldest first, aged in whole days from first_seen to b. */
+export async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
+  const r = await sql<Omit<InviteRow, 'stale'>>`
+    SELECT i.email, i.group_id AS "groupId", g.name AS "groupName", i.first_seen AS "firstSeen",
+           floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending"
+      FROM audit.invite_history i
+      LEFT JOIN audit.group_history g ON g.group_id = i.group_id
+            AND g.valid_from <= ${b}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${b}::timestamptz)
+     WHERE i.first_seen <= ${b}::timestamptz AND (i.closed_at IS NULL OR i.closed_at > ${b}::timestamptz)
+     ORDER BY i.first_seen, lower(i.email), i.group_id NULLS FIRST`.execute(db);
+  return r.rows.map((row) => ({ ...row, stale: row.daysPending >= staleInviteDays }));
+}
+
+/** Streams audit.effective_access_at(b): users ordered by email, a page of users per query. */
+export function accessReviewAt(db: Db, b: Date, pageUsers = 1000): () => AsyncIterable<AccessRow> {
+  return async function* () {
+    const users = await sql<{ user_id: string }>`
+      SELECT user_id FROM audit.user_history
+       WHERE valid_from <= ${b}::timestamptz AND (valid_to IS NULL OR valid_to > ${b}::timestamptz)
+       ORDER BY email, user_id`.execute(db);
+    const ids = users.rows.map((u) => u.user_id);
+    for (let i = 0; i < ids.length; i += pageUsers) {
+      const page = ids.slice(i, i + pageUsers);
+      const rows = await sql<AccessRow>`
+        SELECT user_id AS "userId", email, user_name AS "userName", role_id AS "roleId", role_name AS "roleName",
+               resource_type AS "resourceType", resource_id AS "resourceId", via, privileged
+          FROM audit.effective_access_at(${b}::timestamptz, ${page}::text[])
+         ORDER BY email, user_id, role_name, resource_type, resource_id, via_group_id NULLS FIRST`.execute(
+        db,
+      );
+      yield* rows.rows;
+    }
+  };
+}
+
+async function changeCounts(db: Db, from: Date, to: Date): Promise<Partial<Record<ChangeKind, number>>> {
+  const r = await sql<{ kind: ChangeKind; n: number }>`
+    SELECT c.kind, count(*)::int AS n
+      FROM audit.changes c JOIN audit.snapshots s ON s.id = c.snapshot_id AND s.status = 'complete'
+     WHERE s.taken_at > ${from}::timestamptz AND s.taken_at <= ${to}::timestamptz
+     GROUP BY c.kind`.execute(db);
+  return Object.fromEntries(r.rows.map((row) => [row.kind, row.n]));
+}
+
+export async function loadReportData(db: Db, input: LoadReportDataInput): Promise<ReportData> {
+  try {
+    const cur = await completeRow(db, input.snapshotId, 'the');
+    let prev: SnapshotRow | undefined;
+    if (input.againstId === undefined) prev = await previousCompleteSnapshot(db, cur.taken_at);
+    else if (input.againstId !== null) {
+      prev = await completeRow(db, input.againstId, 'the --against');
+      if (prev.taken_at.getTime() >= cur.taken_at.getTime()) {
+        throw new AuditError(
+          'USAGE',
+          `--against ${prev.id} must be a snapshot taken before snapshot ${cur.id} (${cur.taken_at.toISOString()})`,
+        );
+      }
+    }
+    const b = cur.taken_at;
+    const invites = await invitesAt(db, b, cur.stale_invite_days);
+    const previousReport = prev ? await getReport(db, prev.id) : null;
+    return {
+      summary: {
+        workspace: {
+          id: cur.workspace_id ?? '',
+          slug: cur.workspace_slug ?? '',
+          name: cur.workspace_name ?? '',
+        },
+        apiUrl: cur.api_url,
+        toolVersion: input.toolVersion,
+        generatedAt: input.generatedAt,
+        timezone: input.timezone,
+        current: toSnapshotInfo(cur),
+        previous: prev ? toSnapshotInfo(prev) : null,
+        staleInviteDays: cur.stale_invite_days,
+        completeness: (cur.completeness as Completeness | null) ?? null,
+        crawlStats: (cur.crawl_stats as CrawlStats | null) ?? null,
+        previousDataSha256: previousReport?.dataSha256 ?? null,
+        changeCounts: prev ? await changeCounts(db, prev.taken_at, b) : {},
+      },
+      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b) : [],
+      staleInvites: invites.filter((i) => i.stale),
+      membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
+      accessReview: accessReviewAt(db, b, input.accessPageUsers ?? 1000),
+      invites,
+    };
+  } catch (error) {
+    throw databaseError(error, `loading the report data of snapshot ${input.snapshotId}`);
+  }
+}

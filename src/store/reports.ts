@@ -1,0 +1,144 @@
+/**
+ * Bookkeeping of written reports (audit.reports): one row per report file. The newest
+ * row of a snapshot is "its" report: its data_sha256 chains into the next report's
+ * Summary, and its figures feed the download site's listing.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import { databaseError } from './errors.js';
+import type { Database, ReportsTable } from './schema.js';
+
+export interface ReportRecord {
+  id: number;
+  snapshotId: number;
+  againstSnapshotId: number | null;
+  fileName: string;
+  bytes: number;
+  fileSha256: string;
+  dataSha256: string;
+  permissionChanges: number;
+  staleInvites: number;
+  openInvites: number;
+  privilegedGrants: number;
+  createdAt: Date;
+}
+
+export interface RecordReportInput {
+  snapshotId: number;
+  againstSnapshotId: number | null;
+  fileName: string;
+  bytes: number;
+  fileSha256: string;
+  dataSha256: string;
+  permissionChanges?: number;
+  staleInvites?: number;
+  openInvites?: number;
+  privilegedGrants?: number;
+  createdAt: Date;
+}
+
+function toRecord(r: Selectable<ReportsTable>): ReportRecord {
+  return {
+    id: r.id,
+    snapshotId: r.snapshot_id,
+    againstSnapshotId: r.against_snapshot_id,
+    fileName: r.file_name,
+    bytes: Number(r.bytes),
+    fileSha256: r.file_sha256,
+    dataSha256: r.data_sha256,
+    permissionChanges: r.permission_changes,
+    staleInvites: r.stale_invites,
+    openInvites: r.open_invites,
+    privilegedGrants: r.privileged_grants,
+    createdAt: r.created_at,
+  };
+}
+
+export async function recordReport(db: Kysely<Database>, input: RecordReportInput): Promise<ReportRecord> {
+  try {
+    const row = await db
+      .insertInto('audit.reports')
+      .values({
+        snapshot_id: input.snapshotId,
+        against_snapshot_id: input.againstSnapshotId,
+        file_name: input.fileName,
+        bytes: input.bytes,
+        file_sha256: input.fileSha256,
+        data_sha256: input.dataSha256,
+        permission_changes: input.permissionChanges ?? 0,
+        stale_invites: input.staleInvites ?? 0,
+        open_invites: input.openInvites ?? 0,
+        privileged_grants: input.privilegedGrants ?? 0,
+        created_at: input.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
+  } catch (error) {
+    throw databaseError(error, `recording the report of snapshot ${input.snapshotId}`);
+  }
+}
+
+/** The newest report written for a snapshot, or null. */
+export async function getReport(db: Kysely<Database>, snapshotId: number): Promise<ReportRecord | null> {
+  try {
+    const row = await db
+      .selectFrom('audit.reports')
+      .selectAll()
+      .where('snapshot_id', '=', snapshotId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toRecord(row) : null;
+  } catch (error) {
+    throw databaseError(error, `reading the report of snapshot ${snapshotId}`);
+  }
+}
+
+/** Shaped like the download site's ReportListing: one entry per report file, newest first. */
+export interface ReportListingRow {
+  fileName: string;
+  snapshotId: number;
+  takenAt: Date;
+  bytes: number;
+  permissionChanges: number;
+  staleInvites: number;
+  users: number;
+  privilegedGrants: number;
+  openInvites: number;
+}
+
+export async function listReports(db: Kysely<Database>): Promise<ReportListingRow[]> {
+  try {
+    const rows = await db
+      .selectFrom('audit.reports as r')
+      .innerJoin('audit.snapshots as s', 's.id', 'r.snapshot_id')
+      .select([
+        'r.file_name',
+        'r.snapshot_id',
+        's.taken_at',
+        'r.bytes',
+        'r.permission_changes',
+        'r.stale_invites',
+        's.user_count',
+        'r.privileged_grants',
+        'r.open_invites',
+      ])
+      .orderBy('s.taken_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      fileName: r.file_name,
+      snapshotId: r.snapshot_id,
+      takenAt: r.taken_at,
+      bytes: Number(r.bytes),
+      permissionChanges: r.permission_changes,
+      staleInvites: r.stale_invites,
+      users: r.user_count ?? 0,
+      privilegedGrants: r.privileged_grants,
+      openInvites: r.open_invites,
+    }));
+  } catch (error) {
+    throw databaseError(error, 'listing reports');
+  }
+}
