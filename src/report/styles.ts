@@ -9,7 +9,6 @@ import type { Alignment, Borders, Fill, Font, Style } from 'exceljs';
 const solid = (argb: string): Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb } });
 
 export const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
-export const INT_FORMAT = '0';
 
 const headerFont: Partial<Font> = { bold: true, color: { argb: 'FF1F1F1F' } };
 const headerBorder: Partial<Borders> = { bottom: { style: 'thin', color: { argb: 'FF7F7F7F' } } };
@@ -40,9 +39,9 @@ export const PRIVILEGED: Partial<Style> = {
   font: { bold: true, color: { argb: 'FF9C5700' } },
 };
 
+/** The style of an unstyled cell: one shared object (see sheet-writer.ts on why shared). */
+export const PLAIN: Partial<Style> = {};
 export const DATE_CELL: Partial<Style> = { numFmt: DATE_FORMAT };
-export const GRANTED_DATE: Partial<Style> = { ...GRANTED, numFmt: DATE_FORMAT };
-export const REVOKED_DATE: Partial<Style> = { ...REVOKED, numFmt: DATE_FORMAT };
 
 export const SUMMARY_TITLE: Partial<Style> = { font: { bold: true, size: 14 } };
 export const SUMMARY_SECTION: Partial<Style> = {

@@ -7,10 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { AuditError, isAuditError } from '../errors.js';
 import type { ReportData } from '../model/report-data.js';
+import { reliefFor } from './backpressure.js';
 import { DataHasher } from './data-hash.js';
 import { reportFileName } from './file-name.js';
 import { type ReportCounts, scanReport } from './scan.js';
-import { drainFor, writeDataSheet, writeSummarySheet } from './sheet-writer.js';
+import { writeDataSheet, writeSummarySheet } from './sheet-writer.js';
 import { dataSheets } from './sheets.js';
 import { summaryLines } from './summary.js';
 
@@ -90,6 +91,15 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
       useSharedStrings: false,
     });
     zip = (wb as unknown as { zip: typeof zip }).zip;
+    // Remember the first failure of the zip or the file; the row loop stops on it (and no
+    // 'error' goes unhandled while we are not yet awaiting commit()).
+    let streamError: Error | undefined;
+    zip?.on('error', (e) => {
+      streamError ??= e;
+    });
+    out.on('error', (e) => {
+      streamError ??= e;
+    });
     wb.creator = REPORT_CREATOR;
     wb.lastModifiedBy = REPORT_CREATOR;
     wb.created = s.generatedAt;
@@ -104,13 +114,13 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
     // The write re-hashes what it writes: if a second walk of the data differs from the
     // first (the store changed underneath), the Summary's hash would be false — refuse.
     const hasher = new DataHasher();
-    const drain = drainFor(out);
+    const relieve = reliefFor(out, () => streamError);
     for (const source of dataSheets(data)) {
       await writeDataSheet(wb, source, {
         timezone: s.timezone,
         widths: scan.widths.get(source.spec.name) ?? [],
         hasher,
-        drain,
+        relieve,
       });
     }
     const written = hasher.digest();
