@@ -37,6 +37,11 @@ export class Faults {
     this.#pending.push({ ...injection, remaining: times });
   }
 
+  /** The latency added to every answer, including those decided before the dice (401, 429). */
+  latencyMs(): number {
+    return this.#options?.latencyMs ?? 0;
+  }
+
   /** Decides what happens to one request; consumes at most one injection. */
   decide(routeKey: string, isRead: boolean): FaultDecision {
     const o = this.#options ?? {};

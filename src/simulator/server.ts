@@ -134,7 +134,7 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
     await core.delay(delayMs);
     send(res, status, body, contentType, { ...(window ? rateLimitHeaders(window) : {}), ...extra });
   };
-  const fail = (error: ApiError, extra?: Record<string, string>, delayMs?: number) =>
+  const fail = (error: ApiError, extra?: Record<string, string>, delayMs = core.faults.latencyMs()) =>
     answer(error.status, JSON.stringify(error.toBody()), extra, delayMs);
 
   if (!authorized(req, core.token)) {
