@@ -108,8 +108,10 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
     const notes: string[] = [];
     const declared: WorkspacePicture['completeness']['declared'] = {};
     const roles = new Map<string, Role>();
-    const listedUsers = new Map<string, ApiUser>();
-    const userDetails = new Map<string, ApiUser>();
+    // Users are kept in their final shape as pages arrive, so the API's copies become
+    // garbage at once (a 20,000-user walk then holds one copy, not two).
+    const listedUsers = new Map<string, WorkspaceUser | PendingUser>();
+    const userDetails = new Map<string, WorkspaceUser>();
     const deletedUsers = new Set<string>();
     const groups = new Map<string, ListedGroup>();
     const deletedGroups = new Set<string>();
@@ -158,7 +160,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
         for (const user of page.items) {
           noteDuplicate('users', user.id, page.page);
           const seen = listedUsers.has(user.id);
-          listedUsers.set(user.id, user);
+          listedUsers.set(user.id, toUser(user));
           if (user.permissions === undefined && !seen) tasks.spawn(() => fetchUser(user.id));
         }
         t.pages++;
@@ -177,7 +179,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
             `GET /users/${encodeURIComponent(userId)}: user.permissions is required`,
           );
         }
-        userDetails.set(userId, detail);
+        userDetails.set(userId, toUser(detail) as WorkspaceUser);
         t.details++;
       } catch (error) {
         if (!isAuditError(error, 'API_NOT_FOUND')) throw error;
@@ -263,12 +265,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
     for (const [id, listed] of listedUsers) {
       if (deletedUsers.has(id)) continue;
       const u = userDetails.get(id) ?? listed;
-      users.push({
-        id,
-        name: u.name,
-        email: u.email,
-        permissions: normalizePermissions(u.permissions ?? []),
-      });
+      users.push({ ...u, permissions: u.permissions ?? [] });
     }
     users.sort(byId);
     const userIds = new Set(users.map((u) => u.id));
@@ -392,6 +389,20 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
   } finally {
     progress.done();
   }
+}
+
+/** A user as listed, before its detail fetch when the list gave no permissions. */
+type PendingUser = Omit<WorkspaceUser, 'permissions'> & {
+  permissions: WorkspaceUser['permissions'] | undefined;
+};
+
+function toUser(u: ApiUser): WorkspaceUser | PendingUser {
+  return {
+    id: u.id,
+    name: u.name,
+    email: u.email,
+    permissions: u.permissions === undefined ? undefined : normalizePermissions(u.permissions),
+  };
 }
 
 function pruneUndefined<T extends object>(o: T): T {
