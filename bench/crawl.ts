@@ -101,16 +101,19 @@ async function benchUnlimited(): Promise<void> {
     '500',
   ]);
   try {
-    for (const run of ['first', 'second']) {
-      const { result, wallMs, peakRss } = await measured(() => crawl(sim));
-      const ok = wallMs <= 3000 && peakRss <= 250 * 1024 * 1024;
-      console.log(
-        `crawl (a) ${result.users.length} users, ${result.groups.length} groups, ${result.invites.length} invites, ` +
-          `no limit, ${run} run: ${result.stats.requests} requests, wall ${s(wallMs)} (target ≤ 3 s), ` +
-          `peak RSS ${mb(peakRss)} (target ≤ 250 MB), 429s ${result.stats.rateLimited}, ` +
-          `retries ${result.stats.retries} — ${ok ? 'ok' : 'MISSED'}`,
-      );
-    }
+    // The first crawl of this process gives the peak RSS (a second one would count the
+    // first one's garbage too); the second shows the wall time with a warm JIT.
+    const first = await measured(() => crawl(sim));
+    const { result } = first;
+    const ok = first.wallMs <= 3000 && first.peakRss <= 250 * 1024 * 1024;
+    console.log(
+      `crawl (a) ${result.users.length} users, ${result.groups.length} groups, ${result.invites.length} invites, ` +
+        `no limit: ${result.stats.requests} requests, wall ${s(first.wallMs)} (target ≤ 3 s), ` +
+        `peak RSS ${mb(first.peakRss)} (target ≤ 250 MB), 429s ${result.stats.rateLimited}, ` +
+        `retries ${result.stats.retries} — ${ok ? 'ok' : 'MISSED'}`,
+    );
+    const second = await measured(() => crawl(sim));
+    console.log(`crawl (a) again, warm: wall ${s(second.wallMs)}, ${second.result.stats.requests} requests`);
   } finally {
     await sim.stop();
   }

@@ -231,6 +231,33 @@ describe('a workspace that changes while it is walked', () => {
     });
   });
 
+  it('a user deleted before its detail fetch is left out, with a warning', async () => {
+    await withSim({ inlinePermissions: false }, async (s) => {
+      const admin = new SimulatorAdmin(s);
+      const victim = s.truth().users[4]!.id;
+      const fetchDeleting = interceptingFetch(undefined, async (path) => {
+        if (path === `/users/${victim}`) await admin.deleteUsers([victim]);
+      });
+      const picture = await crawlWorkspace(options(s, { fetch: fetchDeleting }));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(picture.users.map((u) => u.id)).not.toContain(victim);
+      expect(picture.completeness.warnings).toContain(
+        `user ${victim} was deleted while the workspace was walked (404); it is left out`,
+      );
+    });
+  });
+
+  it('stops when the caller aborts', async () => {
+    const controller = new AbortController();
+    const slow: typeof fetch = async (input, init) => {
+      controller.abort(new Error('shutting down'));
+      return fetch(input, init);
+    };
+    await expect(crawlWorkspace(options(sim, { fetch: slow, signal: controller.signal }))).rejects.toThrow(
+      'shutting down',
+    );
+  });
+
   it('a group member who is not in /users is left out of the group, with warnings', async () => {
     await withSim({}, async (s) => {
       const admin = new SimulatorAdmin(s);

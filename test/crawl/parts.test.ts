@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { buildCompleteness } from '../../src/crawl/completeness.js';
+import { chooseSample, compareMemberships } from '../../src/crawl/cross-check.js';
+import { createLimiter } from '../../src/crawl/limiter.js';
+import { normalizePermissions } from '../../src/crawl/normalize.js';
+
+describe('limiter', () => {
+  it('runs at most n tasks at once, in the order they came', async () => {
+    const limiter = createLimiter(2);
+    let active = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const task = (i: number) => async () => {
+      started.push(i);
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      active--;
+      return i;
+    };
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => limiter.run(task(i))));
+    expect(results).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+    expect(limiter.active).toBe(0);
+  });
+
+  it('a failing task frees its slot; an aborted signal stops queued tasks', async () => {
+    const controller = new AbortController();
+    const limiter = createLimiter(1, controller.signal);
+    await expect(limiter.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    const blocker = limiter.run(() => new Promise((resolve) => setTimeout(resolve, 20)));
+    const queued = limiter.run(async () => 'ran');
+    controller.abort(new Error('stopped'));
+    await blocker;
+    await expect(queued).rejects.toThrow('stopped');
+  });
+});
+
+describe('cross-check sample', () => {
+  const ids = Array.from({ length: 100 }, (_, i) => `user-${String(i).padStart(3, '0')}`);
+
+  it('is reproducible, independent of input order, spread out and sorted', () => {
+    const a = chooseSample(ids, 20);
+    const b = chooseSample([...ids].reverse(), 20);
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(20);
+    expect(a).toEqual([...a].sort());
+    expect(a).not.toEqual(ids.slice(0, 20));
+    expect(chooseSample(ids.slice(0, 5), 20)).toHaveLength(5);
+    expect(chooseSample(ids, 0)).toEqual([]);
+  });
+
+  it('compares memberships as sets, ignoring groups deleted during the walk', () => {
+    expect(compareMemberships('u', ['b', 'a'], ['a', 'b'], new Set())).toBeUndefined();
+    expect(compareMemberships('u', ['a', 'gone'], ['a'], new Set(['gone']))).toBeUndefined();
+    expect(compareMemberships('u', ['a', 'c'], ['a'], new Set())).toEqual({
+      userId: 'u',
+      fromUser: ['a', 'c'],
+      fromGroups: ['a'],
+    });
+  });
+});
+
+describe('normalisation and completeness', () => {
+  it('sorts permissions and resources, drops empty labels, keeps unknown types', () => {
+    expect(
+      normalizePermissions([
+        { roleId: 'r2', roleName: 'B', resources: [{ id: 'z', type: 'SOURCE' }], labels: [] },
+        {
+          roleId: 'r1',
+          roleName: 'A',
+          resources: [
+            { id: 'y', type: 'MYSTERY', labels: [] },
+            { id: 'x', type: 'SPACE' },
+          ],
+        },
+      ]),
+    ).toEqual([
+      {
+        roleId: 'r1',
+        roleName: 'A',
+        resources: [
+          { id: 'x', type: 'SPACE' },
+          { id: 'y', type: 'MYSTERY' },
+        ],
+      },
+      { roleId: 'r2', roleName: 'B', resources: [{ id: 'z', type: 'SOURCE' }] },
+    ]);
+  });
+
+  it('warns about declared totals that differ from the walk, in a fixed order', () => {
+    const c = buildCompleteness({
+      declared: { users: 3, groups: 1 },
+      walked: { users: 2, groups: 1, invites: 0, roles: 0 },
+      groups: [],
+      memberCounts: new Map(),
+      groupsDeletedDuringWalk: ['g9'],
+      crossCheck: { sampled: 0, agreed: 0, disagreements: [] },
+      crossCheckWarnings: [],
+      notes: ['z note', 'a note'],
+    });
+    expect(c.warnings).toEqual([
+      'users: the API declared 3 (totalEntries), the walk collected 2',
+      'group g9 was deleted while the workspace was walked (404); it is left out',
+      'a note',
+      'z note',
+    ]);
+  });
+});
