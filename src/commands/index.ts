@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { registerMigrate } from './migrate.js';
 import { registerSimulate } from './simulate.js';
+import { registerSnapshots } from './snapshots.js';
 
 /**
  * Every command of the contract, in the order --help lists them. Each module adds one
@@ -7,5 +9,7 @@ import { registerSimulate } from './simulate.js';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerSnapshots(program);
+  registerMigrate(program);
   registerSimulate(program);
 }

@@ -1,0 +1,30 @@
+/**
+ * `access-audit migrate`: applies pending migrations to the database named by
+ * DATABASE_URL (or the embedded one under DATA_DIR) and says what it did. Every other
+ * command that needs the database applies them too; this one does nothing else.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { migrateToLatest, openDatabase } from '../store/index.js';
+
+export function registerMigrate(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply database migrations (every command that needs the database also applies them first)')
+    .action(async () => {
+      const config = loadConfig();
+      const handle = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        migrate: false,
+      });
+      try {
+        const applied = await migrateToLatest(handle.db);
+        const where = `${handle.mode === 'embedded' ? 'embedded database in ' : ''}${handle.target}`;
+        if (applied.length === 0) process.stdout.write(`${where}: already up to date\n`);
+        else process.stdout.write(`${where}: applied ${applied.join(', ')}\n`);
+      } finally {
+        await handle.close();
+      }
+    });
+}

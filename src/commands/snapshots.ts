@@ -1,0 +1,60 @@
+/**
+ * `access-audit snapshots`: the snapshot history — id, taken at (in AUDIT_TIMEZONE),
+ * status, counts and changes — as a table on stdout, or `--json` for scripts.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { listSnapshots, openDatabase, type SnapshotListing } from '../store/index.js';
+
+function localTime(date: Date | null, timeZone: string): string {
+  if (!date) return '';
+  // sv-SE formats as "2026-06-30 08:00:00": sortable and unambiguous.
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(date);
+}
+
+const num = (n: number | null) => (n === null ? '' : String(n));
+
+/** A plain-text table of snapshots (pure, for tests). */
+export function formatSnapshotTable(rows: readonly SnapshotListing[], timeZone: string): string {
+  if (rows.length === 0) return 'No snapshots yet: run `access-audit run` to take the first.\n';
+  const header = ['id', `taken at (${timeZone})`, 'status', 'users', 'invites', 'groups', 'changes', 'error'];
+  const lines = rows.map((s) => [
+    String(s.id),
+    localTime(s.takenAt, timeZone),
+    s.status,
+    num(s.userCount),
+    num(s.inviteCount),
+    num(s.groupCount),
+    num(s.changeCount),
+    (s.error ?? '').slice(0, 80),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const right = new Set([0, 3, 4, 5, 6]);
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n')}\n`;
+}
+
+export function registerSnapshots(program: Command): void {
+  program
+    .command('snapshots')
+    .description('list the snapshot history: id, taken at, status, counts')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { json?: boolean }) => {
+      const config = loadConfig();
+      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const rows = await listSnapshots(handle.db);
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(rows, null, 2)}\n`
+            : formatSnapshotTable(rows, config.auditTimezone),
+        );
+      } finally {
+        await handle.close();
+      }
+    });
+}

@@ -1,0 +1,80 @@
+/** `access-audit migrate` and `access-audit snapshots` against a test database. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatSnapshotTable } from '../../src/commands/snapshots.js';
+import { beginSnapshot, failSnapshot, listSnapshots } from '../../src/store/snapshots.js';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { picture1, T1 } from './fixtures.js';
+import { snapshot } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+function cli(
+  t: TestDatabase,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_TIMEZONE: 'Europe/Berlin' };
+    delete env.DATABASE_URL;
+    if (t.databaseUrl) env.DATABASE_URL = t.databaseUrl.reveal();
+    else env.DATA_DIR = t.dataDir;
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await openTestDatabase();
+  await snapshot(t.handle.db, picture1(), T1);
+  const id = await beginSnapshot(t.handle.db, {
+    takenAt: new Date('2026-06-02T06:00:00Z'),
+    staleInviteDays: 14,
+    apiUrl: 'x',
+  });
+  await failSnapshot(t.handle.db, id, 'API unreachable');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('snapshots and migrate commands', () => {
+  it('formats a readable table in the configured time zone', async () => {
+    const table = formatSnapshotTable(await listSnapshots(t.handle.db), 'Europe/Berlin');
+    const lines = table.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^id\s+taken at \(Europe\/Berlin\)\s+status\s+users\s+invites\s+groups\s+changes\s+error$/,
+    );
+    expect(lines[2]).toMatch(/^\s*1\s+2026-06-01 08:00:00\s+complete\s+4\s+4\s+2\s+0$/);
+    expect(lines[3]).toMatch(/^\s*2\s+2026-06-02 08:00:00\s+failed\s+API unreachable$/);
+  });
+
+  it('run as commands', { timeout: 60_000 }, async () => {
+    await t.release();
+    try {
+      const migrate = await cli(t, ['migrate']);
+      expect(migrate.code, migrate.stderr).toBe(0);
+      expect(migrate.stdout).toContain('already up to date');
+      const json = await cli(t, ['snapshots', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout).map((s: { id: number; status: string }) => [s.id, s.status])).toEqual([
+        [1, 'complete'],
+        [2, 'failed'],
+      ]);
+      const table = await cli(t, ['snapshots']);
+      expect(table.stdout).toContain('2026-06-01 08:00:00');
+    } finally {
+      await t.reopen();
+    }
+  });
+});
