@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import nodemailer, {
   type NodemailerError,
   type SendMailOptions,
@@ -76,7 +77,8 @@ export function parseSmtpUrl(url: Secret, timeouts: SmtpTimeouts = DEFAULT_TIMEO
     host,
     port,
     secure,
-    tls: { rejectUnauthorized: true, servername: host },
+    // Verification on, always; SNI only for a name (an IP address is not a valid servername).
+    tls: isIP(host) === 0 ? { rejectUnauthorized: true, servername: host } : { rejectUnauthorized: true },
     connectionTimeout: timeouts.connectionMs,
     greetingTimeout: timeouts.greetingMs,
     socketTimeout: timeouts.socketMs,
@@ -90,6 +92,8 @@ export function parseSmtpUrl(url: Secret, timeouts: SmtpTimeouts = DEFAULT_TIMEO
 }
 
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT']);
+/** OpenSSL verification results and Node's TLS/SSL error codes. */
+const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH|INVALID_CA|^ERR_TLS_|^ERR_SSL_/;
 const TRANSIENT_ERRNOS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -108,8 +112,11 @@ export function isTransientSmtpError(error: unknown): boolean {
     return e.responseCode === 503;
   }
   if (e?.permanent === true) return false;
-  if (typeof e?.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   const errno = e?.originalCode ?? e?.errno;
+  // A certificate that does not verify (nodemailer reports it as ESOCKET) will not verify
+  // on the next attempt either: fail at once rather than retry a security refusal.
+  if (e?.code === 'ETLS' || (typeof errno === 'string' && TLS_FAILURE.test(errno))) return false;
+  if (typeof e?.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   if (typeof errno === 'string' && TRANSIENT_ERRNOS.has(errno)) return true;
   return e?.code === 'EDNS' && errno === 'EAI_AGAIN';
 }

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 /** An in-process SMTP server that keeps what it receives. */
@@ -18,6 +21,8 @@ export interface TestSmtpOptions {
   refuseFirst?: { count: number; code: number; message: string };
   /** Reject every RCPT TO with this code (e.g. 550). */
   rejectRecipients?: { code: number; message: string };
+  /** Serve TLS with this (self-signed) certificate: implicit TLS, or STARTTLS offered. */
+  tls?: { key: Buffer; cert: Buffer; mode: 'implicit' | 'starttls' };
 }
 
 export async function freePort(): Promise<number> {
@@ -42,9 +47,13 @@ export async function startSmtp(options: TestSmtpOptions = {}): Promise<TestSmtp
     close: async () => {},
   };
   const config: SMTPServerOptions = {
-    secure: false,
-    // No TLS in tests (no certificate to verify); the client side keeps verification on.
-    disabledCommands: options.users ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    secure: options.tls?.mode === 'implicit',
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    // Plain SMTP unless a test asks for TLS; the client side keeps verification on regardless.
+    disabledCommands: [
+      ...(options.tls?.mode === 'starttls' ? [] : ['STARTTLS']),
+      ...(options.users ? [] : ['AUTH']),
+    ],
     authOptional: !options.users,
     allowInsecureAuth: true,
     logger: false,
@@ -81,9 +90,38 @@ export async function startSmtp(options: TestSmtpOptions = {}): Promise<TestSmtp
     },
   };
   const server = new SMTPServer(config);
+  // A client that hangs up mid-handshake (e.g. on refusing our certificate) is expected here.
+  server.on('error', () => {});
   server.listen(options.port ?? 0, '127.0.0.1');
   await once(server.server, 'listening');
   state.port = (server.server.address() as { port: number }).port;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1, or null when openssl is not installed. */
+export function selfSignedCertificate(dir: string): { key: Buffer; cert: Buffer } | null {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  if (r.error || r.status !== 0) return null;
+  return { key: readFileSync(key), cert: readFileSync(cert) };
 }
