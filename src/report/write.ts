@@ -84,7 +84,7 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
 
     out = createWriteStream(temp, { flags: 'wx' });
     const closed = once(out, 'close');
-    closed.catch(() => {}); // observed below; an early error surfaces through commit() or drain
+    closed.catch(() => {}); // awaited below; an error surfaces through streamFailure
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
       stream: out,
       useStyles: true,
@@ -94,12 +94,19 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
     // Remember the first failure of the zip or the file; the row loop stops on it (and no
     // 'error' goes unhandled while we are not yet awaiting commit()).
     let streamError: Error | undefined;
-    zip?.on('error', (e) => {
-      streamError ??= e;
+    let failStreams: (e: Error) => void = () => {};
+    // Rejects on the first error of the zip or the file: exceljs's commit() only listens
+    // for errors from its own finalisation on, and would wait forever for an earlier one.
+    const streamFailure = new Promise<never>((_, reject) => {
+      failStreams = reject;
     });
-    out.on('error', (e) => {
+    streamFailure.catch(() => {});
+    const onStreamError = (e: Error) => {
       streamError ??= e;
-    });
+      failStreams(e);
+    };
+    zip?.on('error', onStreamError);
+    out.on('error', onStreamError);
     wb.creator = REPORT_CREATOR;
     wb.lastModifiedBy = REPORT_CREATOR;
     wb.created = s.generatedAt;
@@ -130,8 +137,8 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
         `could not write the report ${fileName}: the data changed between the hashing pass and the write`,
       );
     }
-    await wb.commit();
-    await closed;
+    await Promise.race([wb.commit(), streamFailure]);
+    await Promise.race([closed, streamFailure]);
 
     // Durable before visible: a crash after the rename must not leave an empty report.
     const handle = await open(temp, 'r+');
