@@ -1,3 +1,4 @@
+import type { AccessRow } from '../model/report-data.js';
 import type { ReportData } from '../model/report-data.js';
 import type { Cell } from './cells.js';
 import { DataHasher } from './data-hash.js';
@@ -16,6 +17,8 @@ export interface ReportCounts {
   membershipChanges: number;
   accessReview: number;
   invites: number;
+  /** Access Review rows of privileged roles (the download site's trend chart). */
+  privilegedAccess: number;
 }
 
 export interface ReportScan {
@@ -79,11 +82,14 @@ export function countKey(sheetName: string): keyof ReportCounts {
 /** Feeds every row of every data sheet, in workbook order, to `visit`. */
 export async function walkSheets(
   sheets: readonly AnySheetSource[],
-  visit: { sheet(source: AnySheetSource): void; row(cells: Cell[], source: AnySheetSource): void },
+  visit: {
+    sheet(source: AnySheetSource): void;
+    row(cells: Cell[], source: AnySheetSource, item: unknown): void;
+  },
 ): Promise<void> {
   for (const source of sheets) {
     visit.sheet(source);
-    for await (const item of source.rows()) visit.row(source.spec.toCells(item), source);
+    for await (const item of source.rows()) visit.row(source.spec.toCells(item), source, item);
   }
 }
 
@@ -95,6 +101,7 @@ export async function scanReport(data: ReportData): Promise<ReportScan> {
     membershipChanges: 0,
     accessReview: 0,
     invites: 0,
+    privilegedAccess: 0,
   };
   const trackers = new Map<string, WidthTracker>();
   let tracker: WidthTracker | undefined;
@@ -106,10 +113,11 @@ export async function scanReport(data: ReportData): Promise<ReportScan> {
       trackers.set(source.spec.name, tracker);
       key = countKey(source.spec.name);
     },
-    row(cells) {
+    row(cells, _source, item) {
       hasher.row(cells);
       tracker?.add(cells);
       counts[key]++;
+      if (key === 'accessReview' && (item as AccessRow).privileged) counts.privilegedAccess++;
     },
   });
   const widths = new Map<string, number[]>();

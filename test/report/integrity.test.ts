@@ -132,6 +132,7 @@ describe('the data hash', () => {
       membershipChanges: 1,
       accessReview: 8,
       invites: 1,
+      privilegedAccess: 2, // user 2's Workspace Owner grant and user 20 (every tenth is an owner)
     });
   });
 });

@@ -51,7 +51,14 @@ describe('summaryLines', () => {
       { ...data.summary, completeness: null },
       {
         dataSha256: 'abc',
-        counts: { permissionChanges: 0, staleInvites: 0, membershipChanges: 0, accessReview: 4, invites: 2 },
+        counts: {
+          permissionChanges: 0,
+          staleInvites: 0,
+          membershipChanges: 0,
+          accessReview: 4,
+          invites: 2,
+          privilegedAccess: 1,
+        },
       },
     );
     const byLabel = new Map(lines.map((l) => [l.label, l.value]));
@@ -68,7 +75,14 @@ describe('summaryLines', () => {
       { ...data.summary, completeness: { ...c, declared: { ...c.declared, users: 5 } } },
       {
         dataSha256: 'abc',
-        counts: { permissionChanges: 0, staleInvites: 0, membershipChanges: 0, accessReview: 4, invites: 2 },
+        counts: {
+          permissionChanges: 0,
+          staleInvites: 0,
+          membershipChanges: 0,
+          accessReview: 4,
+          invites: 2,
+          privilegedAccess: 1,
+        },
       },
     );
     expect(lines.find((l) => l.label === 'Users (totalEntries)')).toEqual({
