@@ -117,9 +117,6 @@ export async function up(db) {
   // "Who held role R on resource X at T" starts from the role and the resource.
   await sql`CREATE INDEX grant_history_role_resource
             ON audit.grant_history (role_name, resource_type, resource_id, valid_from)`.execute(db);
-  await sql`CREATE INDEX grant_history_role_id ON audit.grant_history (role_id, resource_id, valid_from)`.execute(
-    db,
-  );
 
   // An invite is identified by (lower(email), group_id): see the store's README note.
   await sql`

@@ -14,6 +14,7 @@ export {
   recordDeliveryFailure,
   snapshotsNeedingReportOrMail,
 } from './deliveries.js';
+export { type RunMetricsRow, runMetrics } from './metrics.js';
 export { migrateDown, migrateTo, migrateToLatest, migrationStates, NO_MIGRATIONS } from './migrate.js';
 export {
   type DatabaseHandle,
@@ -39,6 +40,7 @@ export {
   recordReport,
 } from './reports.js';
 export { acquireRunLock, type ReleaseRunLock } from './run-lock.js';
+export { claimPeriod, releasePeriod } from './schedule-claims.js';
 export type { Database } from './schema.js';
 export {
   type BeginSnapshotInput,

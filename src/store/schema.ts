@@ -124,6 +124,12 @@ export interface DeliveriesTable {
   created_at: Generated<Date>;
 }
 
+export interface ScheduleClaimsTable {
+  period: Timestamp;
+  instance: string;
+  claimed_at: Generated<Date>;
+}
+
 export interface Database {
   'audit.snapshots': SnapshotsTable;
   'audit.user_history': UserHistoryTable;
@@ -134,4 +140,5 @@ export interface Database {
   'audit.changes': ChangesTable;
   'audit.reports': ReportsTable;
   'audit.deliveries': DeliveriesTable;
+  'audit.schedule_claims': ScheduleClaimsTable;
 }

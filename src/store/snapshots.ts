@@ -130,18 +130,22 @@ export async function beginSnapshot(db: Kysely<Database>, input: BeginSnapshotIn
   }
 }
 
-/** Marks a snapshot `failed` with the reason (one line). Never touches history. */
+/**
+ * Marks a running snapshot `failed` (or `abandoned`: the process was asked to stop) with
+ * the reason (one line). Never touches history.
+ */
 export async function failSnapshot(
   db: Kysely<Database>,
   id: number,
   message: string,
   now = new Date(),
+  status: 'failed' | 'abandoned' = 'failed',
 ): Promise<void> {
   try {
     await db
       .updateTable('audit.snapshots')
       .set({
-        status: 'failed',
+        status,
         error: message.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, 2000),
         finished_at: now,
       })

@@ -10,6 +10,7 @@ import { type Kysely, sql } from 'kysely';
 import { AuditError } from '../errors.js';
 import { CHANGE_KINDS, type ChangeKind } from '../model/report-data.js';
 import type { WorkspacePicture } from '../model/workspace.js';
+import { computeDeltas } from './delta.js';
 import { writeChanges } from './diff.js';
 import { databaseError } from './errors.js';
 import { writeHistory } from './history.js';
@@ -76,12 +77,16 @@ export async function completeSnapshot(
         throw clockNotAfterLast(snap.taken_at, { id: last.id, takenAt: last.taken_at });
       }
       const takenAt = snap.taken_at;
+      // Hash joins over the whole population want more than the 4 MB default; this
+      // transaction only.
+      await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
       const baseline = last === undefined;
       await step('begin');
 
       const counts = await loadPicture(trx, picture);
       await step('load');
 
+      await computeDeltas(trx, { baseline });
       if (!baseline) await writeChanges(trx, { snapshotId: id, takenAt });
       await step('diff');
 

@@ -38,6 +38,7 @@ const ALL = [
   'membership_history',
   'open_invites',
   'reports',
+  'schedule_claims',
   'snapshots',
   'stale_invites',
   'user_history',
@@ -46,7 +47,12 @@ const ALL = [
 describe('migrations', () => {
   it('apply from nothing, then report nothing left to do', async () => {
     const applied = await migrateToLatest(t.handle.db);
-    expect(applied).toEqual(['0001_audit_schema', '0002_access_views', '0003_reports_deliveries']);
+    expect(applied).toEqual([
+      '0001_audit_schema',
+      '0002_access_views',
+      '0003_reports_deliveries',
+      '0004_schedule_claims',
+    ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
     const states = await migrationStates(t.handle.db);
@@ -54,6 +60,8 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0004_schedule_claims']);
+    expect(await relations()).not.toContain('schedule_claims');
     expect(await migrateDown(t.handle.db)).toEqual(['0003_reports_deliveries']);
     expect(await relations()).not.toContain('reports');
     expect(await relations()).toContain('effective_access');
@@ -61,7 +69,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(3);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(4);
     expect(await relations()).toEqual(ALL);
   });
 
