@@ -1,0 +1,112 @@
+/**
+ * Every SQL block of docs/sql-cookbook.md runs against a three-snapshot history and gives
+ * the answer the scripted pictures imply.
+ */
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { COOKBOOK, cookbookQueries } from './cookbook.js';
+import { picture1, picture2, picture3, T1, T2, T3 } from './fixtures.js';
+import { snapshot } from './helpers.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await openTestDatabase();
+  await snapshot(t.handle.db, picture1(), T1);
+  await snapshot(t.handle.db, picture2(), T2);
+  await snapshot(t.handle.db, picture3(), T3, { staleInviteDays: 20 });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const queries = cookbookQueries(readFileSync(COOKBOOK, 'utf8'));
+const run = async (i: number) =>
+  (await sql.raw(queries[i]!.sql).execute(t.handle.db)).rows as Record<string, unknown>[];
+
+describe('the SQL cookbook', () => {
+  it('has at least six questions, each with its query', () => {
+    expect(queries.length).toBeGreaterThanOrEqual(6);
+    expect(queries.map((q) => q.question.slice(0, 2))).toEqual(queries.map((_, i) => `${i + 1}.`));
+  });
+
+  it('1. who held Workspace Owner on 5 June', async () => {
+    expect(await run(0)).toEqual([{ user_id: 'u1', email: 'alice@acme.test', via: 'direct' }]);
+  });
+
+  it('2. what alice had on 10 June', async () => {
+    expect(await run(1)).toEqual([
+      { role_name: 'Source Admin', resource_type: 'SOURCE', resource_id: 'src3', via: 'direct' },
+      { role_name: 'Source Admin', resource_type: 'SOURCE', resource_id: 'src4', via: 'Engineers' },
+      { role_name: 'Source Read-only', resource_type: 'SOURCE', resource_id: 'src1', via: 'Engineers' },
+      { role_name: 'Source Read-only', resource_type: 'SOURCE', resource_id: 'src3', via: 'Engineers' },
+      { role_name: 'Workspace Owner', resource_type: 'WORKSPACE', resource_id: 'ws1', via: 'direct' },
+    ]);
+  });
+
+  it('3. changes of the last 30 days', async () => {
+    const rows = await run(2);
+    expect(rows).toHaveLength(16 + 4);
+    expect(rows.filter((r) => (r.detected_at as Date).getTime() === T3.getTime()).map((r) => r.kind)).toEqual(
+      ['invite_accepted', 'permission_revoked', 'user_added', 'user_changed'],
+    );
+    expect(new Set(rows.map((r) => r.kind)).size).toBe(12);
+  });
+
+  it('4. invites open more than 14 days', async () => {
+    expect(await run(3)).toEqual([
+      { email: 'grace@acme.test', group_id: null, first_seen: T1, days_pending: 21 },
+    ]);
+  });
+
+  it('5. who joined and left Engineers', async () => {
+    expect(await run(4)).toEqual([
+      { user_id: 'u2', email: 'Bob@acme.test', joined: T1, left_at: null },
+      { user_id: 'u3', email: 'carol@acme.test', joined: T1, left_at: T2 },
+      { user_id: 'u1', email: 'alice@acme.test', joined: T2, left_at: null },
+      { user_id: 'u5', email: 'heidi@acme.test', joined: T2, left_at: null },
+      { user_id: 'u6', email: 'erin@acme.test', joined: T3, left_at: null },
+    ]);
+  });
+
+  it('6. direct versus through groups', async () => {
+    expect(await run(5)).toEqual([
+      { how: 'direct', grants: 4, users: 4 },
+      { how: 'through groups', grants: 13, users: 4 },
+    ]);
+  });
+
+  it('7. privileged grants ever held', async () => {
+    expect(await run(6)).toEqual([
+      {
+        principal_type: 'group',
+        principal_id: 'g2',
+        role_name: 'Source Admin',
+        resource_id: 'ws1',
+        valid_from: T1,
+        valid_to: T2,
+      },
+      {
+        principal_type: 'user',
+        principal_id: 'u1',
+        role_name: 'Workspace Owner',
+        resource_id: 'ws1',
+        valid_from: T1,
+        valid_to: T3,
+      },
+    ]);
+  });
+
+  it('8. what happened to each invite', async () => {
+    const rows = await run(7);
+    expect(rows.map((r) => [r.email, r.group_id, r.outcome])).toEqual([
+      ['erin@acme.test', 'g1', 'accepted'],
+      ['frank@acme.test', null, 'withdrawn'],
+      ['grace@acme.test', null, 'open'],
+      ['Heidi@Acme.test', null, 'accepted'],
+      ['ivan@acme.test', null, 'open'],
+      ['judy@acme.test', 'g1', 'open'],
+    ]);
+  });
+});

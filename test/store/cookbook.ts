@@ -1,0 +1,10 @@
+/** The questions and queries of docs/sql-cookbook.md (for its test, and for a read-only role's test). */
+export const COOKBOOK = new URL('../../docs/sql-cookbook.md', import.meta.url);
+
+/** The `### ` questions and the ```sql block under each. */
+export function cookbookQueries(markdown: string): { question: string; sql: string }[] {
+  const out: { question: string; sql: string }[] = [];
+  const re = /^### (.+)$[\s\S]*?^```sql\n([\s\S]*?)^```/gm;
+  for (const m of markdown.matchAll(re)) out.push({ question: m[1]!.trim(), sql: m[2]!.trim() });
+  return out;
+}
