@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
 import { registerMigrate } from './migrate.js';
+import { registerReport } from './report.js';
+import { registerRun } from './run.js';
+import { registerSchedule } from './schedule.js';
+import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerSnapshots } from './snapshots.js';
 
@@ -8,8 +13,12 @@ import { registerSnapshots } from './snapshots.js';
  * command and composes the stages it needs; stages never import each other.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  registerRun(program);
+  registerSchedule(program);
+  registerServe(program);
+  registerReport(program);
   registerSnapshots(program);
   registerMigrate(program);
+  registerDemo(program);
   registerSimulate(program);
 }

@@ -1,0 +1,68 @@
+/**
+ * `access-audit demo`: a zero-configuration showcase. Starts the simulated workspace,
+ * runs an audit, changes the workspace through its API, runs again with a clock 15 days
+ * later, and prints where the report and the email (.eml) are. Uses its own embedded
+ * database under DATA_DIR/demo (wiped first), the outbox, and REPORTS_DIR.
+ */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type Config, loadConfig } from '../config.js';
+import { applyDemoChanges } from '../demo/scenario.js';
+import { createLogger } from '../log/logger.js';
+import { runAudit } from '../pipeline/run-audit.js';
+import { runSummaryText } from '../pipeline/summary-text.js';
+import { Secret } from '../secret.js';
+import { startSimulator } from '../simulator/index.js';
+import { openDatabase } from '../store/index.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('showcase: simulated workspace, two audit cycles 15 days apart, a report in REPORTS_DIR')
+    .action(async () => {
+      const base = loadConfig({ ...process.env, SEGMENT_API_TOKEN: undefined });
+      const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+      const dataDir = join(base.dataDir, 'demo');
+      await rm(dataDir, { recursive: true, force: true });
+      const sim = await startSimulator({ seed: 7, users: 60, groups: 6, invites: 6, groupInvites: 4 });
+      const handle = await openDatabase({ dataDir, logger });
+      try {
+        const now = Date.now();
+        const config = (auditNow: Date): Config =>
+          Object.freeze({
+            ...base,
+            segmentApiToken: new Secret(sim.token),
+            segmentApiUrl: sim.url,
+            databaseUrl: undefined,
+            dataDir,
+            smtpUrl: undefined,
+            mailTo: base.mailTo.length > 0 ? base.mailTo : ['compliance@example.com'],
+            auditNow,
+          });
+        const out = process.stdout;
+        out.write(`Simulated workspace at ${sim.url}\n\n== Audit 1 (15 days ago): the baseline\n`);
+        const first = await runAudit(handle, config(new Date(now - 15 * DAY)), { logger });
+        out.write(runSummaryText(first));
+
+        out.write('\n== Changes in the workspace\n');
+        for (const step of await applyDemoChanges(sim)) out.write(`  - ${step.what}\n`);
+
+        out.write('\n== Audit 2 (now)\n');
+        const second = await runAudit(handle, config(new Date(now)), { logger });
+        out.write(runSummaryText(second));
+
+        const email = second.email;
+        out.write(
+          `\nReport: ${resolve(second.reportPath)}\n` +
+            (email.status === 'outbox' ? `Email:  ${resolve(email.path)}\n` : '') +
+            `Database: ${resolve(dataDir)} (embedded; try \`DATA_DIR=${join(base.dataDir, 'demo')} access-audit snapshots\`)\n`,
+        );
+      } finally {
+        await handle.close();
+        await sim.close();
+      }
+    });
+}

@@ -1,0 +1,51 @@
+/**
+ * `access-audit serve`: the auditors' download site alone (PORT, default 8080).
+ * Runs until SIGTERM/SIGINT, then closes within a bound and exits 0.
+ */
+import type { Command } from 'commander';
+import { type Config, loadConfig } from '../config.js';
+import type { Logger } from '../log/logger.js';
+import { createLogger } from '../log/logger.js';
+import { type DatabaseHandle, listReports, openDatabase, runMetrics } from '../store/index.js';
+import { type RunningSite, startSite } from '../web/server.js';
+import { untilSignal } from './signals.js';
+
+export async function startDownloadSite(
+  handle: DatabaseHandle,
+  config: Config,
+  logger: Logger,
+  port: number,
+): Promise<RunningSite> {
+  const token = config.reportsToken;
+  if (!token) throw new Error('REPORTS_TOKEN is required for the download site');
+  const site = await startSite({
+    port,
+    reportsDir: config.reportsDir,
+    token,
+    timeZone: config.auditTimezone,
+    listReports: () => listReports(handle.db),
+    metrics: () => runMetrics(handle.db),
+    logger,
+  });
+  logger.info({ url: site.url, reportsDir: config.reportsDir }, 'download site listening');
+  return site;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description("serve the auditors' download site (PORT, default 8080; needs REPORTS_TOKEN)")
+    .action(async () => {
+      const config = loadConfig(process.env, { reportsToken: true });
+      const logger = createLogger();
+      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+      try {
+        const site = await startDownloadSite(handle, config, logger, config.port ?? 8080);
+        const signal = await untilSignal();
+        logger.info({ signal }, 'stopping the download site');
+        await site.close();
+      } finally {
+        await handle.close();
+      }
+    });
+}

@@ -1,0 +1,74 @@
+import { SimulatorAdmin } from '../simulator/client.js';
+import type { RunningSimulator } from '../simulator/index.js';
+
+/**
+ * The changes the demo makes between its two audit cycles, through the simulated
+ * workspace's API (as an administrator would in Segment): a grant, a revoke, a departed
+ * user, an accepted and a withdrawn invite, a new group member, and a fresh invite.
+ * Everything is picked from the seeded workspace, so the demo is the same every time.
+ */
+export interface ScenarioStep {
+  what: string;
+}
+
+export async function applyDemoChanges(sim: RunningSimulator): Promise<ScenarioStep[]> {
+  const admin = new SimulatorAdmin(sim);
+  const truth = sim.truth();
+  const steps: ScenarioStep[] = [];
+  const users = truth.users;
+  const owner = truth.roles.find((r) => r.name === 'Workspace Owner');
+  const withGrants = users.filter((u) => u.permissions.length > 1);
+  const memberIds = new Set(truth.groups.flatMap((g) => g.memberIds));
+
+  // A grant: someone becomes Workspace Owner (privileged, flagged in the report).
+  const promoted = users.find((u) => !u.permissions.some((p) => p.roleId === owner?.id));
+  if (promoted && owner) {
+    await admin.addUserPermissions(promoted.id, [
+      { roleId: owner.id, resources: [{ id: truth.workspace.id, type: 'WORKSPACE' }] },
+    ]);
+    steps.push({ what: `granted Workspace Owner to ${promoted.email}` });
+  }
+
+  // A revoke: someone loses one of their direct permissions.
+  const demoted = withGrants.find((u) => u.id !== promoted?.id);
+  if (demoted) {
+    const [lost, ...kept] = demoted.permissions;
+    await admin.replaceUserPermissions(
+      demoted.id,
+      kept.map((p) => ({
+        roleId: p.roleId,
+        resources: p.resources.map((r) => ({ id: r.id, type: r.type })),
+      })),
+    );
+    steps.push({ what: `revoked ${lost?.roleName} from ${demoted.email}` });
+  }
+
+  // A departed user (with group memberships, so the report shows access lost through groups).
+  const departed = users.find((u) => u.id !== promoted?.id && u.id !== demoted?.id && memberIds.has(u.id));
+  if (departed) {
+    await admin.deleteUsers([departed.id]);
+    steps.push({ what: `removed the departed user ${departed.email}` });
+  }
+
+  // An accepted invite and a withdrawn one; a new invite to show invite_created.
+  const [accepted, withdrawn] = truth.invites;
+  if (accepted) {
+    await admin.acceptInvite(accepted, 'New Joiner');
+    steps.push({ what: `${accepted} accepted their invite` });
+  }
+  if (withdrawn) {
+    await admin.deleteInvites([withdrawn]);
+    steps.push({ what: `withdrew the invite of ${withdrawn}` });
+  }
+  await admin.createInvites([{ email: 'contractor@example.org' }]);
+  steps.push({ what: 'invited contractor@example.org' });
+
+  // A new group member: someone joins a group they were not in.
+  const group = truth.groups.find((g) => g.permissions.length > 0) ?? truth.groups[0];
+  const joiner = group && users.find((u) => !group.memberIds.includes(u.id) && u.id !== departed?.id);
+  if (group && joiner) {
+    await admin.addGroupMembers(group.id, [joiner.email]);
+    steps.push({ what: `${joiner.email} joined the group ${group.name}` });
+  }
+  return steps;
+}

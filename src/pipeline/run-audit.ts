@@ -1,0 +1,214 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { crawlWorkspace } from '../crawl/index.js';
+import { AuditError, coerceError, isAuditError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { noProgress, type Progress } from '../log/progress.js';
+import type { ChangeKind } from '../model/report-data.js';
+import type { CrawlStats } from '../model/workspace.js';
+import {
+  acquireRunLock,
+  beginSnapshot,
+  completeSnapshot,
+  type DatabaseHandle,
+  failSnapshot,
+  markAbandoned,
+  snapshotsNeedingReportOrMail,
+} from '../store/index.js';
+import { type DeliveryOutcome, deliverReport, skipDelivery } from './deliver.js';
+import { produceReport, recordedReport } from './produce-report.js';
+
+/**
+ * One audit cycle: crawl → snapshot → diff → report → email. The order of effects is
+ * what makes a crash harmless: the snapshot is `running` (visible, never a baseline)
+ * until the store commits data, diff and history in one transaction; the report and the
+ * email come after, and whatever a dead process left undone is redone by the next run.
+ */
+export interface RunDeps {
+  logger: Logger;
+  progress?: Progress;
+  /** The clock; AUDIT_NOW (config.auditNow) wins over it for the snapshot time. */
+  now?: () => Date;
+  signal?: AbortSignal;
+  sendEmail?: boolean;
+  /** Fetch for the Segment API (tests); Node's global fetch by default. */
+  fetch?: typeof fetch;
+}
+
+export interface StageTimes {
+  crawlMs: number;
+  storeMs: number;
+  reportMs: number;
+  mailMs: number;
+}
+
+export interface RunResult {
+  snapshotId: number;
+  takenAt: Date;
+  workspaceName: string;
+  baseline: boolean;
+  changes: Partial<Record<ChangeKind, number>>;
+  permissionChanges: number;
+  staleInvites: number;
+  counts: { users: number; invites: number; groups: number };
+  reportPath: string;
+  reportBytes: number;
+  email: DeliveryOutcome;
+  /** Earlier snapshots whose report or email this run produced (a dead process left them). */
+  recovered: { snapshotId: number; report: boolean; email: DeliveryOutcome | null }[];
+  crawlStats: CrawlStats;
+  warnings: string[];
+  times: StageTimes;
+}
+
+function abandonedBy(signal: AbortSignal | undefined, error: unknown): boolean {
+  return Boolean(signal?.aborted) || (error instanceof Error && error.name === 'AbortError');
+}
+
+/** Reports and emails that an earlier, interrupted run owed (oldest first). */
+async function recoverPending(
+  handle: DatabaseHandle,
+  config: Config,
+  deps: RunDeps,
+  now: () => Date,
+): Promise<RunResult['recovered']> {
+  const recovered: RunResult['recovered'] = [];
+  for (const work of await snapshotsNeedingReportOrMail(handle.db)) {
+    let report = work.needsReport ? null : await recordedReport(handle, config, work.snapshotId);
+    // A recorded report whose file is gone (deleted by hand) is written again.
+    if (report && !(await stat(report.path).catch(() => null))) report = null;
+    const rewrote = report === null;
+    if (report === null) report = await produceReport(handle, config, work.snapshotId, now());
+    let email: DeliveryOutcome | null = null;
+    if (work.needsMail && deps.sendEmail !== false) {
+      email = await deliverReport(handle, config, report, deps.logger, now);
+    }
+    deps.logger.info(
+      { snapshotId: work.snapshotId, report: rewrote, email: email?.status ?? null },
+      'recovered',
+    );
+    recovered.push({ snapshotId: work.snapshotId, report: rewrote, email });
+  }
+  return recovered;
+}
+
+export async function runAudit(handle: DatabaseHandle, config: Config, deps: RunDeps): Promise<RunResult> {
+  const log = deps.logger;
+  const progress = deps.progress ?? noProgress;
+  const clock = deps.now ?? (() => new Date());
+  const token = config.segmentApiToken;
+  if (!token) {
+    throw new AuditError(
+      'CONFIG_INVALID',
+      'SEGMENT_API_TOKEN is required: set it to a Segment Public API token',
+    );
+  }
+
+  const release = await acquireRunLock(handle);
+  try {
+    const abandoned = await markAbandoned(handle.db, clock());
+    if (abandoned.length > 0)
+      log.warn({ snapshots: abandoned }, 'marked snapshots a dead process left running as abandoned');
+
+    const recovered = await recoverPending(handle, config, deps, clock);
+
+    const takenAt = config.auditNow ?? clock();
+    const snapshotId = await beginSnapshot(handle.db, {
+      takenAt,
+      staleInviteDays: config.staleInviteDays,
+      apiUrl: config.segmentApiUrl,
+    });
+    log.info({ snapshotId, takenAt: takenAt.toISOString() }, 'audit started');
+
+    const times: StageTimes = { crawlMs: 0, storeMs: 0, reportMs: 0, mailMs: 0 };
+    let t = performance.now();
+    let stored: Awaited<ReturnType<typeof completeSnapshot>>;
+    let picture: Awaited<ReturnType<typeof crawlWorkspace>>;
+    try {
+      picture = await crawlWorkspace({
+        apiUrl: config.segmentApiUrl,
+        token,
+        logger: log,
+        progress,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        now: clock,
+      });
+      progress.done();
+      times.crawlMs = performance.now() - t;
+      t = performance.now();
+      deps.signal?.throwIfAborted();
+      stored = await completeSnapshot(handle.db, snapshotId, picture);
+      times.storeMs = performance.now() - t;
+    } catch (error) {
+      progress.done();
+      const reason = coerceError(error);
+      if (abandonedBy(deps.signal, error)) {
+        await failSnapshot(
+          handle.db,
+          snapshotId,
+          'interrupted: the process was asked to stop',
+          clock(),
+          'abandoned',
+        );
+        log.warn({ snapshotId }, 'audit interrupted: snapshot marked abandoned');
+      } else {
+        await failSnapshot(handle.db, snapshotId, reason.message, clock());
+        log.error({ snapshotId, code: reason.code, err: reason.message }, 'audit failed');
+      }
+      throw reason;
+    }
+
+    t = performance.now();
+    const report = await produceReport(handle, config, snapshotId, clock());
+    times.reportMs = performance.now() - t;
+
+    t = performance.now();
+    const email: DeliveryOutcome =
+      deps.sendEmail === false
+        ? await skipDelivery(handle, report, '--no-email', clock())
+        : await deliverReport(handle, config, report, log, clock);
+    times.mailMs = performance.now() - t;
+
+    const result: RunResult = {
+      snapshotId,
+      takenAt,
+      workspaceName: picture.workspace.name,
+      baseline: report.summary.previous === null,
+      changes: stored.changes,
+      permissionChanges: report.permissionChanges,
+      staleInvites: report.staleInvites,
+      counts: { users: picture.users.length, invites: stored.counts.invites, groups: picture.groups.length },
+      reportPath: report.path,
+      reportBytes: report.bytes,
+      email,
+      recovered,
+      crawlStats: picture.stats,
+      warnings: picture.completeness.warnings,
+      times,
+    };
+    log.info(
+      {
+        snapshotId,
+        permissionChanges: result.permissionChanges,
+        staleInvites: result.staleInvites,
+        report: join(config.reportsDir, report.fileName),
+        email: email.status,
+        crawlMs: Math.round(times.crawlMs),
+        storeMs: Math.round(times.storeMs),
+        reportMs: Math.round(times.reportMs),
+        mailMs: Math.round(times.mailMs),
+        requests: picture.stats.requests,
+        rateLimited: picture.stats.rateLimited,
+      },
+      'audit complete',
+    );
+    return result;
+  } catch (error) {
+    if (isAuditError(error)) throw error;
+    throw coerceError(error);
+  } finally {
+    await release();
+  }
+}
