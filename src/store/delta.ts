@@ -15,7 +15,8 @@ import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
 
-export async function computeDeltas(db: Db, options: { baseline: boolean }): Promise<void> {
+/** Builds the delta tables; returns how many history rows they will open or close. */
+export async function computeDeltas(db: Db, options: { baseline: boolean }): Promise<number> {
   // Temporary tables are never auto-analyzed. Before a diff, give the planner real
   // statistics of the picture; the baseline only copies it into history (no diff).
   if (!options.baseline) {
@@ -75,4 +76,10 @@ export async function computeDeltas(db: Db, options: { baseline: boolean }): Pro
       LEFT JOIN (SELECT lower(email) AS email_key, min(user_id) AS user_id FROM stage_users GROUP BY 1) acc
         ON s.email_key IS NULL AND acc.email_key = h.email_key
      WHERE h.id IS NULL OR s.email_key IS NULL`.execute(db);
+
+  const r = await sql<{ n: number }>`
+    SELECT (SELECT count(*) FROM delta_users) + (SELECT count(*) FROM delta_groups)
+         + (SELECT count(*) FROM delta_members) + (SELECT count(*) FROM delta_grants)
+         + (SELECT count(*) FROM delta_invites) AS n`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }

@@ -50,11 +50,45 @@ async function completeRow(db: Db, id: number, role: string): Promise<SnapshotRo
   return row;
 }
 
+/**
+ * Users whose effective access may differ between instants a and b: those with a user,
+ * membership or direct grant row opened or closed in (a, b], and the members (at a or b)
+ * of groups whose row or grants changed in (a, b]. Everyone else's access is the same at
+ * both instants, so the comparison below only looks at these.
+ */
+async function affectedUsers(db: Db, a: Date, b: Date): Promise<string[]> {
+  const r = await sql<{ user_id: string }>`
+    WITH bounds AS (SELECT ${a}::timestamptz AS a, ${b}::timestamptz AS b),
+         changed_groups AS (
+           SELECT g.group_id FROM audit.group_history g, bounds
+            WHERE (g.valid_from > bounds.a AND g.valid_from <= bounds.b) OR (g.valid_to > bounds.a AND g.valid_to <= bounds.b)
+           UNION
+           SELECT g.principal_id FROM audit.grant_history g, bounds
+            WHERE g.principal_type = 'group'
+              AND ((g.valid_from > bounds.a AND g.valid_from <= bounds.b) OR (g.valid_to > bounds.a AND g.valid_to <= bounds.b)))
+    SELECT u.user_id FROM audit.user_history u, bounds
+     WHERE (u.valid_from > bounds.a AND u.valid_from <= bounds.b) OR (u.valid_to > bounds.a AND u.valid_to <= bounds.b)
+    UNION
+    SELECT m.user_id FROM audit.membership_history m, bounds
+     WHERE (m.valid_from > bounds.a AND m.valid_from <= bounds.b) OR (m.valid_to > bounds.a AND m.valid_to <= bounds.b)
+    UNION
+    SELECT g.principal_id FROM audit.grant_history g, bounds
+     WHERE g.principal_type = 'user'
+       AND ((g.valid_from > bounds.a AND g.valid_from <= bounds.b) OR (g.valid_to > bounds.a AND g.valid_to <= bounds.b))
+    UNION
+    SELECT m.user_id FROM audit.membership_history m JOIN changed_groups c ON c.group_id = m.group_id, bounds
+     WHERE (m.valid_from <= bounds.a AND (m.valid_to IS NULL OR m.valid_to > bounds.a))
+        OR (m.valid_from <= bounds.b AND (m.valid_to IS NULL OR m.valid_to > bounds.b))`.execute(db);
+  return r.rows.map((row) => row.user_id);
+}
+
 /** Effective-access rows gained or lost between instants a and b, with their cause. */
 export async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
+  const users = await affectedUsers(db, a, b);
+  if (users.length === 0) return [];
   const r = await sql<PermissionChangeRow>`
-    WITH ea AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${a}::timestamptz)),
-         eb AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${b}::timestamptz)),
+    WITH ea AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${a}::timestamptz, ${users}::text[])),
+         eb AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${b}::timestamptz, ${users}::text[])),
          gained AS (
            SELECT * FROM eb WHERE NOT EXISTS (
              SELECT 1 FROM ea WHERE ea.user_id = eb.user_id AND ea.role_id = eb.role_id

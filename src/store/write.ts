@@ -37,6 +37,9 @@ export interface CompleteSnapshotResult {
   counts: StageCounts;
 }
 
+/** History rows opened or closed by one snapshot above which the statistics are refreshed. */
+const ANALYZE_AFTER_ROWS = 2_000;
+
 export function emptyChangeCounts(): Record<ChangeKind, number> {
   return Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
 }
@@ -51,7 +54,7 @@ export async function completeSnapshot(
     await options.onStep?.(s);
   };
   try {
-    return await db.transaction().execute(async (trx) => {
+    const written = await db.transaction().execute(async (trx) => {
       // The row is locked for the transaction: nobody else can complete or fail it meanwhile.
       const snap = await trx
         .selectFrom('audit.snapshots')
@@ -86,7 +89,7 @@ export async function completeSnapshot(
       const counts = await loadPicture(trx, picture);
       await step('load');
 
-      await computeDeltas(trx, { baseline });
+      const moved = await computeDeltas(trx, { baseline });
       if (!baseline) await writeChanges(trx, { snapshotId: id, takenAt });
       await step('diff');
 
@@ -124,8 +127,19 @@ export async function completeSnapshot(
         .where('id', '=', id)
         .execute();
       await step('finish');
-      return { snapshotId: id, takenAt, baseline, changes, counts };
+      return { result: { snapshotId: id, takenAt, baseline, changes, counts }, moved };
     });
+    // Point-in-time queries (the report's) plan by the history tables' statistics; after a
+    // large change (the baseline above all) they are stale until autovacuum comes by, and
+    // the embedded database has no autovacuum at all. Refresh them now, outside the
+    // transaction: a failure here costs nothing but speed.
+    if (written.moved >= ANALYZE_AFTER_ROWS) {
+      await sql`ANALYZE audit.user_history, audit.group_history, audit.membership_history,
+                        audit.grant_history, audit.invite_history`
+        .execute(db)
+        .catch(() => {});
+    }
+    return written.result;
   } catch (error) {
     throw databaseError(error, `writing snapshot ${id}`);
   }
