@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { type AuditError, coerceError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { buildAuditMessage, createMailer, messageIdFor } from '../mail/index.js';
+import { buildAuditMessage, createMailer, messageIdFor, type RetryPolicy } from '../mail/index.js';
 import {
   type DatabaseHandle,
   markDelivered,
@@ -45,6 +45,7 @@ export async function deliverReport(
   report: ProducedReport,
   logger: Logger,
   now: () => Date,
+  retry?: RetryPolicy,
 ): Promise<DeliveryOutcome> {
   const s = report.summary;
   if (config.mailTo.length === 0) return skipDelivery(handle, report, 'MAIL_TO is not set', now());
@@ -76,6 +77,7 @@ export async function deliverReport(
     ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
     outboxDir: `${config.reportsDir}/outbox`,
     logger,
+    ...(retry ? { retry } : {}),
   });
   try {
     const sent = await mailer.send(message);

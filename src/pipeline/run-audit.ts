@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { crawlWorkspace } from '../crawl/index.js';
+import { type CrawlOptions, crawlWorkspace } from '../crawl/index.js';
 import { AuditError, coerceError, isAuditError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { noProgress, type Progress } from '../log/progress.js';
+import type { RetryPolicy } from '../mail/index.js';
 import type { ChangeKind } from '../model/report-data.js';
 import type { CrawlStats } from '../model/workspace.js';
 import {
@@ -34,6 +35,8 @@ export interface RunDeps {
   sendEmail?: boolean;
   /** Fetch for the Segment API (tests); Node's global fetch by default. */
   fetch?: typeof fetch;
+  /** SMTP retry policy (tests shorten it); the mail stage's default otherwise. */
+  mailRetry?: RetryPolicy;
 }
 
 export interface StageTimes {
@@ -82,7 +85,7 @@ async function recoverPending(
     if (report === null) report = await produceReport(handle, config, work.snapshotId, now());
     let email: DeliveryOutcome | null = null;
     if (work.needsMail && deps.sendEmail !== false) {
-      email = await deliverReport(handle, config, report, deps.logger, now);
+      email = await deliverReport(handle, config, report, deps.logger, now, deps.mailRetry);
     }
     deps.logger.info(
       { snapshotId: work.snapshotId, report: rewrote, email: email?.status ?? null },
@@ -127,6 +130,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     let picture: Awaited<ReturnType<typeof crawlWorkspace>>;
     try {
       picture = await crawlWorkspace({
+        ...deps.crawl,
         apiUrl: config.segmentApiUrl,
         token,
         logger: log,
@@ -141,6 +145,10 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       deps.signal?.throwIfAborted();
       stored = await completeSnapshot(handle.db, snapshotId, picture);
       times.storeMs = performance.now() - t;
+      log.info(
+        { snapshotId, changes: stored.changes, storeMs: Math.round(times.storeMs) },
+        'snapshot stored',
+      );
     } catch (error) {
       progress.done();
       const reason = coerceError(error);
@@ -163,12 +171,13 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     t = performance.now();
     const report = await produceReport(handle, config, snapshotId, clock());
     times.reportMs = performance.now() - t;
+    log.info({ snapshotId, file: report.fileName, bytes: report.bytes }, 'report written');
 
     t = performance.now();
     const email: DeliveryOutcome =
       deps.sendEmail === false
         ? await skipDelivery(handle, report, '--no-email', clock())
-        : await deliverReport(handle, config, report, log, clock);
+        : await deliverReport(handle, config, report, log, clock, deps.mailRetry);
     times.mailMs = performance.now() - t;
 
     const result: RunResult = {
