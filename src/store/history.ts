@@ -13,6 +13,37 @@ import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
 
+/**
+ * The first snapshot into an empty history: every staged row opens a history row, no
+ * delta needed (the full joins would only copy the picture once more).
+ */
+export async function writeFirstHistory(db: Db, takenAt: Date): Promise<void> {
+  const t = sql`${takenAt}::timestamptz`;
+  await sql`INSERT INTO audit.user_history (user_id, email, name, valid_from)
+            SELECT user_id, email, name, ${t} FROM stage_users`.execute(db);
+  await sql`INSERT INTO audit.group_history (group_id, name, valid_from)
+            SELECT group_id, name, ${t} FROM stage_groups`.execute(db);
+  await sql`INSERT INTO audit.membership_history (user_id, group_id, valid_from)
+            SELECT user_id, group_id, ${t} FROM stage_members`.execute(db);
+  await sql`INSERT INTO audit.grant_history
+              (principal_type, principal_id, role_id, role_name, resource_type, resource_id, valid_from)
+            SELECT principal_type, principal_id, role_id, role_name, resource_type, resource_id, ${t}
+              FROM stage_grants`.execute(db);
+  await sql`INSERT INTO audit.invite_history (email, group_id, first_seen, last_seen)
+            SELECT email, group_id, ${t}, ${t} FROM stage_invites`.execute(db);
+}
+
+/** True when no history row is open: nothing to diff against, nothing to close. */
+export async function historyIsEmpty(db: Db): Promise<boolean> {
+  const r = await sql<{ empty: boolean }>`
+    SELECT NOT (EXISTS (SELECT 1 FROM audit.user_history WHERE valid_to IS NULL)
+             OR EXISTS (SELECT 1 FROM audit.group_history WHERE valid_to IS NULL)
+             OR EXISTS (SELECT 1 FROM audit.membership_history WHERE valid_to IS NULL)
+             OR EXISTS (SELECT 1 FROM audit.grant_history WHERE valid_to IS NULL)
+             OR EXISTS (SELECT 1 FROM audit.invite_history WHERE closed_at IS NULL)) AS empty`.execute(db);
+  return r.rows[0]?.empty === true;
+}
+
 export async function writeHistory(db: Db, takenAt: Date): Promise<void> {
   const t = sql`${takenAt}::timestamptz`;
 

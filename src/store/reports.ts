@@ -95,7 +95,7 @@ export async function getReport(db: Kysely<Database>, snapshotId: number): Promi
   }
 }
 
-/** Shaped like the download site's ReportListing: one entry per report file, newest first. */
+/** Shaped like the download site's ReportListing: one entry per reported snapshot, newest first. */
 export interface ReportListingRow {
   fileName: string;
   snapshotId: number;
@@ -108,10 +108,23 @@ export interface ReportListingRow {
   openInvites: number;
 }
 
+/**
+ * One entry per snapshot that has a report: its newest row (a report rewritten by a later
+ * run, because its file had gone, adds a second row for the same file), newest first.
+ */
 export async function listReports(db: Kysely<Database>): Promise<ReportListingRow[]> {
   try {
     const rows = await db
-      .selectFrom('audit.reports as r')
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('audit.reports')
+          .distinctOn('snapshot_id')
+          .selectAll()
+          .orderBy('snapshot_id')
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .as('r'),
+      )
       .innerJoin('audit.snapshots as s', 's.id', 'r.snapshot_id')
       .select([
         'r.file_name',

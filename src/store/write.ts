@@ -13,7 +13,7 @@ import type { WorkspacePicture } from '../model/workspace.js';
 import { computeDeltas } from './delta.js';
 import { writeChanges } from './diff.js';
 import { databaseError } from './errors.js';
-import { writeHistory } from './history.js';
+import { historyIsEmpty, writeFirstHistory, writeHistory } from './history.js';
 import { loadPicture, type StageCounts } from './load.js';
 import type { Database } from './schema.js';
 import { clockNotAfterLast } from './snapshots.js';
@@ -89,11 +89,14 @@ export async function completeSnapshot(
       const counts = await loadPicture(trx, picture);
       await step('load');
 
-      const moved = await computeDeltas(trx, { baseline });
+      // The baseline into an empty history skips the deltas: everything opens.
+      const first = baseline && (await historyIsEmpty(trx));
+      const moved = first ? counts.users + counts.grants : await computeDeltas(trx, { baseline });
       if (!baseline) await writeChanges(trx, { snapshotId: id, takenAt });
       await step('diff');
 
-      await writeHistory(trx, takenAt);
+      if (first) await writeFirstHistory(trx, takenAt);
+      else await writeHistory(trx, takenAt);
       await step('history');
 
       const kinds = await sql<{ kind: ChangeKind; n: number }>`
