@@ -37,6 +37,8 @@ export interface RunDeps {
   fetch?: typeof fetch;
   /** SMTP retry policy (tests shorten it); the mail stage's default otherwise. */
   mailRetry?: RetryPolicy;
+  /** Crawl tuning (tests, benchmarks): request timeout, retries, concurrency, client delays. */
+  crawl?: Pick<CrawlOptions, 'requestTimeoutMs' | 'retries' | 'concurrency' | 'crossCheckSample' | 'client'>;
 }
 
 export interface StageTimes {
