@@ -52,6 +52,10 @@ export interface SmtpTarget {
   display: string;
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 export function parseSmtpUrl(url: Secret, timeouts: SmtpTimeouts = DEFAULT_TIMEOUTS): SmtpTarget {
   let u: URL;
   try {
@@ -87,6 +91,9 @@ export function parseSmtpUrl(url: Secret, timeouts: SmtpTimeouts = DEFAULT_TIMEO
   };
   if (u.username !== '') {
     options.auth = { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) };
+    // smtp:// upgrades with STARTTLS only when the server offers it; a password must never
+    // cross the network in clear, so insist on it (a server on this host is exempt).
+    if (!secure && !isLoopback(host)) options.requireTLS = true;
   }
   return { options, display: `${u.protocol}//${u.host}` };
 }
