@@ -1,4 +1,4 @@
-import { localDate } from './timezone.js';
+import { localDate } from '../text/time-zone.js';
 
 /**
  * The report's file name as the contract fixes it: `access-audit-<YYYY-MM-DD>-s<id>.xlsx`,

@@ -1,5 +1,4 @@
-import type { AccessRow } from '../model/report-data.js';
-import type { ReportData } from '../model/report-data.js';
+import type { AccessRow, ReportData } from '../model/report-data.js';
 import type { Cell } from './cells.js';
 import { DataHasher } from './data-hash.js';
 import { type AnySheetSource, type ColumnSpec, dataSheets, headerText } from './sheets.js';

@@ -1,11 +1,11 @@
 import type { DataValidation, Style, Workbook, Worksheet } from 'exceljs';
+import { wallClockDate } from '../text/time-zone.js';
 import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
 import type { DataHasher } from './data-hash.js';
 import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText } from './sheets.js';
 import * as S from './styles.js';
 import type { SummaryLine } from './summary.js';
-import { wallClockDate } from './timezone.js';
 
 /**
  * Writing sheets into exceljs's streaming WorkbookWriter: every row is committed as soon

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXCEL_MAX_TEXT, text } from '../../src/report/cells.js';
 import { REPORT_FILE_NAME, reportFileName, summaryLines } from '../../src/report/index.js';
-import { localDate, wallClockDate } from '../../src/report/timezone.js';
+import { localDate, wallClockDate } from '../../src/text/time-zone.js';
 import { baseline } from './fixtures.js';
 
 describe('reportFileName', () => {

@@ -1,5 +1,6 @@
 /**
- * Instants shown as wall-clock time in the audit's time zone.
+ * Instants shown as wall-clock time in the audit's time zone (the report's cells and file
+ * name, the email's subject and body, the download site).
  *
  * Excel has no notion of time zones: a date cell is a serial number of days, and exceljs
  * turns a JavaScript Date into that serial from its UTC fields. So to make Excel *show*
@@ -73,4 +74,9 @@ export function localDate(instant: Date, timeZone: string): string {
 export function localDateTime(instant: Date, timeZone: string): string {
   const w = wallClockParts(instant, timeZone);
   return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+}
+
+/** `YYYY-MM-DD HH:mm <zone>` of the instant (for prose: the email, the download site). */
+export function localDateTimeWithZone(instant: Date, timeZone: string): string {
+  return `${localDateTime(instant, timeZone).slice(0, 16)} ${timeZone}`;
 }

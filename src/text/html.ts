@@ -1,7 +1,6 @@
 /**
- * HTML escaping for the email body: every piece of workspace data (names, emails, ids,
- * warnings) goes through it. Its own copy, not the web stage's: stages do not import
- * each other.
+ * HTML escaping for the email body and the download site: every piece of workspace data
+ * (names, emails, ids, warnings) goes through it.
  */
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',
