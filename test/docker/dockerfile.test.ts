@@ -245,7 +245,7 @@ describe('.env.example', () => {
   it('is a valid configuration once the token is filled in', () => {
     const env = Object.fromEntries(set);
     expect(() =>
-      loadConfig({ ...env, SEGMENT_API_TOKEN: 'filled-in' }, { segmentToken: true }),
+      loadConfig({ ...env, SEGMENT_API_TOKEN: 'filled-in' }, { segmentToken: true, reportsToken: true }),
     ).not.toThrow();
     // Secrets stay empty in the example.
     expect(set.get('SEGMENT_API_TOKEN')).toBe('');
