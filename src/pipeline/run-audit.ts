@@ -11,9 +11,11 @@ import type { CrawlStats } from '../model/workspace.js';
 import {
   acquireRunLock,
   beginSnapshot,
+  clockNotAfterLast,
   completeSnapshot,
   type DatabaseHandle,
   failSnapshot,
+  lastCompleteSnapshot,
   markAbandoned,
   snapshotsNeedingReportOrMail,
 } from '../store/index.js';
@@ -112,6 +114,12 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
 
   const release = await acquireRunLock(handle);
   try {
+    // A time not later than the last complete snapshot is refused before anything is
+    // done (exit 2): no recovery, no email of an earlier snapshot, no snapshot row.
+    const last = await lastCompleteSnapshot(handle.db);
+    const proposed = config.auditNow ?? clock();
+    if (last && proposed.getTime() <= last.takenAt.getTime()) throw clockNotAfterLast(proposed, last);
+
     const abandoned = await markAbandoned(handle.db, clock());
     if (abandoned.length > 0)
       log.warn({ snapshots: abandoned }, 'marked snapshots a dead process left running as abandoned');

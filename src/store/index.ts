@@ -45,6 +45,7 @@ export type { Database } from './schema.js';
 export {
   type BeginSnapshotInput,
   beginSnapshot,
+  clockNotAfterLast,
   failSnapshot,
   getSnapshot,
   lastCompleteSnapshot,
