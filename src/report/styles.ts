@@ -8,9 +8,16 @@ import type { Alignment, Borders, Fill, Font, Style } from 'exceljs';
 
 const solid = (argb: string): Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb } });
 
+/**
+ * Every font names its face and size: exceljs writes a styled cell's font with only what
+ * is given, and a font without a name is drawn in the viewer's fallback (a serif in
+ * LibreOffice), which changes widths so that columns sized for Calibri cut their text.
+ */
+const font = (f: Partial<Font>): Partial<Font> => ({ name: 'Calibri', family: 2, size: 11, ...f });
+
 export const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 
-const headerFont: Partial<Font> = { bold: true, color: { argb: 'FF1F1F1F' } };
+const headerFont: Partial<Font> = font({ bold: true, color: { argb: 'FF1F1F1F' } });
 const headerBorder: Partial<Borders> = { bottom: { style: 'thin', color: { argb: 'FF7F7F7F' } } };
 const headerAlign: Partial<Alignment> = { vertical: 'middle' };
 
@@ -22,33 +29,39 @@ export const HEADER: Partial<Style> = {
 };
 
 /** Rows of access gained (Permission Changes, Membership Changes). */
-export const GRANTED: Partial<Style> = { fill: solid('FFC6EFCE'), font: { color: { argb: 'FF006100' } } };
+export const GRANTED: Partial<Style> = {
+  fill: solid('FFC6EFCE'),
+  font: font({ color: { argb: 'FF006100' } }),
+};
 /** Rows of access lost. */
-export const REVOKED: Partial<Style> = { fill: solid('FFFFC7CE'), font: { color: { argb: 'FF9C0006' } } };
+export const REVOKED: Partial<Style> = {
+  fill: solid('FFFFC7CE'),
+  font: font({ color: { argb: 'FF9C0006' } }),
+};
 export const GRANTED_PRIVILEGED: Partial<Style> = {
   fill: GRANTED.fill,
-  font: { bold: true, color: { argb: 'FF006100' } },
+  font: font({ bold: true, color: { argb: 'FF006100' } }),
 };
 export const REVOKED_PRIVILEGED: Partial<Style> = {
   fill: REVOKED.fill,
-  font: { bold: true, color: { argb: 'FF9C0006' } },
+  font: font({ bold: true, color: { argb: 'FF9C0006' } }),
 };
 /** The Privileged cell of a workspace-wide owner/admin role elsewhere. */
 export const PRIVILEGED: Partial<Style> = {
   fill: solid('FFFFEB9C'),
-  font: { bold: true, color: { argb: 'FF9C5700' } },
+  font: font({ bold: true, color: { argb: 'FF9C5700' } }),
 };
 
 /** The style of an unstyled cell: one shared object (see sheet-writer.ts on why shared). */
 export const PLAIN: Partial<Style> = {};
 export const DATE_CELL: Partial<Style> = { numFmt: DATE_FORMAT };
 
-export const SUMMARY_TITLE: Partial<Style> = { font: { bold: true, size: 14 } };
+export const SUMMARY_TITLE: Partial<Style> = { font: font({ bold: true, size: 14 }) };
 export const SUMMARY_SECTION: Partial<Style> = {
-  font: { bold: true, color: { argb: 'FF1F3864' } },
+  font: font({ bold: true, color: { argb: 'FF1F3864' } }),
   border: headerBorder,
 };
-export const SUMMARY_LABEL: Partial<Style> = { font: { bold: true } };
-export const SUMMARY_WARNING: Partial<Style> = { font: { bold: true, color: { argb: 'FF9C0006' } } };
+export const SUMMARY_LABEL: Partial<Style> = { font: font({ bold: true }) };
+export const SUMMARY_WARNING: Partial<Style> = { font: font({ bold: true, color: { argb: 'FF9C0006' } }) };
 export const SUMMARY_VALUE: Partial<Style> = { alignment: { horizontal: 'left', wrapText: true } };
 export const SUMMARY_DATE: Partial<Style> = { numFmt: DATE_FORMAT, alignment: { horizontal: 'left' } };

@@ -73,6 +73,8 @@ describe('the written workbooks', () => {
         const ws = sheet(wb, name);
         expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
         expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
+        // A styled font names its face: without one a viewer falls back to a serif.
+        expect(ws.getRow(1).getCell(1).font).toMatchObject({ name: 'Calibri', size: 11 });
         expect(String(ws.autoFilter)).toMatch(new RegExp(`^A1:[A-Z]+${Math.max(ws.rowCount, 1)}$`));
         expect(ws.getColumn(1).width).toBeGreaterThanOrEqual(8);
       }
