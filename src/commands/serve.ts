@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { createLogger } from '../log/logger.js';
 import { type DatabaseHandle, listReports, openDatabase, runMetrics } from '../store/index.js';
 import { type RunningSite, startSite } from '../web/server.js';
-import { untilSignal } from './signals.js';
+import { watchStopSignals } from './signals.js';
 
 export async function startDownloadSite(
   handle: DatabaseHandle,
@@ -36,12 +36,14 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description("serve the auditors' download site (PORT, default 8080; needs REPORTS_TOKEN)")
     .action(async () => {
+      const stop = watchStopSignals();
       const config = loadConfig(process.env, { reportsToken: true });
       const logger = createLogger();
       const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
       try {
+        if (stop.received) return;
         const site = await startDownloadSite(handle, config, logger, config.port ?? 8080);
-        const signal = await untilSignal();
+        const signal = await stop.signal;
         logger.info({ signal }, 'stopping the download site');
         await site.close();
       } finally {

@@ -7,17 +7,27 @@ import { mostRecentScheduledTime } from './period.js';
  * once (a tick that comes while one runs is skipped and logged), a bounded stop. Across
  * processes the guarantee is the database's: `runPeriod` claims the period there before
  * it crawls, so of two schedulers only one runs each tick.
+ *
+ * A period that `runPeriod` reports `busy` (another process holds the database's run
+ * lock: maybe running this period, maybe an earlier one or a manual `run`) is tried again
+ * after a backoff, until it runs or is found covered, a newer tick supersedes it, or the
+ * scheduler stops: deferring to the other process must not lose the period.
  */
-export type RunReason = 'tick' | 'catch-up';
+export type RunReason = 'tick' | 'catch-up' | 'retry';
+
+/** What became of a period: run here, not needed (covered or another instance's), or to try again. */
+export type PeriodOutcome = 'ran' | 'skipped' | 'busy';
 
 export interface SchedulerOptions {
   expression: string;
   timeZone: string;
   logger: Logger;
   /** Runs one audit for the period that began at `scheduledAt`; should honour `signal`. */
-  runPeriod: (scheduledAt: Date, reason: RunReason, signal: AbortSignal) => Promise<void>;
+  runPeriod: (scheduledAt: Date, reason: RunReason, signal: AbortSignal) => Promise<PeriodOutcome>;
   /** The clock (tests inject one); the real clock by default. */
   now?: () => Date;
+  /** Wait before the n-th retry (0-based) of a busy period; default 1 s doubling up to 60 s. */
+  retryDelayMs?: (attempt: number) => number;
 }
 
 export interface Scheduler {
@@ -28,14 +38,25 @@ export interface Scheduler {
   stop(graceMs: number): Promise<{ aborted: boolean }>;
 }
 
+const defaultRetryDelay = (attempt: number) => Math.min(60_000, 1_000 * 2 ** attempt);
+
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const now = options.now ?? (() => new Date());
   const log = options.logger;
+  const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
   let running: { promise: Promise<void>; controller: AbortController } | undefined;
   let stopped = false;
+  let retry: { timer: NodeJS.Timeout; period: number } | undefined;
 
-  const trigger = (scheduledAt: Date, reason: RunReason): Promise<void> => {
+  const cancelRetry = () => {
+    if (retry) clearTimeout(retry.timer);
+    retry = undefined;
+  };
+
+  const trigger = (scheduledAt: Date, reason: RunReason, attempt = 0): Promise<void> => {
     if (stopped) return Promise.resolve();
+    // A newer period supersedes a busy one waiting for its retry (one audit covers both).
+    if (retry && scheduledAt.getTime() >= retry.period) cancelRetry();
     if (running) {
       log.warn(
         { scheduledAt: scheduledAt.toISOString(), reason },
@@ -46,6 +67,22 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const controller = new AbortController();
     const promise = options
       .runPeriod(scheduledAt, reason, controller.signal)
+      .then((outcome) => {
+        if (outcome !== 'busy' || stopped) return;
+        const delay = retryDelay(attempt);
+        log.info(
+          { period: scheduledAt.toISOString(), retryInMs: delay },
+          'the database is busy with another audit: this period will be tried again',
+        );
+        cancelRetry();
+        retry = {
+          period: scheduledAt.getTime(),
+          timer: setTimeout(() => {
+            retry = undefined;
+            void trigger(scheduledAt, 'retry', attempt + 1);
+          }, delay),
+        };
+      })
       .catch((error: unknown) => {
         // A failed run is logged and does not stop the schedule.
         log.error(
@@ -64,8 +101,11 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   const task: ScheduledTask = createTask(
     options.expression,
-    () => {
-      const scheduledAt = mostRecentScheduledTime(options.expression, options.timeZone, now()) ?? now();
+    (context) => {
+      // node-cron hands over the slot it fires for: that is the period, whatever the
+      // timer's drift (recomputing it from the clock could name the previous tick).
+      const scheduledAt =
+        context?.date ?? mostRecentScheduledTime(options.expression, options.timeZone, now()) ?? now();
       void trigger(scheduledAt, 'tick');
     },
     {
@@ -88,10 +128,11 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   );
 
   return {
-    trigger,
+    trigger: (scheduledAt, reason) => trigger(scheduledAt, reason),
     nextRun: () => task.getNextRun(),
     async stop(graceMs) {
       stopped = true;
+      cancelRetry();
       await task.stop();
       await task.destroy();
       const current = running;

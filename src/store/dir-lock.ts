@@ -85,7 +85,8 @@ function busy(dir: string, holder: Holder | null): AuditError {
     : 'a process that is starting';
   return new AuditError(
     'DB_BUSY',
-    `another audit run is in progress on this database: the embedded database in ${dir} is held by ${who} (lock file ${join(dir, LOCK_FILE)})`,
+    `another audit run is in progress on this database: the embedded database in DATA_DIR (${dir}) is held by ${who} (lock file ${join(dir, LOCK_FILE)}); ` +
+      'one process at a time may use DATA_DIR: stop the other one, or set DATABASE_URL to a Postgres server that all instances share',
     { details: { dataDir: dir, pid: holder?.pid } },
   );
 }

@@ -12,7 +12,7 @@ export interface ReportListing {
   openInvites: number;
 }
 
-/** The figures behind /metrics, as of the last audit run this process knows of. */
+/** The figures behind /metrics: the last complete audit run, and failed or abandoned runs so far. */
 export interface RunMetrics {
   lastSuccessAt: Date | null;
   lastDurationSeconds: number | null;

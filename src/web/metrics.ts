@@ -35,7 +35,7 @@ export function metricsText(m: RunMetrics): string {
   );
   gauge(
     'access_audit_runs_failed_total',
-    'Audit runs that failed since this process started.',
+    'Audit runs that failed or were abandoned (all time, from the database).',
     m.runsFailed,
     'counter',
   );

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { startScheduler } from '../../src/schedule/scheduler.js';
+import { type PeriodOutcome, startScheduler } from '../../src/schedule/scheduler.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -22,6 +22,7 @@ describe('startScheduler', () => {
         maxActive = Math.max(maxActive, active);
         await new Promise((r) => setTimeout(r, 2_500)); // each audit outlasts two ticks
         active--;
+        return 'ran';
       },
     });
     await vi.advanceTimersByTimeAsync(10_000);
@@ -45,10 +46,10 @@ describe('startScheduler', () => {
       timeZone: 'UTC',
       logger: silentLogger(),
       runPeriod: (_at, _reason, signal) =>
-        new Promise<void>((resolve) => {
+        new Promise<PeriodOutcome>((resolve) => {
           signal.addEventListener('abort', () => {
             sawAbort = true;
-            resolve();
+            resolve('ran');
           });
         }),
     });
@@ -72,6 +73,7 @@ describe('startScheduler', () => {
       runPeriod: async () => {
         await new Promise((r) => setTimeout(r, 1_000));
         completed = true;
+        return 'ran';
       },
     });
     void scheduler.trigger(new Date('2026-06-29T06:00:00Z'), 'catch-up');
@@ -98,5 +100,53 @@ describe('startScheduler', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await stopping;
     expect(calls).toBeGreaterThanOrEqual(3);
+  });
+
+  it('tries a busy period again with a backoff until it runs', async () => {
+    vi.useFakeTimers({ now: new Date('2026-06-29T06:00:00.500Z') });
+    const calls: string[] = [];
+    const outcomes: PeriodOutcome[] = ['busy', 'busy', 'ran'];
+    const scheduler = startScheduler({
+      expression: '0 6 * * 1',
+      timeZone: 'UTC',
+      logger: silentLogger(),
+      runPeriod: async (at, reason) => {
+        calls.push(`${reason}@${at.toISOString()}`);
+        return outcomes.shift() ?? 'ran';
+      },
+    });
+    await scheduler.trigger(new Date('2026-06-29T06:00:00Z'), 'catch-up');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1); // 1 s
+    await vi.advanceTimersByTimeAsync(2_000); // then 2 s
+    await vi.advanceTimersByTimeAsync(60_000); // and nothing after it ran
+    expect(calls).toEqual([
+      'catch-up@2026-06-29T06:00:00.000Z',
+      'retry@2026-06-29T06:00:00.000Z',
+      'retry@2026-06-29T06:00:00.000Z',
+    ]);
+    await scheduler.stop(1_000);
+  });
+
+  it('lets a newer tick supersede a busy period, and stops retrying when stopped', async () => {
+    vi.useFakeTimers({ now: new Date('2026-06-29T06:00:00.500Z') });
+    const calls: string[] = [];
+    const scheduler = startScheduler({
+      expression: '*/2 * * * * *',
+      timeZone: 'UTC',
+      logger: silentLogger(),
+      retryDelayMs: () => 3_000,
+      runPeriod: async (at, reason) => {
+        calls.push(`${reason}@${at.toISOString().slice(17, 19)}`);
+        return 'busy';
+      },
+    });
+    await vi.advanceTimersByTimeAsync(6_000);
+    // Each tick's retry (due 3 s later) is cancelled by the next tick, 2 s later.
+    expect(calls).toEqual(['tick@02', 'tick@04', 'tick@06']);
+    await scheduler.stop(1_000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toHaveLength(3);
   });
 });
