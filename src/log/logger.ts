@@ -64,7 +64,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (!human) return pino(base, out);
   const pretty = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) out.write(humanLine(line));
+      // Clear the terminal line first: a progress line may be standing there.
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) out.write(`\r\x1b[2K${humanLine(line)}`);
       done();
     },
   });

@@ -18,7 +18,8 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
   let shown = false;
   let pending: string | undefined;
   const draw = (text: string) => {
-    const width = Math.max(20, (stream.columns ?? 100) - 1);
+    // columns is 0 (not undefined) on a pseudo-terminal that never reported a size.
+    const width = Math.max(20, (stream.columns || 100) - 1);
     stream.write(`\r\x1b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     shown = true;
   };
