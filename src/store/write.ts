@@ -17,6 +17,7 @@ import { historyIsEmpty, writeFirstHistory, writeHistory } from './history.js';
 import { loadPicture, type StageCounts } from './load.js';
 import type { Database } from './schema.js';
 import { clockNotAfterLast } from './snapshots.js';
+import { storable } from './text.js';
 
 /** The steps of a snapshot write, in order; the test hook runs after each, inside the transaction. */
 export const SNAPSHOT_STEPS = ['begin', 'load', 'diff', 'history', 'finish'] as const;
@@ -47,9 +48,10 @@ export function emptyChangeCounts(): Record<ChangeKind, number> {
 export async function completeSnapshot(
   db: Kysely<Database>,
   id: number,
-  picture: WorkspacePicture,
+  crawled: WorkspacePicture,
   options: CompleteSnapshotOptions = {},
 ): Promise<CompleteSnapshotResult> {
+  const picture = storable(crawled);
   const step = async (s: SnapshotStep) => {
     await options.onStep?.(s);
   };
