@@ -8,10 +8,47 @@ export type Cell = string | number | boolean | Date | null;
 /** Excel refuses (offers to repair) a cell holding more than 32,767 characters. */
 export const EXCEL_MAX_TEXT = 32_767;
 
-/** Workspace text as a cell: clamped to Excel's limit (the hash covers the clamped text). */
+/**
+ * Characters XML 1.0 cannot carry (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF;
+ * unpaired surrogates) made into ones it can: a control becomes its visible Control
+ * Pictures symbol (U+0007 → ␇), the others U+FFFD. exceljs writes text as it is, and
+ * Excel refuses a sheet holding such a character (it offers to repair the file and drops
+ * the content), so a display name with a bell character in it would spoil the report.
+ */
+export function xmlSafe(value: string): string {
+  let out: string[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    let replacement: string | undefined;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) replacement = String.fromCharCode(0x2400 + c);
+    else if (c === 0xfffe || c === 0xffff) replacement = '\uFFFD';
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out?.push(value[i] as string, value[i + 1] as string);
+        i++;
+        continue;
+      }
+      replacement = '\uFFFD';
+    } else if (c >= 0xdc00 && c <= 0xdfff) replacement = '\uFFFD';
+    if (replacement !== undefined) {
+      out ??= [value.slice(0, i)];
+      out.push(replacement);
+    } else out?.push(value[i] as string);
+  }
+  return out ? out.join('') : value;
+}
+
+/**
+ * Workspace text as a cell: XML-safe (xmlSafe) and clamped to Excel's limit without
+ * splitting a surrogate pair (the hash covers the text as written).
+ */
 export function text(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
-  return value.length > EXCEL_MAX_TEXT ? value.slice(0, EXCEL_MAX_TEXT) : value;
+  const safe = xmlSafe(value);
+  if (safe.length <= EXCEL_MAX_TEXT) return safe;
+  const cut = safe.charCodeAt(EXCEL_MAX_TEXT - 1);
+  return safe.slice(0, cut >= 0xd800 && cut <= 0xdbff ? EXCEL_MAX_TEXT - 1 : EXCEL_MAX_TEXT);
 }
 
 /** A yes/no flag as a filterable cell: "yes", or empty. */
