@@ -1,0 +1,288 @@
+/**
+ * The `run` process killed with SIGKILL at random moments of every stage, over a workspace
+ * that changes between trials. After each kill the next run completes, and then:
+ * - the history equals that of an uninterrupted sequence over the same workspace states
+ *   (a second database fed the same states at the times of the complete snapshots);
+ * - no snapshot is `running` (the killed one is `abandoned`, or `complete` when the kill
+ *   came after the store transaction committed);
+ * - every complete snapshot has its report, and its email arrived — several times only
+ *   as the same message under the same Message-ID (a kill between the server's
+ *   acceptance and our record of it), never as two different messages.
+ *
+ * Kill moments: the run's JSON log lines mark where each stage begins ('audit started'
+ * → crawl, 'crawl finished' → store transaction, 'snapshot stored' → report, 'report
+ * written' → mail); the trial waits for the line of its stage, then a seeded random part
+ * of that stage's measured duration. Half the mail trials kill at the SMTP server the
+ * moment the message has arrived, before it answers. The stage a kill really landed in is
+ * read from the lines the process wrote before it died, and that is what is counted.
+ *
+ * CRASH_SEED and CRASH_TRIALS reproduce or widen a run (defaults: 32 trials on a real
+ * server; fewer in embedded mode, where every start loads PGlite).
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageIdFor } from '../../src/mail/index.js';
+import { getReport } from '../../src/store/index.js';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { dumpComparable } from '../store/helpers.js';
+import {
+  audit,
+  DAY,
+  type MailCatcher,
+  messageEssence,
+  mulberry32,
+  mutate,
+  ROOT,
+  runEnv,
+  snapshotRows,
+  startMailCatcher,
+  startWorkspace,
+  type Workspace,
+} from './helpers.js';
+
+const SERVER = Boolean(process.env.TEST_DATABASE_URL?.trim());
+const SEED = Number(process.env.CRASH_SEED ?? 20260701);
+const TRIALS = Number(process.env.CRASH_TRIALS ?? (SERVER ? 32 : 8));
+const STAGES = ['crawl', 'store', 'report', 'mail'] as const;
+type Stage = (typeof STAGES)[number];
+type Landed = 'startup' | Stage | 'after';
+const STAGE_LINE: Record<Stage, string> = {
+  crawl: 'audit started',
+  store: 'crawl finished',
+  report: 'snapshot stored',
+  mail: 'report written',
+};
+const RUNNER = join(ROOT, 'test/reliability/run-child.ts');
+
+interface Runner {
+  child: ChildProcessWithoutNullStreams;
+  ready: Promise<void>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Parsed JSON log lines, in order. */
+  lines: { msg?: string; snapshotId?: number; [k: string]: unknown }[];
+  onLine?: (msg: string) => void;
+}
+
+/** A warm `run` process: commands loaded, waiting for its environment on stdin. */
+function startRunner(): Runner {
+  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const runner: Runner = {
+    child,
+    lines: [],
+    ready: new Promise((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', () => reject(new Error('the runner exited before it was ready')));
+    }),
+    exit: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))),
+  };
+  runner.ready.catch(() => {});
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (!line.startsWith('{')) {
+      runner.lines.push({ msg: line });
+      return;
+    }
+    const entry = JSON.parse(line) as Runner['lines'][number];
+    runner.lines.push(entry);
+    if (typeof entry.msg === 'string') runner.onLine?.(entry.msg);
+  });
+  return runner;
+}
+
+function landedIn(lines: Runner['lines']): Landed {
+  const seen = new Set(lines.map((l) => l.msg));
+  if (seen.has('audit complete')) return 'after';
+  for (const stage of [...STAGES].reverse()) if (seen.has(STAGE_LINE[stage])) return stage;
+  return 'startup';
+}
+
+let t: TestDatabase;
+let ref: TestDatabase;
+let ws: Workspace;
+let mail: MailCatcher;
+let reportsDir: string;
+let refReportsDir: string;
+let spare: Runner | undefined;
+
+beforeAll(async () => {
+  [t, ref, ws, mail] = await Promise.all([
+    openTestDatabase(),
+    openTestDatabase(),
+    startWorkspace({ seed: SEED % 1000 }),
+    startMailCatcher(),
+  ]);
+  reportsDir = await mkdtemp(join(tmpdir(), 'access-audit-crash-'));
+  refReportsDir = await mkdtemp(join(tmpdir(), 'access-audit-crash-ref-'));
+});
+
+afterAll(async () => {
+  spare?.child.kill('SIGKILL');
+  await Promise.all([t?.close(), ref?.close(), ws?.sim.close(), mail?.close()]);
+  await rm(reportsDir, { recursive: true, force: true });
+  await rm(refReportsDir, { recursive: true, force: true });
+});
+
+describe('the run process killed at random moments', () => {
+  it(`${TRIALS} seeded SIGKILL trials over every stage lose nothing and report nothing twice`, {
+    timeout: 600_000,
+  }, async () => {
+    const rng = mulberry32(SEED);
+    const mutationRng = mulberry32(SEED + 1);
+    const base = Date.UTC(2026, 0, 5, 6);
+    const workspaceId = ws.sim.truth().workspace.id;
+    const landed: Record<Landed, number> = { startup: 0, crawl: 0, store: 0, report: 0, mail: 0, after: 0 };
+    let smtpKills = 0;
+    let duplicates = 0;
+    let completeSeen = new Set<number>();
+    const log: string[] = [];
+
+    /** One whole `run` in a warm child; kill as planned; returns its log lines and end. */
+    const runInChild = async (
+      env: Record<string, string>,
+      plan?: { stage: Stage; delayMs: number; atSmtp: boolean },
+    ) => {
+      if (t.mode === 'embedded') await t.release();
+      const runner = spare ?? startRunner();
+      spare = undefined;
+      await runner.ready;
+      const kill = () => runner.child.kill('SIGKILL');
+      if (plan?.atSmtp) mail.onMessage = kill;
+      else if (plan)
+        runner.onLine = (msg) => {
+          if (msg === STAGE_LINE[plan.stage]) setTimeout(kill, plan.delayMs);
+        };
+      runner.child.stdin.end(`${JSON.stringify(env)}\n`);
+      const end = await runner.exit;
+      mail.onMessage = undefined;
+      spare = startRunner(); // warms up while this trial is checked
+      if (t.mode === 'embedded') await t.reopen();
+      return { ...end, lines: runner.lines };
+    };
+
+    /** Feeds the reference database the complete snapshots the trial database gained. */
+    const followReference = async () => {
+      const rows = await snapshotRows(t.handle.db);
+      for (const s of rows.filter((r) => r.status === 'complete' && !completeSeen.has(r.id))) {
+        const env = runEnv(ref, ws.sim, { reportsDir: refReportsDir, mailTo: '', auditNow: s.taken_at });
+        const r = await audit(ref.handle, env);
+        if (r instanceof Error) throw r;
+      }
+      completeSeen = new Set(rows.filter((r) => r.status === 'complete').map((r) => r.id));
+    };
+
+    // Trial 0: an uninterrupted run (the baseline), which also measures each stage.
+    const first = await runInChild(
+      runEnv(t, ws.sim, { reportsDir, smtpPort: mail.port, auditNow: new Date(base) }),
+    );
+    expect(first.code, JSON.stringify(first.lines.slice(-3))).toBe(0);
+    await followReference();
+    const done = first.lines.find((l) => l.msg === 'audit complete') as Record<string, number>;
+    const stageMs: Record<Stage, number> = {
+      crawl: done.crawlMs ?? 300,
+      store: done.storeMs ?? 100,
+      report: done.reportMs ?? 200,
+      mail: done.mailMs ?? 50,
+    };
+
+    /** Stage durations as the killed processes saw them (their log lines' times). */
+    const learnStageTimes = (lines: Runner['lines']) => {
+      const at = (msg: string) => lines.find((l) => l.msg === msg)?.time as number | undefined;
+      const marks = [...STAGES.map((s) => at(STAGE_LINE[s])), at('audit complete')];
+      STAGES.forEach((stage, k) => {
+        const [from, to] = [marks[k], marks[k + 1]];
+        if (from !== undefined && to !== undefined) stageMs[stage] = (stageMs[stage] + (to - from)) / 2;
+      });
+    };
+    learnStageTimes(first.lines);
+
+    for (let i = 1; i <= TRIALS; i++) {
+      const stage = STAGES[(i - 1) % STAGES.length]!;
+      const atSmtp = stage === 'mail' && Math.floor((i - 1) / STAGES.length) % 2 === 1;
+      const delayMs = Math.floor(rng() * 0.7 * stageMs[stage]);
+      const change = await mutate(ws, mutationRng, i);
+      const takenAt = new Date(base + i * DAY);
+
+      const killed = await runInChild(
+        runEnv(t, ws.sim, { reportsDir, smtpPort: mail.port, auditNow: takenAt }),
+        { stage, delayMs, atSmtp },
+      );
+      const where = landedIn(killed.lines);
+      const context = `trial ${i} (seed ${SEED}, ${stage}${atSmtp ? ' at SMTP' : ` +${delayMs} ms`}, landed in ${where}, change: ${change})`;
+      landed[where]++;
+      if (where !== 'after') expect(killed.signal, context).toBe('SIGKILL');
+      if (atSmtp && where === 'mail') smtpKills++;
+      const killedId = killed.lines.find((l) => l.msg === 'audit started')?.snapshotId;
+
+      // The next run completes (and owes nothing afterwards).
+      const next = await audit(
+        t.handle,
+        runEnv(t, ws.sim, {
+          reportsDir,
+          smtpPort: mail.port,
+          auditNow: new Date(takenAt.getTime() + DAY / 2),
+        }),
+      );
+      if (next instanceof Error) throw new Error(`${context}: the next run failed: ${next.message}`);
+      expect(next.email.status, context).toBe('sent');
+
+      // No snapshot stays running; the killed one is abandoned, or complete after the commit.
+      const rows = await snapshotRows(t.handle.db);
+      expect(
+        rows.filter((r) => r.status === 'running' || r.status === 'failed'),
+        context,
+      ).toEqual([]);
+      if (killedId !== undefined) {
+        const status = rows.find((r) => r.id === killedId)?.status;
+        if (where === 'crawl') expect(status, context).toBe('abandoned');
+        if (where === 'report' || where === 'mail' || where === 'after')
+          expect(status, context).toBe('complete');
+        expect(['abandoned', 'complete'], context).toContain(status);
+      }
+
+      // History equals the uninterrupted sequence over the same states and times.
+      await followReference();
+      expect(await dumpComparable(t.handle.db), context).toEqual(await dumpComparable(ref.handle.db));
+
+      // Every complete snapshot: its report on disk, its email arrived, only ever as one message.
+      const complete = rows.filter((r) => r.status === 'complete').map((r) => r.id);
+      const expectedIds = new Set(complete.map((id) => messageIdFor(workspaceId, id)));
+      const counts = mail.countsById();
+      expect([...counts.keys()].sort(), context).toEqual([...expectedIds].sort());
+      for (const id of complete) {
+        const report = await getReport(t.handle.db, id);
+        expect(report, `${context}: report of snapshot ${id}`).not.toBeNull();
+        expect((await stat(join(reportsDir, report!.fileName))).size).toBe(report!.bytes);
+      }
+      if (killedId !== undefined) {
+        const copies = mail.messages.filter((m) => m.messageId === messageIdFor(workspaceId, killedId));
+        if (copies.length > 1) {
+          duplicates += copies.length - 1;
+          expect(where, `${context}: sent twice`).toBe('mail');
+          const [one, ...others] = await Promise.all(copies.map((c) => messageEssence(c.raw)));
+          for (const other of others) expect(other, `${context}: a different message`).toEqual(one);
+        }
+      }
+      log.push(`${i}:${where}`);
+      learnStageTimes(killed.lines);
+    }
+
+    const kills = TRIALS - landed.after;
+    const figure =
+      `crash trials: ${TRIALS} (seed ${SEED}, ${t.mode}), ${kills} killed — ` +
+      `startup ${landed.startup}, crawl ${landed.crawl}, store ${landed.store}, report ${landed.report}, ` +
+      `mail ${landed.mail} (${smtpKills} at the SMTP server), ${landed.after} finished first; ` +
+      `${completeSeen.size} complete snapshots, each with one report and one message ` +
+      `(${duplicates} same-Message-ID resend${duplicates === 1 ? '' : 's'}); history equal to the uninterrupted sequence after every trial`;
+    process.stdout.write(`${figure}\n`);
+    expect(kills).toBeGreaterThanOrEqual(Math.ceil(TRIALS * 0.8));
+    for (const stage of STAGES)
+      expect(landed[stage], `kills in ${stage}: ${log.join(' ')}`).toBeGreaterThan(0);
+  });
+});
