@@ -116,6 +116,12 @@ export function registerSchedule(program: Command): void {
         }
         if (config.port !== undefined) site = await startDownloadSite(handle, config, logger, config.port);
 
+        // Decide the catch-up before the cron task exists: a database error here must
+        // not leave a running task behind (it would keep the process alive).
+        const mostRecent = mostRecentScheduledTime(config.auditSchedule, config.auditTimezone, new Date());
+        const last = await lastCompleteSnapshot(handle.db);
+        const catchUp = mostRecent !== null && isCatchUpDue(last?.takenAt ?? null, mostRecent);
+
         const scheduler = startScheduler({
           expression: config.auditSchedule,
           timeZone: config.auditTimezone,
@@ -123,10 +129,7 @@ export function registerSchedule(program: Command): void {
           runPeriod: (scheduledAt, reason, signal) =>
             runPeriod(handle, config, logger, instance, scheduledAt, reason, signal),
         });
-
-        const mostRecent = mostRecentScheduledTime(config.auditSchedule, config.auditTimezone, new Date());
-        const last = await lastCompleteSnapshot(handle.db);
-        if (mostRecent && isCatchUpDue(last?.takenAt ?? null, mostRecent)) {
+        if (catchUp && mostRecent) {
           logger.info(
             { missed: mostRecent.toISOString(), lastComplete: last?.takenAt.toISOString() ?? null },
             'catching up: no complete snapshot since the most recent scheduled time',

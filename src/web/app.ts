@@ -105,10 +105,18 @@ export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, 
         return;
       }
       const stream = found.file.createReadStream();
-      stream.pipe(res);
       await new Promise<void>((resolve) => {
+        // A read error after the headers went out can only cut the response short.
+        stream.on('error', (error) => {
+          options.logger?.error({ err: error.message, file: name }, 'reading a report failed');
+          res.destroy();
+        });
         stream.on('close', resolve);
-        res.on('close', resolve);
+        res.on('close', () => {
+          stream.destroy();
+          resolve();
+        });
+        stream.pipe(res);
       });
       return;
     }
