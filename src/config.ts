@@ -154,7 +154,11 @@ export function loadConfig(env: Env = process.env, needs: ConfigNeeds = {}): Con
     // ISO-8601 with a date and a time; a bare date is read as midnight UTC.
     const ok = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(nowText);
     auditNow = new Date(nowText);
-    if (!ok || Number.isNaN(auditNow.getTime())) {
+    // Date() rolls an impossible day over (2026-02-30 → 2026-03-02): refuse it instead.
+    const [y, m, d] = nowText.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const day = new Date(Date.UTC(y, m - 1, d));
+    const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+    if (!ok || !real || Number.isNaN(auditNow.getTime())) {
       bad('AUDIT_NOW', `is not an ISO-8601 instant such as 2026-06-30T06:00:00Z (got "${nowText}")`);
     }
   }

@@ -8,6 +8,7 @@ import { noProgress, type Progress } from '../log/progress.js';
 import type { RetryPolicy } from '../mail/index.js';
 import type { ChangeKind } from '../model/report-data.js';
 import type { CrawlStats } from '../model/workspace.js';
+import { prepareReportsDir } from '../report/index.js';
 import {
   acquireRunLock,
   beginSnapshot,
@@ -112,6 +113,8 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     );
   }
 
+  // An unusable REPORTS_DIR is a configuration error: found before anything is crawled.
+  await prepareReportsDir(config.reportsDir);
   const release = await acquireRunLock(handle);
   try {
     // A time not later than the last complete snapshot is refused before anything is

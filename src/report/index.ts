@@ -5,4 +5,10 @@ export { REPORT_FILE_NAME, reportFileName } from './file-name.js';
 export { type ReportCounts, type ReportScan, reportDataSha256, scanReport } from './scan.js';
 export { DECISIONS, dataSheets } from './sheets.js';
 export { type SummaryLine, summaryLines } from './summary.js';
-export { REPORT_CREATOR, type WriteReportOptions, type WrittenReport, writeReport } from './write.js';
+export {
+  prepareReportsDir,
+  REPORT_CREATOR,
+  type WriteReportOptions,
+  type WrittenReport,
+  writeReport,
+} from './write.js';

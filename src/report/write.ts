@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
@@ -66,6 +66,27 @@ function reportError(error: unknown, fileName: string): AuditError {
     cause: error,
     details: { fileName },
   });
+}
+
+/**
+ * Makes sure REPORTS_DIR can take reports (created if missing, writable), so a run with an
+ * unusable one stops before it crawls, with a configuration error naming the variable,
+ * instead of failing after its snapshot.
+ */
+export async function prepareReportsDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK | constants.X_OK);
+    if (!(await stat(dir)).isDirectory())
+      throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new AuditError(
+      'CONFIG_INVALID',
+      `REPORTS_DIR (${dir}) cannot hold reports: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code}; set REPORTS_DIR to a writable directory`,
+      { cause: error, details: { variable: 'REPORTS_DIR' } },
+    );
+  }
 }
 
 export async function writeReport(data: ReportData, options: WriteReportOptions): Promise<WrittenReport> {

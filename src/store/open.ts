@@ -128,7 +128,19 @@ async function openServer(url: Secret, options: OpenDatabaseOptions): Promise<Da
 
 async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const target = options.dataDir;
-  const lock: DirLock = await lockDirectory(options.dataDir);
+  let lock: DirLock;
+  try {
+    lock = await lockDirectory(options.dataDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error; // DB_BUSY and the like
+    // The directory itself is unusable (a file, unwritable, read-only): a configuration error.
+    throw new AuditError(
+      'CONFIG_INVALID',
+      `DATA_DIR (${target}) cannot hold the embedded database: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code}; set DATA_DIR to a writable directory, or DATABASE_URL to a server`,
+      { cause: error, details: { variable: 'DATA_DIR' } },
+    );
+  }
   let server: Awaited<ReturnType<typeof startEmbedded>>;
   try {
     server = await startEmbedded(options.dataDir);
