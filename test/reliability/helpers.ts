@@ -315,6 +315,34 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
   });
 }
 
+/** Many CLI invocations through src/cli.ts's main() in one process (see cli-batch.ts). */
+export function runCliBatch(
+  cases: { args: string[]; env: Record<string, string> }[],
+): Promise<{ code: number; stdout: string; stderr: string }[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/reliability/cli-batch.ts')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.split('\n').find((l) => l.startsWith('results '));
+      if (code !== 0 || !line) reject(new Error(`cli-batch failed (${code}): ${stderr.slice(-500)}`));
+      else resolve(JSON.parse(line.slice('results '.length)));
+    });
+    child.stdin.end(JSON.stringify(cases));
+  });
+}
+
 /** The `error:` lines of a stderr (the logger's JSON lines are not). */
 export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('error:'));
