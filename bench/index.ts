@@ -1,14 +1,33 @@
 /**
- * `npm run bench`: runs every benchmark part in turn (or only those named on the command
- * line: `npm run bench -- crawl`). Each part prints its own figures.
+ * `npm run bench`: runs every benchmark part in order — crawl, store, report, run — or only
+ * those named on the command line (`npm run bench -- run`, `npm run bench -- crawl store`).
+ * Each part prints its own figures. The store and run parts need a PostgreSQL server
+ * (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { benchCrawl } from './crawl.js';
+import { benchReport } from './report.js';
+import { benchRun } from './run.js';
+import { benchStore } from './store.js';
 
-const parts: { name: string; run: () => Promise<void> }[] = [{ name: 'crawl', run: benchCrawl }];
+const parts: { name: string; run: () => Promise<void> }[] = [
+  { name: 'crawl', run: benchCrawl },
+  { name: 'store', run: benchStore },
+  { name: 'report', run: () => benchReport() },
+  { name: 'run', run: benchRun },
+];
 
 const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !parts.some((p) => p.name === w));
+if (unknown.length > 0) {
+  console.error(
+    `error: unknown benchmark part ${unknown.join(', ')} (parts: ${parts.map((p) => p.name).join(', ')})`,
+  );
+  process.exit(2);
+}
 for (const part of parts) {
   if (wanted.length > 0 && !wanted.includes(part.name)) continue;
   console.log(`== ${part.name}`);
+  const started = performance.now();
   await part.run();
+  console.log(`== ${part.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -9,6 +9,7 @@ import type { RetryPolicy } from '../mail/index.js';
 import type { ChangeKind } from '../model/report-data.js';
 import type { CrawlStats } from '../model/workspace.js';
 import { prepareReportsDir } from '../report/index.js';
+import type { Secret } from '../secret.js';
 import {
   acquireRunLock,
   beginSnapshot,
@@ -101,6 +102,59 @@ async function recoverPending(
   return recovered;
 }
 
+/** What the rest of a run needs of the crawl and the store: a few facts, not the picture. */
+interface Stored {
+  changes: Partial<Record<ChangeKind, number>>;
+  counts: RunResult['counts'];
+  workspaceName: string;
+  crawlStats: CrawlStats;
+  warnings: string[];
+}
+
+/**
+ * Crawl and store. A function of its own so that the workspace picture (hundreds of MB
+ * at 100,000 users) is unreachable once it returns: the report is written without it.
+ */
+async function crawlAndStore(
+  handle: DatabaseHandle,
+  config: Config,
+  deps: RunDeps,
+  token: Secret,
+  snapshotId: number,
+  clock: () => Date,
+  times: StageTimes,
+): Promise<Stored> {
+  const progress = deps.progress ?? noProgress;
+  let t = performance.now();
+  const picture = await crawlWorkspace({
+    ...deps.crawl,
+    apiUrl: config.segmentApiUrl,
+    token,
+    logger: deps.logger,
+    progress,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    now: clock,
+  });
+  progress.done();
+  times.crawlMs = performance.now() - t;
+  t = performance.now();
+  deps.signal?.throwIfAborted();
+  const stored = await completeSnapshot(handle.db, snapshotId, picture);
+  times.storeMs = performance.now() - t;
+  deps.logger.info(
+    { snapshotId, changes: stored.changes, storeMs: Math.round(times.storeMs) },
+    'snapshot stored',
+  );
+  return {
+    changes: stored.changes,
+    counts: { users: picture.users.length, invites: stored.counts.invites, groups: picture.groups.length },
+    workspaceName: picture.workspace.name,
+    crawlStats: picture.stats,
+    warnings: picture.completeness.warnings,
+  };
+}
+
 export async function runAudit(handle: DatabaseHandle, config: Config, deps: RunDeps): Promise<RunResult> {
   const log = deps.logger;
   const progress = deps.progress ?? noProgress;
@@ -138,30 +192,9 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     log.info({ snapshotId, takenAt: takenAt.toISOString() }, 'audit started');
 
     const times: StageTimes = { crawlMs: 0, storeMs: 0, reportMs: 0, mailMs: 0 };
-    let t = performance.now();
-    let stored: Awaited<ReturnType<typeof completeSnapshot>>;
-    let picture: Awaited<ReturnType<typeof crawlWorkspace>>;
+    let stored: Stored;
     try {
-      picture = await crawlWorkspace({
-        ...deps.crawl,
-        apiUrl: config.segmentApiUrl,
-        token,
-        logger: log,
-        progress,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        now: clock,
-      });
-      progress.done();
-      times.crawlMs = performance.now() - t;
-      t = performance.now();
-      deps.signal?.throwIfAborted();
-      stored = await completeSnapshot(handle.db, snapshotId, picture);
-      times.storeMs = performance.now() - t;
-      log.info(
-        { snapshotId, changes: stored.changes, storeMs: Math.round(times.storeMs) },
-        'snapshot stored',
-      );
+      stored = await crawlAndStore(handle, config, deps, token, snapshotId, clock, times);
     } catch (error) {
       progress.done();
       const reason = coerceError(error);
@@ -181,7 +214,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       throw reason;
     }
 
-    t = performance.now();
+    let t = performance.now();
     const report = await produceReport(handle, config, snapshotId, clock());
     times.reportMs = performance.now() - t;
     log.info({ snapshotId, file: report.fileName, bytes: report.bytes }, 'report written');
@@ -196,18 +229,18 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     const result: RunResult = {
       snapshotId,
       takenAt,
-      workspaceName: picture.workspace.name,
+      workspaceName: stored.workspaceName,
       baseline: report.summary.previous === null,
       changes: stored.changes,
       permissionChanges: report.permissionChanges,
       staleInvites: report.staleInvites,
-      counts: { users: picture.users.length, invites: stored.counts.invites, groups: picture.groups.length },
+      counts: stored.counts,
       reportPath: report.path,
       reportBytes: report.bytes,
       email,
       recovered,
-      crawlStats: picture.stats,
-      warnings: picture.completeness.warnings,
+      crawlStats: stored.crawlStats,
+      warnings: stored.warnings,
       times,
     };
     log.info(
@@ -221,8 +254,8 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
         storeMs: Math.round(times.storeMs),
         reportMs: Math.round(times.reportMs),
         mailMs: Math.round(times.mailMs),
-        requests: picture.stats.requests,
-        rateLimited: picture.stats.rateLimited,
+        requests: stored.crawlStats.requests,
+        rateLimited: stored.crawlStats.rateLimited,
       },
       'audit complete',
     );

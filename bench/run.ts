@@ -1,0 +1,366 @@
+/**
+ * End-to-end benchmark (issue 4): `run` — crawl → snapshot → diff → report → email — on a
+ * large simulated workspace, as the product runs it:
+ *   - the simulator in its own process (`access-audit simulate`, its `url:`/`token:` lines);
+ *   - real PostgreSQL: a scratch database on BENCH_DATABASE_URL (default
+ *     postgres://postgres@127.0.0.1:5432/postgres), created and dropped here;
+ *   - a local SMTP server (smtp-server, in this process);
+ *   - the run itself in a child process running the compiled code (dist/, built first),
+ *     so its peak RSS (process.resourceUsage().maxRSS) is the run's alone.
+ * Two runs per size: the baseline, then a week later after a batch of changes made through
+ * the simulator's API (the weekly case: diff, permission changes). Printed: wall time of
+ * each stage (RunResult.times), the run's total, the whole process, peak RSS, rows.
+ *
+ * Targets: 20,000 users (≈100,000 Access Review rows): whole run ≤ 15 s, peak RSS ≤ 400 MB;
+ * 100,000 users: peak RSS ≤ 1.5× the 20,000-user figure.
+ *
+ *   npm run bench -- run            both sizes
+ *   BENCH_RUN_USERS=20000 npm run bench -- run
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MB = 1024 * 1024;
+
+interface Simulator {
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `access-audit simulate` in a child process and reads its `url:` and `token:` lines. */
+async function spawnSimulator(args: string[]): Promise<Simulator> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'simulate', '--port', '0', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const found: Record<string, string> = {};
+  const ready = new Promise<void>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const m = /^(url|token): (.+)$/.exec(line.trim());
+      if (m) found[m[1]!] = m[2]!;
+      if (found.url && found.token) resolve();
+    });
+    void exited.then(() => reject(new Error(`simulator exited before it listened: ${stderr.trim()}`)));
+  });
+  const timer = setTimeout(() => child.kill('SIGTERM'), 300_000);
+  try {
+    await ready;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    url: found.url!,
+    token: found.token!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function admin(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+interface Smtp {
+  port: number;
+  messages: { bytes: number }[];
+  close(): Promise<void>;
+}
+
+async function startSmtp(): Promise<Smtp> {
+  const messages: { bytes: number }[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: true,
+    logger: false,
+    size: 64 * MB,
+    onData(stream, _session, callback) {
+      let bytes = 0;
+      stream.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      stream.on('end', () => {
+        messages.push({ bytes });
+        callback();
+      });
+    },
+  });
+  server.on('error', () => {});
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  return {
+    port: (server.server.address() as { port: number }).port,
+    messages,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** What the child prints (one JSON line on stdout). */
+interface ChildReport {
+  openMs: number;
+  runMs: number;
+  times: { crawlMs: number; storeMs: number; reportMs: number; mailMs: number };
+  maxRssKiB: number;
+  snapshotId: number;
+  users: number;
+  accessRows: number;
+  permissionChanges: number;
+  changes: number;
+  reportBytes: number;
+  email: string;
+  /** Peak RSS / V8 heap used (MB) sampled every 20 ms within each stage. */
+  stagePeaks: Record<string, { rssMB: number; heapMB: number }>;
+}
+
+async function runChild(env: NodeJS.ProcessEnv): Promise<ChildReport & { processMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, BENCH_ROOT: ROOT },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString('utf8');
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  const processMs = performance.now() - started;
+  const line = stdout.split('\n').find((l) => l.startsWith('{"openMs"'));
+  if (code !== 0 || !line) throw new Error(`run child failed (exit ${code}): ${stderr.trim().slice(-2000)}`);
+  return { ...(JSON.parse(line) as ChildReport), processMs };
+}
+
+/** Changes an administrator might make in a week, through the simulator's API. */
+async function weekOfChanges(sim: Simulator): Promise<string> {
+  const { SimulatorAdmin } = await import('../src/simulator/client.js');
+  const a = new SimulatorAdmin(sim);
+  const get = async (path: string) => {
+    const r = await fetch(`${sim.url}${path}`, {
+      headers: { authorization: `Bearer ${sim.token}`, accept: 'application/vnd.segment.v1+json' },
+    });
+    return ((await r.json()) as { data: Record<string, unknown> }).data;
+  };
+  const users = (await get('/users?pagination.count=200')).users as { id: string; email: string }[];
+  const groups = (await get('/groups?pagination.count=20')).userGroups as { id: string }[];
+  const roles = (await get('/roles?pagination.count=200')).roles as { id: string; name: string }[];
+  const workspace = (await get('/')).workspace as { id: string };
+  const member = roles.find((r) => r.name === 'Workspace Member') ?? roles[0]!;
+  const leaving = users.slice(0, 50).map((u) => u.id);
+  await a.deleteUsers(leaving);
+  const joiners = users.slice(50, 150).map((u) => u.email);
+  await a.addGroupMembers(groups[0]!.id, joiners);
+  await a.addGroupPermissions(groups[1]!.id, [
+    { roleId: member.id, resources: [{ id: workspace.id, type: 'WORKSPACE' }] },
+  ]);
+  for (const u of users.slice(150, 170)) {
+    await a.addUserPermissions(u.id, [
+      { roleId: member.id, resources: [{ id: workspace.id, type: 'WORKSPACE' }] },
+    ]);
+  }
+  await a.createInvites(Array.from({ length: 20 }, (_, i) => ({ email: `bench.new.${i}@example.org` })));
+  return '50 users removed, 100 joined a group, a group grant, 20 user grants, 20 invites';
+}
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function benchSize(users: number, serverUrl: string): Promise<number> {
+  const groups = Math.max(1, Math.round(users / 40));
+  const sim = await spawnSimulator([
+    '--seed',
+    '1',
+    '--users',
+    String(users),
+    '--groups',
+    String(groups),
+    '--members-per-group',
+    '40',
+    '--invites',
+    String(users / 10),
+    '--group-invites',
+    String(groups),
+  ]);
+  const dbName = `bench_run_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await admin(serverUrl, `CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const smtp = await startSmtp();
+  const reportsDir = await mkdtemp(join(tmpdir(), 'bench-run-'));
+  let peakKiB = 0;
+  try {
+    const env = (auditNow: string): NodeJS.ProcessEnv => ({
+      SEGMENT_API_URL: sim.url,
+      SEGMENT_API_TOKEN: sim.token,
+      DATABASE_URL: dbUrl.toString(),
+      REPORTS_DIR: reportsDir,
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      MAIL_TO: 'security@example.com',
+      AUDIT_NOW: auditNow,
+      LOG_LEVEL: 'warn',
+    });
+    const runs: [string, NodeJS.ProcessEnv][] = [['baseline', env('2026-01-05T06:00:00Z')]];
+    for (const [i, [label, e]] of runs.entries()) {
+      const r = await runChild(e);
+      peakKiB = Math.max(peakKiB, r.maxRssKiB);
+      const ok = r.runMs <= 15_000 && r.maxRssKiB * 1024 <= 400 * MB;
+      const t = r.times;
+      console.log(
+        `run ${users.toLocaleString('en-US')} users, ${label}: crawl ${sec(t.crawlMs)} | store ${sec(t.storeMs)} | ` +
+          `report ${sec(t.reportMs)} | mail ${sec(t.mailMs)} | run total ${sec(r.runMs)} ` +
+          `(+ open/migrate ${sec(r.openMs)}; whole process ${sec(r.processMs)}) | peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MB | ` +
+          `${r.accessRows.toLocaleString('en-US')} Access Review rows, ${r.permissionChanges} permission changes, ` +
+          `${r.changes} change rows, report ${(r.reportBytes / MB).toFixed(1)} MB, email ${r.email}, ` +
+          `message ${((smtp.messages.at(-1)?.bytes ?? 0) / MB).toFixed(1)} MB` +
+          (users === 20_000 ? ` — ${ok ? 'ok' : 'MISSED'} (targets ≤ 15 s, ≤ 400 MB)` : ''),
+      );
+      console.log(
+        `run ${users.toLocaleString('en-US')} users, ${label}: peak RSS / heap by stage: ` +
+          Object.entries(r.stagePeaks)
+            .map(([stage, p]) => `${stage} ${p.rssMB}/${p.heapMB} MB`)
+            .join(', '),
+      );
+      if (i === 0) {
+        const what = await weekOfChanges(sim);
+        console.log(`run ${users.toLocaleString('en-US')} users: changes made: ${what}`);
+        runs.push(['a week later', env('2026-01-12T06:00:00Z')]);
+      }
+    }
+  } finally {
+    await smtp.close();
+    await sim.stop();
+    await admin(serverUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await rm(reportsDir, { recursive: true, force: true });
+  }
+  return peakKiB;
+}
+
+export async function benchRun(): Promise<void> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const sizes = (process.env.BENCH_RUN_USERS ?? '20000,100000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+  await build();
+  const peaks = new Map<number, number>();
+  for (const users of sizes) peaks.set(users, await benchSize(users, serverUrl));
+  const small = peaks.get(20_000);
+  const large = peaks.get(100_000);
+  if (small && large) {
+    const ratio = large / small;
+    console.log(
+      `run: peak RSS 100,000 users ÷ 20,000 users = ${ratio.toFixed(2)} (target ≤ 1.5) — ${ratio <= 1.5 ? 'ok' : 'MISSED'}`,
+    );
+  }
+}
+
+/**
+ * The child: one `run` as the command does it (config, open + migrate, runAudit), with the
+ * compiled code in dist/ — as shipped, and without the tsx loader, which alone adds ~90 MB
+ * of RSS to a process loading this code base. Prints its figures as one JSON line.
+ */
+const CHILD = `
+import { pathToFileURL } from 'node:url';
+const dist = (m) => import(pathToFileURL(process.env.BENCH_ROOT + 'dist/' + m).href);
+const { loadConfig } = await dist('config.js');
+const { createLogger } = await dist('log/logger.js');
+const { runAudit } = await dist('pipeline/run-audit.js');
+const { openDatabase } = await dist('store/index.js');
+const { sql } = await import('kysely');
+const { pino } = await import('pino');
+const MB = 1024 * 1024;
+const config = loadConfig(process.env, { segmentToken: true });
+// Stage marks from the run's own log lines; warnings and errors still reach stderr.
+const marks = new Map();
+const shown = createLogger({ level: 'warn' });
+const logger = pino({ level: 'info' }, {
+  write(line) {
+    const msg = /"msg":"([^"]+)"/.exec(line)?.[1];
+    if (msg && !marks.has(msg)) marks.set(msg, performance.now());
+    if (/"level":[456]0/.test(line)) shown.warn(line.trim());
+  },
+});
+const samples = [];
+const sample = () => {
+  const m = process.memoryUsage();
+  samples.push({ t: performance.now(), rss: m.rss, heap: m.heapUsed });
+};
+const sampler = setInterval(sample, 20);
+let t = performance.now();
+const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+const openMs = performance.now() - t;
+try {
+  t = performance.now();
+  const result = await runAudit(handle, config, { logger });
+  const runMs = performance.now() - t;
+  sample();
+  clearInterval(sampler);
+  const maxRssKiB = process.resourceUsage().maxRSS;
+  const started = marks.get('audit started') ?? t;
+  const bounds = [
+    ['before', started],
+    ['crawl', started + result.times.crawlMs],
+    ['store', marks.get('snapshot stored') ?? Infinity],
+    ['report', marks.get('report written') ?? Infinity],
+    ['mail', Infinity],
+  ];
+  const stagePeaks = {};
+  for (const x of samples) {
+    const stage = bounds.find(([, end]) => x.t <= end)?.[0] ?? 'mail';
+    const p = stagePeaks[stage] ?? { rssMB: 0, heapMB: 0 };
+    p.rssMB = Math.max(p.rssMB, Math.round(x.rss / MB));
+    p.heapMB = Math.max(p.heapMB, Math.round(x.heap / MB));
+    stagePeaks[stage] = p;
+  }
+  const access = await sql\`SELECT count(*)::int AS n FROM audit.effective_access\`.execute(handle.db);
+  process.stdout.write(JSON.stringify({
+    openMs, runMs, times: result.times, maxRssKiB, snapshotId: result.snapshotId,
+    users: result.counts.users, accessRows: access.rows[0]?.n ?? 0,
+    permissionChanges: result.permissionChanges,
+    changes: Object.values(result.changes).reduce((a, b) => a + (b ?? 0), 0),
+    reportBytes: result.reportBytes, email: result.email.status, stagePeaks,
+  }) + '\\n');
+} finally {
+  await handle.close();
+}
+`;
+
+/** Builds dist/ (the child runs the compiled code). */
+async function build(): Promise<void> {
+  const child = spawn('npm', ['run', 'build', '--silent'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`npm run build failed (exit ${code})`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await benchRun();
+}
