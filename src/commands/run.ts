@@ -4,10 +4,10 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { AuditError } from '../errors.js';
 import { terminalProgress } from '../log/progress.js';
 import { runAudit } from '../pipeline/run-audit.js';
 import { runSummaryText } from '../pipeline/summary-text.js';
+import { undeliveredError } from '../pipeline/undelivered.js';
 import { withDatabase } from './context.js';
 
 export function registerRun(program: Command): void {
@@ -21,11 +21,7 @@ export function registerRun(program: Command): void {
         runAudit(handle, config, { logger, progress: terminalProgress(), sendEmail: options.email }),
       );
       process.stdout.write(runSummaryText(result));
-      if (result.email.status === 'failed') {
-        throw new AuditError(
-          'MAIL_UNDELIVERED',
-          `the audit completed (snapshot ${result.snapshotId}) but the email was not delivered: ${result.email.error.message}`,
-        );
-      }
+      const undelivered = undeliveredError(result);
+      if (undelivered) throw undelivered;
     });
 }
