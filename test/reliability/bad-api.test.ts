@@ -248,20 +248,25 @@ describe('odd but valid answers are recorded right', () => {
   });
 
   it('an invite accepted under an email that differs only in case is accepted, not withdrawn', async () => {
-    await ws.admin.createInvites([{ email: 'Mixed.Case@Example.org' }, { email: 'lower.case@example.org' }]);
-    expect(nonZero((await ok()).changes)).toEqual({ invite_created: 2 });
+    await ws.admin.createInvites([
+      { email: 'Mixed.Case@Example.org' },
+      { email: 'lower.case@example.org' },
+      { email: 'Ünal.Øberg@Example.org' },
+    ]);
+    expect(nonZero((await ok()).changes)).toEqual({ invite_created: 3 });
     await ws.admin.acceptInvite('mixed.case@example.org', 'Mixed Case');
     await ws.admin.acceptInvite('LOWER.Case@EXAMPLE.org', 'Lower Case');
+    await ws.admin.acceptInvite('ünal.øberg@example.org', 'Ünal Øberg');
     const r = await ok();
-    expect(nonZero(r.changes)).toEqual({ user_added: 2, invite_accepted: 2 });
+    expect(nonZero(r.changes)).toEqual({ user_added: 3, invite_accepted: 3 });
     const invites = await sql<{ email: string; outcome: string }>`
       SELECT email, outcome FROM audit.invite_history
-       WHERE lower(email) IN ('mixed.case@example.org', 'lower.case@example.org') ORDER BY email`.execute(
-      t.handle.db,
-    );
+       WHERE email IN ('Mixed.Case@Example.org', 'lower.case@example.org', 'Ünal.Øberg@Example.org')
+       ORDER BY email`.execute(t.handle.db);
     expect(invites.rows).toEqual([
       { email: 'Mixed.Case@Example.org', outcome: 'accepted' },
       { email: 'lower.case@example.org', outcome: 'accepted' },
+      { email: 'Ünal.Øberg@Example.org', outcome: 'accepted' },
     ]);
     expect(nonZero((await ok()).changes)).toEqual({});
   });

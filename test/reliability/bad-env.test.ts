@@ -19,6 +19,7 @@ import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort } from '../mail/smtp-helpers.js';
 import { dumpHistory } from '../store/helpers.js';
 import {
+  audit,
   type CliResult,
   errorLines,
   listFiles,
@@ -156,8 +157,10 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
   }, async () => {
     const reportsDir = join(dir, 'now-reports');
     const at = '2026-05-04T06:00:00Z';
-    const first = await cli(['run', '--no-email'], runEnv(t, ws.sim, { reportsDir, auditNow: new Date(at) }));
-    expect(first.code, first.stderr).toBe(0);
+    const first = await audit(t.handle, runEnv(t, ws.sim, { reportsDir, auditNow: new Date(at) }), {
+      sendEmail: false,
+    });
+    if (first instanceof Error) throw first;
     const before = { history: await dumpHistory(t.handle.db), files: await listFiles(reportsDir) };
     const again = await cli(['run', '--no-email'], runEnv(t, ws.sim, { reportsDir, auditNow: new Date(at) }));
     expect(again.code, again.stderr).toBe(2);
@@ -227,11 +230,13 @@ describe('an SMTP server that is not there', () => {
     expect(rows.find((s) => s.id === failedId)?.status).toBe('complete');
     expect(mail.messages).toHaveLength(0);
 
-    const up = await cli(
-      ['run'],
+    // The next run (in this process: the same runAudit the CLI calls).
+    const up = await audit(
+      t.handle,
       runEnv(t, ws.sim, { reportsDir, auditNow: new Date(base + 3_600_000), smtpPort: mail.port }),
     );
-    expect(up.code, up.stderr).toBe(0);
+    if (up instanceof Error) throw up;
+    expect(up.recovered).toEqual([expect.objectContaining({ snapshotId: failedId, report: false })]);
     const workspaceId = ws.sim.truth().workspace.id;
     const lastId = (await snapshotRows(t.handle.db)).at(-1)!.id;
     // Snapshots before the failed one were audited with --no-email (skipped on purpose).

@@ -13,8 +13,10 @@
  * → crawl, 'crawl finished' → store transaction, 'snapshot stored' → report, 'report
  * written' → mail); the trial waits for the line of its stage, then a seeded random part
  * of that stage's measured duration. Half the mail trials kill at the SMTP server the
- * moment the message has arrived, before it answers. The stage a kill really landed in is
- * read from the lines the process wrote before it died, and that is what is counted.
+ * moment the message has arrived, before it answers. After a kill in the report stage,
+ * the run that recovers that snapshot is killed too, when its email arrives. The stage a
+ * kill really landed in is read from the lines the process wrote before it died, and
+ * that is what is counted.
  *
  * CRASH_SEED and CRASH_TRIALS reproduce or widen a run (defaults: 32 trials on a real
  * server; fewer in embedded mode, where every start loads PGlite).
@@ -32,6 +34,7 @@ import { dumpComparable } from '../store/helpers.js';
 import {
   audit,
   DAY,
+  listFiles,
   type MailCatcher,
   messageEssence,
   mulberry32,
@@ -50,6 +53,7 @@ const TRIALS = Number(process.env.CRASH_TRIALS ?? (SERVER ? 32 : 8));
 const STAGES = ['crawl', 'store', 'report', 'mail'] as const;
 type Stage = (typeof STAGES)[number];
 type Landed = 'startup' | Stage | 'after';
+
 const STAGE_LINE: Record<Stage, string> = {
   crawl: 'audit started',
   store: 'crawl finished',
@@ -139,6 +143,9 @@ describe('the run process killed at random moments', () => {
     const workspaceId = ws.sim.truth().workspace.id;
     const landed: Record<Landed, number> = { startup: 0, crawl: 0, store: 0, report: 0, mail: 0, after: 0 };
     let smtpKills = 0;
+    let recoveryKills = 0;
+    /** Snapshots whose email was cut off at the SMTP server (may arrive twice, same Message-ID). */
+    const cutAtSmtp = new Set<number>();
     let duplicates = 0;
     let completeSeen = new Set<number>();
     const log: string[] = [];
@@ -219,6 +226,26 @@ describe('the run process killed at random moments', () => {
       if (where !== 'after') expect(killed.signal, context).toBe('SIGKILL');
       if (atSmtp && where === 'mail') smtpKills++;
       const killedId = killed.lines.find((l) => l.msg === 'audit started')?.snapshotId;
+      if (killedId !== undefined && where === 'mail') cutAtSmtp.add(killedId);
+
+      // After a kill in the report stage, the run that recovers it is killed too: at its email.
+      if (where === 'report' && killedId !== undefined) {
+        const again = await runInChild(
+          runEnv(t, ws.sim, {
+            reportsDir,
+            smtpPort: mail.port,
+            auditNow: new Date(takenAt.getTime() + DAY / 4),
+          }),
+          { stage: 'mail', delayMs: 0, atSmtp: true },
+        );
+        expect(again.signal, `${context}: recovery kill`).toBe('SIGKILL');
+        expect(
+          again.lines.some((l) => l.msg === 'audit started'),
+          context,
+        ).toBe(false);
+        recoveryKills++;
+        cutAtSmtp.add(killedId);
+      }
 
       // The next run completes (and owes nothing afterwards).
       const next = await audit(
@@ -264,7 +291,7 @@ describe('the run process killed at random moments', () => {
         const copies = mail.messages.filter((m) => m.messageId === messageIdFor(workspaceId, killedId));
         if (copies.length > 1) {
           duplicates += copies.length - 1;
-          expect(where, `${context}: sent twice`).toBe('mail');
+          expect(cutAtSmtp.has(killedId), `${context}: sent twice`).toBe(true);
           const [one, ...others] = await Promise.all(copies.map((c) => messageEssence(c.raw)));
           for (const other of others) expect(other, `${context}: a different message`).toEqual(one);
         }
@@ -274,12 +301,16 @@ describe('the run process killed at random moments', () => {
     }
 
     const kills = TRIALS - landed.after;
+    // A writer killed mid-file leaves its hidden temporary file (never listed or served).
+    const temporary = (await listFiles(reportsDir)).filter((f) => f.endsWith('.tmp')).length;
     const figure =
       `crash trials: ${TRIALS} (seed ${SEED}, ${t.mode}), ${kills} killed — ` +
       `startup ${landed.startup}, crawl ${landed.crawl}, store ${landed.store}, report ${landed.report}, ` +
       `mail ${landed.mail} (${smtpKills} at the SMTP server), ${landed.after} finished first; ` +
+      `${recoveryKills} recovering runs killed at their email; ` +
       `${completeSeen.size} complete snapshots, each with one report and one message ` +
-      `(${duplicates} same-Message-ID resend${duplicates === 1 ? '' : 's'}); history equal to the uninterrupted sequence after every trial`;
+      `(${duplicates} same-Message-ID resend${duplicates === 1 ? '' : 's'}); history equal to the uninterrupted sequence after every trial; ` +
+      `${temporary} hidden temporary report file${temporary === 1 ? '' : 's'} left by killed writers`;
     process.stdout.write(`${figure}\n`);
     expect(kills).toBeGreaterThanOrEqual(Math.ceil(TRIALS * 0.8));
     for (const stage of STAGES)

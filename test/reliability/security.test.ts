@@ -250,8 +250,7 @@ describe('the token never leaks', () => {
       await inProcess(env(), { crawl: { retries: 2, client: { minRetryDelayMs: 1, maxRetryDelayMs: 2 } } }),
     ).toBeInstanceOf(Error);
     ws.sim.inject({ route: 'GET /users', kind: 'malformed' });
-    const malformed = await cli(['run'], env());
-    expect(malformed.code, malformed.stderr).toBe(1);
+    expect(await inProcess(env())).toBeInstanceOf(Error);
     // A wrong token (also distinctive): refused, and not printed either.
     const refused = await cli(['run'], env({ SEGMENT_API_TOKEN: WRONG_TOKEN }));
     expect(refused.code, refused.stderr).toBe(1);
@@ -266,8 +265,7 @@ describe('the token never leaks', () => {
     delete outboxEnv.SMTP_URL;
     const recovered = await cli(['run'], outboxEnv);
     expect(recovered.code, recovered.stderr).toBe(0);
-    // The other commands that read what runs left.
-    expect((await cli(['snapshots'], env())).code).toBe(0);
+    // A report rebuilt from history by the `report` command.
     expect((await cli(['report', '--snapshot', '1', '--out', join(dir, 'rebuilt.xlsx')], env())).code).toBe(
       0,
     );
