@@ -34,6 +34,8 @@ const catalogue = {
   DB_BUSY: { exit: EXIT.failed, summary: 'another audit run holds the database' },
   DB_FAILED: { exit: EXIT.failed, summary: 'a database operation failed' },
   SNAPSHOT_NOT_FOUND: { exit: EXIT.failed, summary: 'no such snapshot' },
+  /** A scheduled run found its period covered once it held the run lock: nothing to do. */
+  PERIOD_COVERED: { exit: EXIT.ok, summary: 'a complete snapshot already covers this period' },
 
   // Report and mail.
   REPORT_FAILED: { exit: EXIT.failed, summary: 'the report could not be written' },

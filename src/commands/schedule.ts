@@ -65,7 +65,7 @@ async function runPeriod(
     return 'skipped';
   }
   try {
-    const result = await runAudit(handle, config, { logger, signal });
+    const result = await runAudit(handle, config, { logger, signal, period: scheduledAt });
     logger.info(
       {
         period,
@@ -84,6 +84,10 @@ async function runPeriod(
         'could not give the period back',
       );
     });
+    if (isAuditError(error, 'PERIOD_COVERED')) {
+      logger.info({ period, reason }, 'a complete snapshot covered this period meanwhile: not running');
+      return 'skipped';
+    }
     if (isAuditError(error, 'DB_BUSY')) {
       logger.info({ period, reason }, 'another audit is running on this database: not running now');
       return 'busy';

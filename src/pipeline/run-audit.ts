@@ -36,6 +36,8 @@ export interface RunDeps {
   /** The clock; AUDIT_NOW (config.auditNow) wins over it for the snapshot time. */
   now?: () => Date;
   signal?: AbortSignal;
+  /** The scheduled period this run is for: it does nothing (PERIOD_COVERED) if already covered. */
+  period?: Date;
   sendEmail?: boolean;
   /** Fetch for the Segment API (tests); Node's global fetch by default. */
   fetch?: typeof fetch;
@@ -174,6 +176,14 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     // A time not later than the last complete snapshot is refused before anything is
     // done (exit 2): no recovery, no email of an earlier snapshot, no snapshot row.
     const last = await lastCompleteSnapshot(handle.db);
+    // A scheduled run checks its period again under the lock: another instance may have
+    // covered it between the scheduler's check and this lock (one snapshot per period).
+    if (deps.period && last && last.takenAt.getTime() >= deps.period.getTime()) {
+      throw new AuditError(
+        'PERIOD_COVERED',
+        `snapshot ${last.id} (taken at ${last.takenAt.toISOString()}) already covers the period of ${deps.period.toISOString()}`,
+      );
+    }
     const proposed = config.auditNow ?? clock();
     if (last && proposed.getTime() <= last.takenAt.getTime()) throw clockNotAfterLast(proposed, last);
 
