@@ -1,5 +1,6 @@
 import type { SendMailOptions } from 'nodemailer';
 import { CHANGE_KINDS, type ReportSummary } from '../model/report-data.js';
+import { formatBytes } from '../text/bytes.js';
 import { escapeHtml, safeHref } from '../text/html.js';
 import { localDate, localDateTimeWithZone } from '../text/time-zone.js';
 import { messageIdFor } from './message-id.js';
@@ -43,12 +44,6 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 
 /** Header text: one line whatever the workspace name holds. */
 const oneLine = (s: string): string => s.replace(/\p{Cc}+/gu, ' ').trim();
-
-function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /** The completeness findings worth a reader's attention (empty: everything agreed). */
 export function completenessFindings(summary: ReportSummary): string[] {
@@ -109,8 +104,8 @@ function facts(input: AuditMessageInput, attached: boolean): Facts {
   );
   const r = input.report;
   const reportLine = attached
-    ? `The report is attached: ${r.fileName} (${sizeText(r.bytes)}).`
-    : `The report ${r.fileName} (${sizeText(r.bytes)}) is too large to attach.`;
+    ? `The report is attached: ${r.fileName} (${formatBytes(r.bytes)}).`
+    : `The report ${r.fileName} (${formatBytes(r.bytes)}) is too large to attach.`;
   let downloadLine: string | null = null;
   if (!attached) {
     downloadLine =

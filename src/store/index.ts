@@ -14,7 +14,7 @@ export {
   recordDeliveryFailure,
   snapshotsNeedingReportOrMail,
 } from './deliveries.js';
-export { type RunMetricsRow, runMetrics } from './metrics.js';
+export { runMetrics } from './metrics.js';
 export { migrateDown, migrateTo, migrateToLatest, migrationStates, NO_MIGRATIONS } from './migrate.js';
 export {
   type DatabaseHandle,
@@ -35,7 +35,6 @@ export {
   getReport,
   listReports,
   type RecordReportInput,
-  type ReportListingRow,
   type ReportRecord,
   recordReport,
 } from './reports.js';

@@ -3,23 +3,13 @@
  * whichever process ran the audit): the last complete snapshot and the failures so far.
  */
 import { type Kysely, sql } from 'kysely';
+import type { RunMetrics } from '../model/site.js';
 import { databaseError } from './errors.js';
 import type { Database } from './schema.js';
 
-/** Shaped like the web stage's RunMetrics. */
-export interface RunMetricsRow {
-  lastSuccessAt: Date | null;
-  lastDurationSeconds: number | null;
-  lastChanges: number | null;
-  lastStaleInvites: number | null;
-  lastApiRequests: number | null;
-  lastApiRateLimited: number | null;
-  runsFailed: number;
-}
-
-export async function runMetrics(db: Kysely<Database>): Promise<RunMetricsRow> {
+export async function runMetrics(db: Kysely<Database>): Promise<RunMetrics> {
   try {
-    const r = await sql<RunMetricsRow>`
+    const r = await sql<RunMetrics>`
       WITH last AS (
         SELECT * FROM audit.snapshots WHERE status = 'complete' ORDER BY taken_at DESC LIMIT 1
       )

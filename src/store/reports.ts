@@ -4,6 +4,7 @@
  * Summary, and its figures feed the download site's listing.
  */
 import type { Kysely, Selectable } from 'kysely';
+import type { ReportListing } from '../model/site.js';
 import { databaseError } from './errors.js';
 import type { Database, ReportsTable } from './schema.js';
 
@@ -95,24 +96,11 @@ export async function getReport(db: Kysely<Database>, snapshotId: number): Promi
   }
 }
 
-/** Shaped like the download site's ReportListing: one entry per reported snapshot, newest first. */
-export interface ReportListingRow {
-  fileName: string;
-  snapshotId: number;
-  takenAt: Date;
-  bytes: number;
-  permissionChanges: number;
-  staleInvites: number;
-  users: number;
-  privilegedGrants: number;
-  openInvites: number;
-}
-
 /**
  * One entry per snapshot that has a report: its newest row (a report rewritten by a later
  * run, because its file had gone, adds a second row for the same file), newest first.
  */
-export async function listReports(db: Kysely<Database>): Promise<ReportListingRow[]> {
+export async function listReports(db: Kysely<Database>): Promise<ReportListing[]> {
   try {
     const rows = await db
       .selectFrom((eb) =>

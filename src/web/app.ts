@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { ReportListing, RunMetrics } from '../model/site.js';
 import type { Secret } from '../secret.js';
 import { isAuthorized } from './auth.js';
 import { openReport } from './files.js';
-import type { ReportListing, RunMetrics } from './listing.js';
 import { metricsText } from './metrics.js';
 import { indexPage } from './page.js';
 

@@ -1,5 +1,5 @@
-import { escapeHtml } from './html.js';
-import type { ReportListing } from './listing.js';
+import type { ReportListing } from '../model/site.js';
+import { escapeHtml } from '../text/html.js';
 
 /**
  * A small inline SVG trend chart across snapshots (pure: data in, markup out). Each

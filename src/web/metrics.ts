@@ -1,4 +1,4 @@
-import type { RunMetrics } from './listing.js';
+import type { RunMetrics } from '../model/site.js';
 
 /** Prometheus text exposition format (pure). Absent figures are left out, not reported as 0. */
 export function metricsText(m: RunMetrics): string {

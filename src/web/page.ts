@@ -1,26 +1,10 @@
+import type { ReportListing } from '../model/site.js';
+import { formatBytes } from '../text/bytes.js';
+import { escapeHtml } from '../text/html.js';
+import { localDateTime } from '../text/time-zone.js';
 import { trendChart } from './chart.js';
-import { escapeHtml } from './html.js';
-import type { ReportListing } from './listing.js';
 
 /** The index page (pure): every report, newest first, with the trend chart above. */
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-function formatDate(d: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(d);
-}
-
 export function indexPage(input: {
   title: string;
   reports: readonly ReportListing[];
@@ -30,7 +14,7 @@ export function indexPage(input: {
     .sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime())
     .map(
       (r) =>
-        `<tr><td>${escapeHtml(formatDate(r.takenAt, input.timeZone))}</td><td>${r.snapshotId}</td>` +
+        `<tr><td>${escapeHtml(localDateTime(r.takenAt, input.timeZone).slice(0, 16))}</td><td>${r.snapshotId}</td>` +
         `<td class="n">${r.permissionChanges}</td><td class="n">${r.staleInvites}</td>` +
         `<td class="n">${escapeHtml(formatBytes(r.bytes))}</td>` +
         `<td><a href="reports/${encodeURIComponent(r.fileName)}" download>${escapeHtml(r.fileName)}</a></td></tr>`,

@@ -10,16 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log/logger.js';
+import type { ReportListing, RunMetrics } from '../../src/model/site.js';
 import { type RunResult, runAudit } from '../../src/pipeline/run-audit.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import {
-  getReport,
-  listReports,
-  type ReportListingRow,
-  type RunMetricsRow,
-  recordReport,
-  runMetrics,
-} from '../../src/store/index.js';
+import { getReport, listReports, recordReport, runMetrics } from '../../src/store/index.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { type CliChild, dbEnv, freePort, killLeftovers, startCli } from '../schedule/cli.js';
 
@@ -29,8 +23,8 @@ let sim: RunningSimulator;
 let t: TestDatabase;
 let dir: string;
 let runs: RunResult[];
-let listing: ReportListingRow[];
-let metrics: RunMetricsRow;
+let listing: ReportListing[];
+let metrics: RunMetrics;
 let child: CliChild;
 let base: string;
 

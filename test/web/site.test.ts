@@ -4,8 +4,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportListing } from '../../src/model/site.js';
 import { Secret } from '../../src/secret.js';
-import type { ReportListing } from '../../src/web/listing.js';
 import { type RunningSite, startSite } from '../../src/web/server.js';
 
 const TOKEN = 'reports-token-for-tests-0123';
@@ -138,7 +138,7 @@ describe('download site', () => {
     expect(html).not.toContain('<b>Acme</b>');
     expect(html.indexOf('s2.xlsx')).toBeLessThan(html.indexOf('s1.xlsx'));
     expect(html).toContain(`href="reports/${FILE}"`);
-    expect(html).toContain('2026-06-29, 08:00'); // 06:00 UTC shown in Europe/Berlin
+    expect(html).toContain('2026-06-29 08:00'); // 06:00 UTC shown in Europe/Berlin
     expect(html).toMatch(/<svg[^>]*role="img"/);
     expect((html.match(/<polyline/g) ?? []).length).toBe(4);
   });

@@ -1,4 +1,9 @@
-/** What the site shows of each report: one entry per report file known to the database. */
+/**
+ * What the download site shows, as the store reads it from the database. Types only
+ * (see workspace.ts for the rule on imports).
+ */
+
+/** One report file known to the database (the newest per snapshot). */
 export interface ReportListing {
   fileName: string;
   snapshotId: number;
