@@ -5,7 +5,9 @@
  *
  * - Real server: a session advisory lock, taken with pg_try_advisory_lock on a dedicated
  *   connection held for the whole run. If the process dies, its connection closes and the
- *   server releases the lock by itself.
+ *   server releases the lock by itself — after it notices, so a held lock is retried for
+ *   BUSY_GRACE_MS before the run gives up. (A client host that vanishes without closing
+ *   its connections keeps the lock until the server's TCP keepalive drops the session.)
  * - Embedded: the socket's connections share one session, so advisory locks exclude
  *   nothing; the directory lock taken by openDatabase already makes this process the only
  *   one on the database, and a flag on the handle keeps two runs of this process apart.
@@ -19,6 +21,9 @@ import { type DatabaseHandle, handleInternals } from './open.js';
 export const RUN_LOCK_KEY = 0x61636365737361n; // 'accessa'
 
 export type ReleaseRunLock = () => Promise<void>;
+
+/** How long a run keeps trying a held lock before it reports another run in progress. */
+export const BUSY_GRACE_MS = 1_000;
 
 function busy(target: string): AuditError {
   return new AuditError(
@@ -47,10 +52,18 @@ export async function acquireRunLock(handle: DatabaseHandle): Promise<ReleaseRun
   }
   let got = false;
   try {
-    const res = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [
-      RUN_LOCK_KEY.toString(),
-    ]);
-    got = res.rows[0]?.got === true;
+    // A run killed a moment ago still holds the lock until the server has noticed its
+    // connection close (a few milliseconds, more on a busy server): a run started right
+    // after it (a restart, a retry) waits that out instead of failing as "in progress".
+    const deadline = Date.now() + BUSY_GRACE_MS;
+    for (;;) {
+      const res = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [
+        RUN_LOCK_KEY.toString(),
+      ]);
+      got = res.rows[0]?.got === true;
+      if (got || Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } catch (error) {
     throw databaseError(error, 'taking the run lock', handle.target);
   } finally {
