@@ -1,5 +1,5 @@
 /**
- * The read-only role of docs/read-only-role.md, created by running that document's SQL
+ * The read-only role of the README, created by running that section's SQL
  * block (names replaced), can run every query of the README's SQL cookbook with the same
  * answers as the owner, reads tables a later migration creates, and can write nothing:
  * INSERT, UPDATE, DELETE and TRUNCATE on every table of schema audit are refused.
@@ -17,7 +17,17 @@ import { COOKBOOK, cookbookQueries } from '../store/cookbook.js';
 import { picture1, picture2, picture3, T1, T2, T3 } from '../store/fixtures.js';
 import { snapshot } from '../store/helpers.js';
 
-const DOC = new URL('../../docs/read-only-role.md', import.meta.url);
+const README = new URL('../../README.md', import.meta.url);
+
+/** The README's "A read-only role for auditors" section. */
+function roleSection(): string {
+  const text = readFileSync(README, 'utf8');
+  const start = text.indexOf('\n## A read-only role for auditors\n');
+  if (start === -1) throw new Error('README.md has no "## A read-only role for auditors" section');
+  const rest = text.slice(start + 1);
+  const end = rest.indexOf('\n## ', 3);
+  return end === -1 ? rest : rest.slice(0, end);
+}
 const SERVER = process.env.TEST_DATABASE_URL?.trim();
 
 describe.runIf(SERVER)('a read-only role for auditors (real server only: PGlite has one superuser)', () => {
@@ -38,8 +48,8 @@ describe.runIf(SERVER)('a read-only role for auditors (real server only: PGlite 
     owner = (await sql<{ u: string }>`SELECT current_user AS u`.execute(t.handle.db)).rows[0]!.u;
     const database = new URL(t.url).pathname.slice(1);
 
-    const block = /```sql\n([\s\S]*?)```/.exec(readFileSync(DOC, 'utf8'))?.[1];
-    if (!block) throw new Error('docs/read-only-role.md has no ```sql block');
+    const block = /```sql\n([\s\S]*?)```/.exec(roleSection())?.[1];
+    if (!block) throw new Error("the README's read-only role section has no ```sql block");
     const script = block
       .replace(/\baudit_reader\b/g, role)
       .replace(/'change-me'/g, `'${password}'`)
