@@ -19,7 +19,7 @@ import {
 import { buildCompleteness } from './completeness.js';
 import { chooseSample, compareMemberships, describeDisagreement } from './cross-check.js';
 import { createLimiter } from './limiter.js';
-import { byId, normalizePermissions, sortedUnique } from './normalize.js';
+import { byId, normalizePermissions, PermissionInterner, sortedUnique } from './normalize.js';
 import { TaskGroup } from './tasks.js';
 import { CrawlTracker } from './tracker.js';
 
@@ -111,6 +111,8 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
     // Users are kept in their final shape as pages arrive, so the API's copies become
     // garbage at once (a 20,000-user walk then holds one copy, not two).
     const listedUsers = new Map<string, WorkspaceUser | PendingUser>();
+    // Equal permissions (few thousand distinct among hundreds of thousands) are shared.
+    const interner = new PermissionInterner();
     const userDetails = new Map<string, WorkspaceUser>();
     const deletedUsers = new Set<string>();
     const groups = new Map<string, ListedGroup>();
@@ -160,7 +162,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
         for (const user of page.items) {
           noteDuplicate('users', user.id, page.page);
           const seen = listedUsers.has(user.id);
-          listedUsers.set(user.id, toUser(user));
+          listedUsers.set(user.id, toUser(user, interner));
           if (user.permissions === undefined && !seen) tasks.spawn(() => fetchUser(user.id));
         }
         t.pages++;
@@ -179,7 +181,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
             `GET /users/${encodeURIComponent(userId)}: user.permissions is required`,
           );
         }
-        userDetails.set(userId, toUser(detail) as WorkspaceUser);
+        userDetails.set(userId, toUser(detail, interner) as WorkspaceUser);
         t.details++;
       } catch (error) {
         if (!isAuditError(error, 'API_NOT_FOUND')) throw error;
@@ -265,10 +267,15 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
     for (const [id, listed] of listedUsers) {
       if (deletedUsers.has(id)) continue;
       const u = userDetails.get(id) ?? listed;
-      users.push({ ...u, permissions: u.permissions ?? [] });
+      // The object kept as the page arrived, unless its permissions came by detail fetch.
+      users.push(u.permissions !== undefined ? (u as WorkspaceUser) : { ...u, permissions: [] });
     }
+    const listedCount = listedUsers.size;
+    listedUsers.clear();
+    userDetails.clear();
     users.sort(byId);
-    const userIds = new Set(users.map((u) => u.id));
+    // Member ids are mapped to the users' own id strings (one copy of each id in the picture).
+    const userIds = new Map(users.map((u) => [u.id, u.id]));
 
     const memberCounts = new Map<string, { declared: number; walked: number }>();
     const membersOf = new Map<string, string[]>();
@@ -293,8 +300,8 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
         id,
         name: api.name,
         memberCount: api.memberCount,
-        permissions: normalizePermissions(api.permissions ?? []),
-        memberIds: walkedMembers.filter((m) => userIds.has(m)),
+        permissions: normalizePermissions(api.permissions ?? [], interner),
+        memberIds: known(walkedMembers, userIds),
         inviteEmails: sortedUnique(g.invites),
       });
     }
@@ -306,7 +313,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
     }
 
     // Cross-check a reproducible sample from the user's side.
-    const sample = chooseSample([...userIds], options.crossCheckSample ?? 20);
+    const sample = chooseSample([...userIds.keys()], options.crossCheckSample ?? 20);
     const groupsOfUser = new Map<string, string[]>();
     for (const [groupId, members] of membersOf) {
       for (const m of members) {
@@ -342,7 +349,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
 
     const completeness = buildCompleteness({
       declared: pruneUndefined(declared),
-      walked: { roles: roles.size, users: listedUsers.size, invites: inviteList.length, groups: groups.size },
+      walked: { roles: roles.size, users: listedCount, invites: inviteList.length, groups: groups.size },
       groups: pictureGroups,
       memberCounts,
       groupsDeletedDuringWalk: [...deletedGroups],
@@ -396,13 +403,23 @@ type PendingUser = Omit<WorkspaceUser, 'permissions'> & {
   permissions: WorkspaceUser['permissions'] | undefined;
 };
 
-function toUser(u: ApiUser): WorkspaceUser | PendingUser {
+function toUser(u: ApiUser, interner: PermissionInterner): WorkspaceUser | PendingUser {
   return {
     id: u.id,
     name: u.name,
     email: u.email,
-    permissions: u.permissions === undefined ? undefined : normalizePermissions(u.permissions),
+    permissions: u.permissions === undefined ? undefined : normalizePermissions(u.permissions, interner),
   };
+}
+
+/** The members that are users of the picture, as the users' own id strings. */
+function known(members: readonly string[], userIds: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const m of members) {
+    const id = userIds.get(m);
+    if (id !== undefined) out.push(id);
+  }
+  return out;
 }
 
 function pruneUndefined<T extends object>(o: T): T {
