@@ -61,6 +61,44 @@ async function inBatches<T>(
 
 const col = <T>(rows: readonly T[], pick: (row: T) => string | null): (string | null)[] => rows.map(pick);
 
+type Column = (string | null)[];
+
+/**
+ * Column arrays of about BATCH_ELEMENTS elements, filled row by row: a generator over the
+ * picture yields one batch at a time, so the rows of a whole table (300,000 grants at
+ * 100,000 users) never exist at once, only the batch being inserted.
+ */
+class ColumnBatch {
+  readonly #size: number;
+  readonly #width: number;
+  columns: Column[];
+
+  constructor(width: number) {
+    this.#width = width;
+    this.#size = Math.max(1, Math.floor(BATCH_ELEMENTS / width));
+    this.columns = this.#fresh();
+  }
+
+  #fresh(): Column[] {
+    return Array.from({ length: this.#width }, () => []);
+  }
+
+  get rows(): number {
+    return this.columns[0]?.length ?? 0;
+  }
+
+  get full(): boolean {
+    return this.rows >= this.#size;
+  }
+
+  /** The batch so far; the next rows go into new arrays. */
+  take(): Column[] {
+    const out = this.columns;
+    this.columns = this.#fresh();
+    return out;
+  }
+}
+
 export interface StageCounts {
   users: number;
   groups: number;
@@ -69,21 +107,71 @@ export interface StageCounts {
   invites: number;
 }
 
-export function flattenGrants(picture: WorkspacePicture): [string, string, string, string, string, string][] {
-  const out: [string, string, string, string, string, string][] = [];
-  const add = (
-    type: 'user' | 'group',
-    id: string,
-    permissions: WorkspacePicture['users'][number]['permissions'],
-  ) => {
-    for (const p of permissions) {
-      const resources = p.resources.length > 0 ? p.resources : [NO_RESOURCE];
-      for (const r of resources) out.push([type, id, p.roleId, p.roleName, r.type, r.id]);
+/** Grant rows (principal_type, principal_id, role_id, role_name, resource_type, resource_id), a batch at a time. */
+function* grantBatches(picture: WorkspacePicture): Generator<Column[]> {
+  const batch = new ColumnBatch(6);
+  const principals = [
+    ['user', picture.users],
+    ['group', picture.groups],
+  ] as const;
+  for (const [type, list] of principals) {
+    for (const principal of list) {
+      for (const p of principal.permissions) {
+        const resources = p.resources.length > 0 ? p.resources : [NO_RESOURCE];
+        for (const r of resources) {
+          const c = batch.columns as [Column, Column, Column, Column, Column, Column];
+          c[0].push(type);
+          c[1].push(principal.id);
+          c[2].push(p.roleId);
+          c[3].push(p.roleName);
+          c[4].push(r.type);
+          c[5].push(r.id);
+          if (batch.full) yield batch.take();
+        }
+      }
     }
-  };
-  for (const u of picture.users) add('user', u.id, u.permissions);
-  for (const g of picture.groups) add('group', g.id, g.permissions);
-  return out;
+  }
+  if (batch.rows > 0) yield batch.take();
+}
+
+/** Membership rows (group_id, user_id), each pair once, a batch at a time. */
+function* memberBatches(picture: WorkspacePicture): Generator<Column[]> {
+  const batch = new ColumnBatch(2);
+  const seen = new Map<string, Set<string>>();
+  for (const g of picture.groups) {
+    let members = seen.get(g.id);
+    if (members === undefined) {
+      members = new Set();
+      seen.set(g.id, members);
+    }
+    for (const u of g.memberIds) {
+      if (members.has(u)) continue;
+      members.add(u);
+      const c = batch.columns as [Column, Column];
+      c[0].push(g.id);
+      c[1].push(u);
+      if (batch.full) yield batch.take();
+    }
+  }
+  if (batch.rows > 0) yield batch.take();
+}
+
+/** Invite rows (email, group id or null): workspace invites, then each group's, a batch at a time. */
+function* inviteBatches(picture: WorkspacePicture): Generator<Column[]> {
+  const batch = new ColumnBatch(2);
+  const lists: [string | null, readonly string[]][] = [
+    [null, picture.invites],
+    ...picture.groups.map((g) => [g.id, g.inviteEmails] as [string, readonly string[]]),
+  ];
+  for (const [groupId, emails] of lists) {
+    for (const e of emails) {
+      const c = batch.columns as [Column, Column];
+      c[0].push(e);
+      c[1].push(groupId);
+      if (batch.full) yield batch.take();
+    }
+  }
+  if (batch.rows > 0) yield batch.take();
 }
 
 export async function loadPicture(db: Db, picture: WorkspacePicture): Promise<StageCounts> {
@@ -103,40 +191,24 @@ export async function loadPicture(db: Db, picture: WorkspacePicture): Promise<St
         ON CONFLICT DO NOTHING`.execute(db),
   );
 
-  const seenMembers = new Set<string>();
-  const members = picture.groups.flatMap((g) =>
-    g.memberIds
-      .filter((u) => {
-        const key = `${g.id}\u0000${u}`;
-        if (seenMembers.has(key)) return false;
-        seenMembers.add(key);
-        return true;
-      })
-      .map((u) => [g.id, u] as const),
-  );
-  await inBatches(members, 2, (s) =>
-    sql`INSERT INTO stage_members (group_id, user_id)
-        SELECT * FROM unnest(${col(s, (m) => m[0])}::text[], ${col(s, (m) => m[1])}::text[])`.execute(db),
-  );
+  for (const [g, u] of memberBatches(picture)) {
+    await sql`INSERT INTO stage_members (group_id, user_id)
+        SELECT * FROM unnest(${g}::text[], ${u}::text[])`.execute(db);
+  }
 
-  const grants = flattenGrants(picture);
-  await inBatches(grants, 6, (s) =>
-    sql`INSERT INTO stage_grants (principal_type, principal_id, role_id, role_name, resource_type, resource_id)
-        SELECT * FROM unnest(${col(s, (g) => g[0])}::text[], ${col(s, (g) => g[1])}::text[],
-                             ${col(s, (g) => g[2])}::text[], ${col(s, (g) => g[3])}::text[],
-                             ${col(s, (g) => g[4])}::text[], ${col(s, (g) => g[5])}::text[])`.execute(db),
-  );
+  for (const [a, b, c, d, e, f] of grantBatches(picture)) {
+    await sql`INSERT INTO stage_grants (principal_type, principal_id, role_id, role_name, resource_type, resource_id)
+        SELECT * FROM unnest(${a}::text[], ${b}::text[], ${c}::text[], ${d}::text[], ${e}::text[], ${f}::text[])`.execute(
+      db,
+    );
+  }
 
-  const invites: [string, string | null][] = [
-    ...picture.invites.map((e) => [e, null] as [string, null]),
-    ...picture.groups.flatMap((g) => g.inviteEmails.map((e) => [e, g.id] as [string, string])),
-  ];
-  await inBatches(invites, 2, (s) =>
-    sql`INSERT INTO stage_invites (email_key, group_key, email, group_id)
+  for (const [e, g] of inviteBatches(picture)) {
+    await sql`INSERT INTO stage_invites (email_key, group_key, email, group_id)
         SELECT lower(e), coalesce(g, ''), e, g
-          FROM unnest(${col(s, (i) => i[0])}::text[], ${col(s, (i) => i[1])}::text[]) AS t (e, g)
-        ON CONFLICT DO NOTHING`.execute(db),
-  );
+          FROM unnest(${e}::text[], ${g}::text[]) AS t (e, g)
+        ON CONFLICT DO NOTHING`.execute(db);
+  }
 
   const r = await sql<StageCounts>`
     SELECT (SELECT count(*) FROM stage_users)::int   AS users,

@@ -7,28 +7,36 @@
  */
 const REPLACEMENT = '\uFFFD';
 
-/** `value` with every U+0000 in its strings replaced; the same object when there is none. */
+/**
+ * `value` with every U+0000 in its strings replaced; the same object when there is none.
+ * Walks a whole picture (hundreds of thousands of objects) without allocating for those
+ * that need no change (no entry arrays): a copy is made only on the way back from a NUL.
+ */
 export function storable<T>(value: T): T {
   if (typeof value === 'string')
     return (value.includes('\u0000') ? value.replaceAll('\u0000', REPLACEMENT) : value) as T;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
-    value.forEach((item, i) => {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       const safe = storable(item);
       if (safe !== item) {
         out ??= [...value];
         out[i] = safe;
       }
-    });
+    }
     return (out ?? value) as T;
   }
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const source = value as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value)) {
+    for (const key in source) {
+      if (!Object.hasOwn(source, key)) continue;
+      const item = source[key];
       const safe = storable(item);
       const safeKey = storable(key);
       if (safe !== item || safeKey !== key) {
-        out ??= { ...(value as Record<string, unknown>) };
+        out ??= { ...source };
         if (safeKey !== key) delete out[key];
         out[safeKey] = safe;
       }
