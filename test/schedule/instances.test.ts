@@ -47,6 +47,7 @@ const STOOD_ASIDE = [
   'another instance has this period: not running',
   'another audit is running on this database: not running now',
   'a complete snapshot already covers this period: not running',
+  'a complete snapshot covered this period meanwhile: not running',
 ];
 
 describe('two schedulers on one database', () => {
