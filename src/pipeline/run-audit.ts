@@ -22,6 +22,7 @@ import {
   snapshotsNeedingReportOrMail,
 } from '../store/index.js';
 import { type DeliveryOutcome, deliverReport, skipDelivery } from './deliver.js';
+import { collectGarbage } from './memory.js';
 import { produceReport, recordedReport } from './produce-report.js';
 
 /**
@@ -140,6 +141,7 @@ async function crawlAndStore(
   });
   progress.done();
   times.crawlMs = performance.now() - t;
+  collectGarbage(); // the crawl's garbage, before the store builds its batches
   t = performance.now();
   deps.signal?.throwIfAborted();
   const stored = await completeSnapshot(handle.db, snapshotId, picture);
@@ -205,6 +207,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     let stored: Stored;
     try {
       stored = await crawlAndStore(handle, config, deps, token, snapshotId, clock, times);
+      collectGarbage(); // the picture is unreachable now: the report starts from a small heap
     } catch (error) {
       progress.done();
       const reason = coerceError(error);
