@@ -1,65 +1,7 @@
-/**
- * Crawl benchmark (issue 2). The simulated workspace runs in its own process (the CLI's
- * `simulate` command), so the figures are the crawler's alone: requests, wall time, peak
- * RSS of this (crawling) process and 429s.
- *
- * (a) 20,000 users, 500 groups (≈40 members each), 2,000 invites, no rate limit.
- *     Targets: ≤ 3 s and ≤ 250 MB RSS.
- * (b) 2,000 users, 50 groups under 20 requests a second (1000 ms windows): wall time over
- *     the floor (⌈requests ÷ 20⌉ − 1) s. Target: ratio ≤ 1.10 with 0 429s.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { crawlWorkspace } from '../src/crawl/index.js';
 import type { WorkspacePicture } from '../src/model/workspace.js';
 import { Secret } from '../src/secret.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-interface Simulator {
-  url: string;
-  token: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `access-audit simulate` in a child process and reads its `url:` and `token:` lines. */
-async function spawnSimulator(args: string[]): Promise<Simulator> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'simulate', '--port', '0', ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const found: Record<string, string> = {};
-  const ready = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const m = /^(url|token): (.+)$/.exec(line.trim());
-      if (m) found[m[1]!] = m[2]!;
-      if (found.url && found.token) resolve();
-    });
-    void exited.then(() => reject(new Error(`simulator exited before it listened: ${stderr.trim()}`)));
-  });
-  const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
-  try {
-    await ready;
-  } finally {
-    clearTimeout(timer);
-  }
-  return {
-    url: found.url!,
-    token: found.token!,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+import { type SimulatorProcess, spawnSimulator } from './processes.js';
 
 /** Peak RSS while `run` runs, sampled every 10 ms (process.resourceUsage().maxRSS is a lifetime figure). */
 async function measured<T>(run: () => Promise<T>): Promise<{ result: T; wallMs: number; peakRss: number }> {
@@ -81,7 +23,7 @@ async function measured<T>(run: () => Promise<T>): Promise<{ result: T; wallMs: 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function crawl(sim: Simulator): Promise<WorkspacePicture> {
+function crawl(sim: SimulatorProcess): Promise<WorkspacePicture> {
   return crawlWorkspace({ apiUrl: sim.url, token: new Secret(sim.token) });
 }
 

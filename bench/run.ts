@@ -17,73 +17,17 @@
  *   npm run bench -- run            both sizes
  *   BENCH_RUN_USERS=20000 npm run bench -- run
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
+import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
+import { adminStatement, ROOT, type SimulatorProcess, spawnSimulator } from './processes.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1024 * 1024;
-
-interface Simulator {
-  url: string;
-  token: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `access-audit simulate` in a child process and reads its `url:` and `token:` lines. */
-async function spawnSimulator(args: string[]): Promise<Simulator> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'simulate', '--port', '0', ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const found: Record<string, string> = {};
-  const ready = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const m = /^(url|token): (.+)$/.exec(line.trim());
-      if (m) found[m[1]!] = m[2]!;
-      if (found.url && found.token) resolve();
-    });
-    void exited.then(() => reject(new Error(`simulator exited before it listened: ${stderr.trim()}`)));
-  });
-  const timer = setTimeout(() => child.kill('SIGTERM'), 300_000);
-  try {
-    await ready;
-  } finally {
-    clearTimeout(timer);
-  }
-  return {
-    url: found.url!,
-    token: found.token!,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Smtp {
   port: number;
@@ -159,7 +103,7 @@ async function runChild(env: NodeJS.ProcessEnv): Promise<ChildReport & { process
 }
 
 /** Changes an administrator might make in a week, through the simulator's API. */
-async function weekOfChanges(sim: Simulator): Promise<string> {
+async function weekOfChanges(sim: SimulatorProcess): Promise<string> {
   const { SimulatorAdmin } = await import('../src/simulator/client.js');
   const a = new SimulatorAdmin(sim);
   const get = async (path: string) => {
@@ -208,7 +152,7 @@ async function benchSize(users: number, serverUrl: string): Promise<number> {
     String(groups),
   ]);
   const dbName = `bench_run_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await admin(serverUrl, `CREATE DATABASE "${dbName}"`);
+  await adminStatement(serverUrl, `CREATE DATABASE "${dbName}"`);
   const dbUrl = new URL(serverUrl);
   dbUrl.pathname = `/${dbName}`;
   const smtp = await startSmtp();
@@ -255,7 +199,7 @@ async function benchSize(users: number, serverUrl: string): Promise<number> {
   } finally {
     await smtp.close();
     await sim.stop();
-    await admin(serverUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await adminStatement(serverUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await rm(reportsDir, { recursive: true, force: true });
   }
   return peakKiB;

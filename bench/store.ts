@@ -8,12 +8,12 @@
  *   BENCH_STORE_USERS (default "20000,100000"): the sizes to run.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Permission, UserGroup, WorkspacePicture, WorkspaceUser } from '../src/model/workspace.js';
 import { Secret } from '../src/secret.js';
 import { openDatabase } from '../src/store/open.js';
 import { beginSnapshot } from '../src/store/snapshots.js';
 import { completeSnapshot, SNAPSHOT_STEPS, type SnapshotStep } from '../src/store/write.js';
+import { adminStatement } from './processes.js';
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -156,16 +156,6 @@ export function mutateOnePercent(p: WorkspacePicture, seed = 2): WorkspacePictur
   };
 }
 
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 interface StepTimes {
   label: string;
   users: number;
@@ -221,7 +211,7 @@ export async function benchStore(): Promise<void> {
   const rows: StepTimes[] = [];
   for (const users of sizes) {
     const name = `audit_bench_${randomBytes(4).toString('hex')}`;
-    await admin(serverUrl, `CREATE DATABASE "${name}"`);
+    await adminStatement(serverUrl, `CREATE DATABASE "${name}"`);
     const u = new URL(serverUrl);
     u.pathname = `/${name}`;
     const url = new Secret(u.toString());
@@ -237,7 +227,7 @@ export async function benchStore(): Promise<void> {
         ),
       );
     } finally {
-      await admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await adminStatement(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     }
   }
   print(rows);

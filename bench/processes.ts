@@ -1,0 +1,62 @@
+/** What several benchmark parts share: the simulator in its own process, scratch databases. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface SimulatorProcess {
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `access-audit simulate` in a child process and reads its `url:` and `token:` lines. */
+export async function spawnSimulator(args: string[], startTimeoutMs = 300_000): Promise<SimulatorProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'simulate', '--port', '0', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const found: Record<string, string> = {};
+  const ready = new Promise<void>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const m = /^(url|token): (.+)$/.exec(line.trim());
+      if (m) found[m[1]!] = m[2]!;
+      if (found.url && found.token) resolve();
+    });
+    void exited.then(() => reject(new Error(`simulator exited before it listened: ${stderr.trim()}`)));
+  });
+  const timer = setTimeout(() => child.kill('SIGTERM'), startTimeoutMs);
+  try {
+    await ready;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    url: found.url!,
+    token: found.token!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs one statement on a fresh connection (CREATE/DROP DATABASE cannot run in a pool's transaction). */
+export async function adminStatement(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
