@@ -3,7 +3,12 @@
  * those named on the command line (`npm run bench -- run`, `npm run bench -- crawl store`).
  * Each part prints its own figures. The store and run parts need a PostgreSQL server
  * (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
+ *
+ * Several parts run one after another each in a process of its own, so that one part's
+ * memory never shows in the next part's peak RSS.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { benchCrawl } from './crawl.js';
 import { benchReport } from './report.js';
 import { benchRun } from './run.js';
@@ -24,10 +29,18 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-for (const part of parts) {
-  if (wanted.length > 0 && !wanted.includes(part.name)) continue;
-  console.log(`== ${part.name}`);
-  const started = performance.now();
-  await part.run();
-  console.log(`== ${part.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const selected = parts.filter((p) => wanted.length === 0 || wanted.includes(p.name));
+if (selected.length > 1) {
+  const self = fileURLToPath(import.meta.url);
+  for (const part of selected) {
+    const r = spawnSync(process.execPath, [...process.execArgv, self, part.name], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+} else {
+  for (const part of selected) {
+    console.log(`== ${part.name}`);
+    const started = performance.now();
+    await part.run();
+    console.log(`== ${part.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
 }
