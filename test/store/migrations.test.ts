@@ -53,6 +53,7 @@ describe('migrations', () => {
       '0003_reports_deliveries',
       '0004_schedule_claims',
       '0005_access_at_users_first',
+      '0006_access_at_page_lookups',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -61,6 +62,8 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0006_access_at_page_lookups']);
+    expect(await relations()).toContain('effective_access');
     expect(await migrateDown(t.handle.db)).toEqual(['0005_access_at_users_first']);
     expect(await relations()).toContain('effective_access');
     expect(await migrateDown(t.handle.db)).toEqual(['0004_schedule_claims']);
@@ -72,7 +75,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(5);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(6);
     expect(await relations()).toEqual(ALL);
   });
 
