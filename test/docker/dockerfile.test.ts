@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { CONTRACT_ENVIRONMENT } from '../helpers/contract.js';
 import {
   contractEnvironment,
   jsonForm,
@@ -38,23 +39,6 @@ const envOf = (stage: (typeof allStages)[number]): Map<string, string> => {
 const workdirOf = (stage: (typeof allStages)[number]): string =>
   stage.instructions.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args ?? '/';
 
-/** The contract's environment variables, in case ../shared/spec/contract.md is not beside the repo. */
-const CONTRACT_ENVIRONMENT = [
-  'SEGMENT_API_TOKEN',
-  'SEGMENT_API_URL',
-  'DATABASE_URL',
-  'DATA_DIR',
-  'REPORTS_DIR',
-  'SMTP_URL',
-  'MAIL_FROM',
-  'MAIL_TO',
-  'STALE_INVITE_DAYS',
-  'AUDIT_SCHEDULE',
-  'AUDIT_TIMEZONE',
-  'AUDIT_NOW',
-  'PORT',
-  'REPORTS_TOKEN',
-];
 const CONTRACT_PATH = `${ROOT}../shared/spec/contract.md`;
 
 describe('Dockerfile', () => {

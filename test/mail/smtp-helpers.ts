@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export { freePort } from '../helpers/net.js';
 
 /** An in-process SMTP server that keeps what it receives. */
 export interface TestSmtp {
@@ -23,16 +24,6 @@ export interface TestSmtpOptions {
   rejectRecipients?: { code: number; message: string };
   /** Serve TLS with this (self-signed) certificate: implicit TLS, or STARTTLS offered. */
   tls?: { key: Buffer; cert: Buffer; mode: 'implicit' | 'starttls' };
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  await once(s, 'close');
-  return port;
 }
 
 function smtpError(code: number, message: string): Error {

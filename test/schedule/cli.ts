@@ -5,30 +5,16 @@
  * deadline; nothing sleeps for a fixed time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { CONTRACT_ENVIRONMENT } from '../helpers/contract.js';
 import type { TestDatabase } from '../helpers/database.js';
+
+export { freePort } from '../helpers/net.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
-/** Variables of the contract, cleared so that the test's own environment never leaks in. */
-const CONTRACT_VARS = [
-  'SEGMENT_API_TOKEN',
-  'SEGMENT_API_URL',
-  'DATABASE_URL',
-  'DATA_DIR',
-  'REPORTS_DIR',
-  'SMTP_URL',
-  'MAIL_FROM',
-  'MAIL_TO',
-  'STALE_INVITE_DAYS',
-  'AUDIT_SCHEDULE',
-  'AUDIT_TIMEZONE',
-  'AUDIT_NOW',
-  'PORT',
-  'REPORTS_TOKEN',
-  'LOG_LEVEL',
-];
+/** Variables of the contract (and LOG_LEVEL), cleared so that the test's own environment never leaks in. */
+const CONTRACT_VARS = [...CONTRACT_ENVIRONMENT, 'LOG_LEVEL'];
 
 export type LogEntry = Record<string, unknown> & { msg?: string; level?: number };
 
@@ -180,17 +166,4 @@ export async function waitUntil(
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** A port that was free a moment ago (PORT must be 1..65535, so 0 cannot be passed). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
