@@ -97,12 +97,15 @@ export function syntheticPicture(users: number, seed = 1): WorkspacePicture {
     users: list,
     invites,
     groups,
+    resources: [],
     completeness: {
       declared: {},
       walked: { users, invites: invites.length, groups: groupCount, roles: ROLES.length },
       memberCountMismatches: [],
       groupsDeletedDuringWalk: [],
       crossCheck: { sampled: 0, agreed: 0, disagreements: [] },
+      withoutPermissions: { users: 0, groups: 0 },
+      unreadableResourceLists: [],
       warnings: [],
     },
     stats: {

@@ -62,6 +62,8 @@ export function buildCompleteness(input: CompletenessInput): Completeness {
       agreed: input.crossCheck.agreed,
       disagreements: [...input.crossCheck.disagreements].sort((a, b) => compareStrings(a.userId, b.userId)),
     },
+    withoutPermissions: { users: 0, groups: 0 },
+    unreadableResourceLists: [],
     warnings,
   };
 }

@@ -366,6 +366,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
       users,
       invites: inviteList,
       groups: pictureGroups,
+      resources: [],
       completeness,
       stats: {
         requests: s.requests,

@@ -79,6 +79,16 @@ export interface Completeness {
   /** Groups listed but gone (404) before their members could be walked: treated as deleted. */
   groupsDeletedDuringWalk: string[];
   crossCheck: { sampled: number; agreed: number; disagreements: CrossCheckDisagreement[] };
+  /**
+   * Detail records that carried no `permissions` member at all (optional in the API's
+   * models): such a user or group holds no direct grant. Counted for the Summary.
+   */
+  withoutPermissions: { users: number; groups: number };
+  /**
+   * Resource lists (e.g. `GET /sources`) the token may not read (401/403): their
+   * resources are named by id only. Empty when every name could be read.
+   */
+  unreadableResourceLists: string[];
   /** Human-readable warnings for the report's Summary (empty when everything agreed). */
   warnings: string[];
 }
@@ -97,6 +107,17 @@ export interface CrawlStats {
   durationMs: number;
 }
 
+/**
+ * The name of one resource as its list endpoint gave it, for reports people can read.
+ * `type` is a grant's resource type (`SOURCE`, `WAREHOUSE`, `SPACE`, `FUNCTION`,
+ * `WORKSPACE`), or `LABEL` with `id` `key:value` and the label's description as `name`.
+ */
+export interface ResourceName {
+  type: string;
+  id: string;
+  name: string;
+}
+
 export interface WorkspacePicture {
   apiUrl: string;
   workspace: WorkspaceInfo;
@@ -105,6 +126,8 @@ export interface WorkspacePicture {
   /** Pending workspace invites (emails as the API gave them), sorted. */
   invites: string[];
   groups: UserGroup[];
+  /** Names of the resources the token could list, the workspace's own included; sorted by type, then id. */
+  resources: ResourceName[];
   completeness: Completeness;
   stats: CrawlStats;
 }

@@ -76,6 +76,8 @@ describe('a crawl equals the workspace', () => {
       memberCountMismatches: [],
       groupsDeletedDuringWalk: [],
       crossCheck: { sampled: 20, agreed: 20, disagreements: [] },
+      withoutPermissions: { users: 0, groups: 0 },
+      unreadableResourceLists: [],
       warnings: [],
     });
     expect(sim.stats.maxCountRequested).toBeLessThanOrEqual(200);

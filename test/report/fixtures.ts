@@ -36,6 +36,8 @@ export function completeness(extra: Partial<Completeness> = {}): Completeness {
     memberCountMismatches: [],
     groupsDeletedDuringWalk: [],
     crossCheck: { sampled: 4, agreed: 4, disagreements: [] },
+    withoutPermissions: { users: 0, groups: 0 },
+    unreadableResourceLists: [],
     warnings: [],
     ...extra,
   };

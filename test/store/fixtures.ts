@@ -54,12 +54,15 @@ export function picture(parts: {
     users,
     invites,
     groups,
+    resources: [],
     completeness: {
       declared: { users: users.length, invites: invites.length, groups: groups.length, roles: 4 },
       walked: { users: users.length, invites: invites.length, groups: groups.length, roles: 4 },
       memberCountMismatches: [],
       groupsDeletedDuringWalk: [],
       crossCheck: { sampled: 0, agreed: 0, disagreements: [] },
+      withoutPermissions: { users: 0, groups: 0 },
+      unreadableResourceLists: [],
       warnings: [],
     },
     stats: {
