@@ -6,7 +6,8 @@ import type { Walked } from './state.js';
 /**
  * The picture from what the walks collected: no I/O, nothing read but `walked` and `run`,
  * and `walked` left as it was. Users deleted during the walk are left out; a user's detail
- * record wins over its list record; members unknown to /users are left out of their
+ * record wins over its list record, and a record without `permissions` holds no direct
+ * grant (counted in completeness.withoutPermissions); members unknown to /users are left out of their
  * group (with a note), so every membership points at a user of the picture.
  */
 export function assemblePicture(
@@ -15,7 +16,7 @@ export function assemblePicture(
 ): WorkspacePicture {
   const notes = [...walked.notes];
   const users = assembleUsers(walked);
-  const groups = assembleGroups(walked, users, notes);
+  const groups = assembleGroups(walked, users.list, notes);
 
   const inviteList = sortedUnique(walked.invites);
   if (inviteList.length !== walked.invites.length) {
@@ -33,6 +34,7 @@ export function assemblePicture(
     },
     groups: groups.list,
     memberCounts: groups.memberCounts,
+    withoutPermissions: { users: users.withoutPermissions, groups: groups.withoutPermissions },
     groupsDeletedDuringWalk: [...walked.deletedGroups],
     crossCheck: { sampled, agreed: sampled - disagreements.length, disagreements },
     crossCheckWarnings,
@@ -44,7 +46,7 @@ export function assemblePicture(
     apiUrl: run.apiUrl,
     workspace: { id, slug, name },
     roles: [...walked.roles.values()].sort(byId),
-    users,
+    users: users.list,
     invites: inviteList,
     groups: groups.list,
     resources: [],
@@ -53,15 +55,18 @@ export function assemblePicture(
   };
 }
 
-function assembleUsers(walked: Walked): WorkspaceUser[] {
-  const users: WorkspaceUser[] = [];
+/** The users, and how many of them came without `permissions` (they hold no direct grant). */
+function assembleUsers(walked: Walked) {
+  const list: WorkspaceUser[] = [];
+  let withoutPermissions = 0;
   for (const [id, listed] of walked.users) {
     if (walked.deletedUsers.has(id)) continue;
     const u = walked.userDetails.get(id) ?? listed;
-    // The object kept as the page arrived, unless its permissions came by detail fetch.
-    users.push(u.permissions !== undefined ? (u as WorkspaceUser) : { ...u, permissions: [] });
+    if (u.permissions === undefined) withoutPermissions++;
+    // The object kept as the page arrived (or its detail record), copied only when it has no permissions.
+    list.push(u.permissions !== undefined ? (u as WorkspaceUser) : { ...u, permissions: [] });
   }
-  return users.sort(byId);
+  return { list: list.sort(byId), withoutPermissions };
 }
 
 function assembleGroups(walked: Walked, users: readonly WorkspaceUser[], notes: string[]) {
@@ -69,9 +74,11 @@ function assembleGroups(walked: Walked, users: readonly WorkspaceUser[], notes: 
   const userIds = new Map(users.map((u) => [u.id, u.id]));
   const memberCounts = new Map<string, { declared: number; walked: number }>();
   const list: UserGroup[] = [];
+  let withoutPermissions = 0;
   for (const [id, g] of walked.groups) {
     if (walked.deletedGroups.has(id)) continue;
     const record = g.detail ?? g.listed;
+    if (record.permissions === undefined) withoutPermissions++;
     const members = sortedUnique(g.members);
     if (members.length !== g.members.length) {
       notes.push(`group ${id}: a member was listed twice by the member walk; kept once`);
@@ -94,7 +101,7 @@ function assembleGroups(walked: Walked, users: readonly WorkspaceUser[], notes: 
       inviteEmails: sortedUnique(g.invites),
     });
   }
-  return { list: list.sort(byId), memberCounts };
+  return { list: list.sort(byId), memberCounts, withoutPermissions };
 }
 
 /** The members that are users of the picture, as the users' own id strings. */

@@ -18,6 +18,7 @@ export interface CompletenessInput {
   /** Declared memberCount and walked member count (before members unknown to /users were left out). */
   memberCounts: ReadonlyMap<string, { declared: number; walked: number }>;
   groupsDeletedDuringWalk: readonly string[];
+  withoutPermissions: Completeness['withoutPermissions'];
   crossCheck: { sampled: number; agreed: number; disagreements: CrossCheckDisagreement[] };
   crossCheckWarnings: readonly string[];
   /** Anything else noticed during the walk (duplicates, members not in /users, …). */
@@ -62,7 +63,7 @@ export function buildCompleteness(input: CompletenessInput): Completeness {
       agreed: input.crossCheck.agreed,
       disagreements: [...input.crossCheck.disagreements].sort((a, b) => compareStrings(a.userId, b.userId)),
     },
-    withoutPermissions: { users: 0, groups: 0 },
+    withoutPermissions: input.withoutPermissions,
     unreadableResourceLists: [],
     warnings,
   };

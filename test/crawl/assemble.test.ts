@@ -86,6 +86,24 @@ describe('assemblePicture', () => {
     ]);
   });
 
+  it('a record without permissions holds none and is counted; a deleted one is not', () => {
+    const w = walked();
+    w.userDetails.set('u1', { id: 'u1', name: 'Al', email: 'al@x.test', permissions: undefined });
+    w.users.set('u3', { id: 'u3', name: 'Cy', email: 'cy@x.test', permissions: undefined });
+    w.deletedUsers.add('u3');
+    w.groups.set('g2', {
+      listed: { id: 'g2', name: 'Dev', memberCount: 0, permissions: undefined },
+      detail: { id: 'g2', name: 'Dev', memberCount: 0, permissions: undefined },
+      members: [],
+      invites: [],
+    });
+    const picture = assemblePicture(w, RUN);
+    expect(picture.users.find((u) => u.id === 'u1')!.permissions).toEqual([]);
+    expect(picture.groups.find((g) => g.id === 'g2')!.permissions).toEqual([]);
+    expect(picture.completeness.withoutPermissions).toEqual({ users: 1, groups: 1 });
+    expect(assemblePicture(walked(), RUN).completeness.withoutPermissions).toEqual({ users: 0, groups: 0 });
+  });
+
   it('counts cross-check agreement and leaves the walked state as it was', () => {
     const w = walked();
     w.notes.push('users: u2 was listed twice (pages 1 and 2); kept once (the later copy)');

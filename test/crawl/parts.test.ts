@@ -96,6 +96,7 @@ describe('normalisation and completeness', () => {
       groups: [],
       memberCounts: new Map(),
       groupsDeletedDuringWalk: ['g9'],
+      withoutPermissions: { users: 1, groups: 0 },
       crossCheck: { sampled: 0, agreed: 0, disagreements: [] },
       crossCheckWarnings: [],
       notes: ['z note', 'a note'],
@@ -106,5 +107,6 @@ describe('normalisation and completeness', () => {
       'a note',
       'z note',
     ]);
+    expect(c.withoutPermissions).toEqual({ users: 1, groups: 0 });
   });
 });

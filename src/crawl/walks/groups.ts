@@ -1,11 +1,12 @@
-import { AuditError, isAuditError } from '../../errors.js';
+import { isAuditError } from '../../errors.js';
 import type { ApiUserGroup } from '../../segment/index.js';
 import { normalizePermissions, type PermissionInterner } from '../normalize.js';
 import type { CrawlState, GroupRecord, WalkedGroup } from '../state.js';
 
 /**
  * GET /groups, and for each group as soon as it is listed: its members, its invites, and
- * its detail record when the list gave no permissions. A group that answers 404 to any of
+ * its detail record when the list gave no permissions (a detail record without them holds
+ * no direct grant). A group that answers 404 to any of
  * these was deleted while walked: it is left out and listed in groupsDeletedDuringWalk.
  */
 export function walkGroups(s: CrawlState): void {
@@ -70,12 +71,6 @@ async function fetchGroup(s: CrawlState, group: WalkedGroup): Promise<void> {
   const id = group.listed.id;
   try {
     const detail = await s.client.getUserGroup(id);
-    if (detail.permissions === undefined) {
-      throw new AuditError(
-        'API_MALFORMED',
-        `GET /groups/${encodeURIComponent(id)}: userGroup.permissions is required`,
-      );
-    }
     group.detail = toGroupRecord(detail, s.interner);
     s.tracker.details++;
   } catch (error) {
@@ -95,6 +90,7 @@ function toGroupRecord(g: ApiUserGroup, interner: PermissionInterner): GroupReco
     id: g.id,
     name: g.name,
     memberCount: g.memberCount,
-    permissions: g.permissions === undefined ? undefined : normalizePermissions(g.permissions, interner),
+    // Absent or null alike: the API's models make `permissions` optional.
+    permissions: g.permissions == null ? undefined : normalizePermissions(g.permissions, interner),
   };
 }

@@ -1,4 +1,4 @@
-import { AuditError, isAuditError } from '../../errors.js';
+import { isAuditError } from '../../errors.js';
 import type { ApiUser } from '../../segment/index.js';
 import { normalizePermissions, type PermissionInterner } from '../normalize.js';
 import type { CrawlState, UserRecord } from '../state.js';
@@ -6,7 +6,8 @@ import type { CrawlState, UserRecord } from '../state.js';
 /**
  * GET /users, and GET /users/{id} for each user listed without permissions (the real
  * API's lists give none: one detail fetch per user). A user that 404s on its detail
- * fetch was deleted while walked: left out, with a note.
+ * fetch was deleted while walked: left out, with a note. A detail record without
+ * `permissions` holds no direct grant (the assembly counts it in withoutPermissions).
  */
 export function walkUsers(s: CrawlState): void {
   s.tasks.spawn(async () => {
@@ -16,8 +17,9 @@ export function walkUsers(s: CrawlState): void {
       for (const user of page.items) {
         walked.noteDuplicate('users', user.id, page.page);
         const seen = walked.users.has(user.id);
-        walked.users.set(user.id, toUserRecord(user, s.interner));
-        if (user.permissions === undefined && !seen) s.tasks.spawn(() => fetchUser(s, user.id));
+        const record = toUserRecord(user, s.interner);
+        walked.users.set(user.id, record);
+        if (record.permissions === undefined && !seen) s.tasks.spawn(() => fetchUser(s, user.id));
       }
       tracker.pages++;
       tracker.users = walked.users.size;
@@ -29,13 +31,6 @@ export function walkUsers(s: CrawlState): void {
 async function fetchUser(s: CrawlState, userId: string): Promise<void> {
   try {
     const detail = await s.client.getUser(userId);
-    if (detail.permissions === undefined) {
-      // The item itself is where permissions must be; without them we cannot audit the user.
-      throw new AuditError(
-        'API_MALFORMED',
-        `GET /users/${encodeURIComponent(userId)}: user.permissions is required`,
-      );
-    }
     s.walked.userDetails.set(userId, toUserRecord(detail, s.interner));
     s.tracker.details++;
   } catch (error) {
@@ -50,6 +45,7 @@ function toUserRecord(u: ApiUser, interner: PermissionInterner): UserRecord {
     id: u.id,
     name: u.name,
     email: u.email,
-    permissions: u.permissions === undefined ? undefined : normalizePermissions(u.permissions, interner),
+    // Absent or null alike: the API's models make `permissions` optional.
+    permissions: u.permissions == null ? undefined : normalizePermissions(u.permissions, interner),
   };
 }
