@@ -107,6 +107,12 @@ export class SimulatorAdmin {
   deleteGroupInvites = (groupId: string, emails: readonly string[]): Promise<void> =>
     this.#data('DELETE', `/groups/${enc(groupId)}/invites`, { query: { emails } }).then(() => undefined);
 
+  /** `PATCH /sources/{id}` (updateSource): the source's SourceV1 after the rename. */
+  renameSource = (sourceId: string, name: string): Promise<Record<string, unknown>> =>
+    this.#data('PATCH', `/sources/${enc(sourceId)}`, { body: { name } }).then(
+      (d) => d.source as Record<string, unknown>,
+    );
+
   /** Simulation only: the invited person signs up (invite permissions and group invites carry over). */
   acceptInvite = (email: string, name: string): Promise<WorkspaceUser> =>
     this.#data('POST', '/_simulator/invites/accept', { body: { email, name } }).then(

@@ -92,6 +92,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     token,
     stats: core.stats,
     truth: () => core.state.truth(),
+    resourceNames: () => core.state.resourceNames(),
     resetStats: () => core.resetStats(),
     inject(injection: Injection) {
       if (!router.has(injection.route))

@@ -11,6 +11,10 @@ const REQUIRED_FIELD: Record<string, string> = {
   userGroups: 'name',
   roles: 'name',
   groups: 'name',
+  sources: 'id',
+  warehouses: 'id',
+  spaces: 'id',
+  labels: 'key',
 };
 
 /**

@@ -7,7 +7,8 @@ import { pageOf, parsePageRequest } from './pagination.js';
 import type { GroupRecord, UserRecord } from './records.js';
 import type { Route, RouteContext } from './router.js';
 
-function list(
+/** One page of a sorted key list in the SDK's `{<listKey>: [...], pagination}` shape. */
+export function list(
   ctx: RouteContext,
   scope: string,
   sorted: readonly string[],
@@ -43,7 +44,7 @@ function mustGroup(ctx: RouteContext): GroupRecord {
   return group;
 }
 
-const read = (template: string, handle: (ctx: RouteContext) => Reply): Route => ({
+export const read = (template: string, handle: (ctx: RouteContext) => Reply): Route => ({
   method: 'GET',
   template,
   kind: 'read',

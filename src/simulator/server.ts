@@ -9,11 +9,12 @@ import { FixedWindowLimiter, rateLimitHeaders, tooManyRequests, type WindowState
 import { errorReplyFor, send, truncated, withCursorLoop, withoutField } from './respond.js';
 import { type Route, Router, routeKey } from './router.js';
 import { readRoutes } from './routes-read.js';
+import { resourceRoutes } from './routes-resources.js';
 import { writeRoutes } from './routes-write.js';
 import type { WorkspaceState } from './state.js';
 import type { RateLimit, SimulatorStats } from './types.js';
 
-export const router = new Router([...readRoutes, ...writeRoutes]);
+export const router = new Router([...readRoutes, ...resourceRoutes, ...writeRoutes]);
 
 const WRITE_WINDOW_MS = 60_000;
 const VENDOR_JSON = 'application/vnd.segment.v1+json';

@@ -3,13 +3,22 @@
  * read costs a binary search and a slice, never a scan. Writes are rare (the API allows
  * 60 a minute), so invalidating a view and re-sorting once is cheap enough.
  */
-import type { Permission, UserGroup, WorkspaceInfo, WorkspaceUser } from '../model/workspace.js';
+import type {
+  Permission,
+  ResourceName,
+  UserGroup,
+  WorkspaceInfo,
+  WorkspaceUser,
+} from '../model/workspace.js';
 import { conflict, invalid, notFound } from './http.js';
 import { type Random, stream } from './prng.js';
 import {
   canonicalPermissions,
   type GroupRecord,
+  type InstanceType,
   type InviteRecord,
+  type LabelRecord,
+  type ResourceRecord,
   type RoleRecord,
   sortStrings,
   type UserRecord,
@@ -37,6 +46,9 @@ export class WorkspaceState {
   readonly #groups = new Map<string, GroupRecord>();
   readonly #groupsOfUser = new Map<string, Set<string>>();
   readonly #ids: Random;
+  readonly #resources = new Map<InstanceType, Map<string, ResourceRecord>>();
+  readonly #resourceIds = new Map<InstanceType, string[]>();
+  readonly #labels: LabelRecord[];
 
   // Sorted views; undefined (or absent) means "rebuild on next read".
   #userIds: string[] | undefined;
@@ -57,6 +69,13 @@ export class WorkspaceState {
       for (const m of g.members) this.#membership(m).add(g.id);
     }
     this.#ids = stream(seed, 'created-ids');
+    for (const [type, list] of Object.entries(seeded.resources) as [InstanceType, ResourceRecord[]][]) {
+      this.#resources.set(type, new Map(list.map((r) => [r.id, r])));
+      this.#resourceIds.set(type, sortStrings(list.map((r) => r.id)));
+    }
+    this.#labels = seeded.labels
+      .map((l) => ({ ...l }))
+      .sort((a, b) => compare(`${a.key}:${a.value}`, `${b.key}:${b.value}`));
   }
 
   // ---- reads (sorted views) ----
@@ -69,6 +88,13 @@ export class WorkspaceState {
   inviteEmails = (): string[] =>
     (this.#inviteEmails ??= sortStrings([...this.#invites.values()].map((i) => i.email)));
 
+  /** Resources of one type, by id; the set never changes after seeding (only names do). */
+  resourceIds = (type: InstanceType): string[] => this.#resourceIds.get(type) ?? [];
+  resource = (type: InstanceType, id: string): ResourceRecord | undefined =>
+    this.#resources.get(type)?.get(id);
+  /** The label catalogue, sorted by key, then value. */
+  labels = (): readonly LabelRecord[] => this.#labels;
+
   memberIds(group: GroupRecord): string[] {
     return cached(this.#memberIds, group.id, () => sortStrings(group.members));
   }
@@ -80,6 +106,14 @@ export class WorkspaceState {
   }
 
   // ---- writes ----
+  /** Renames a source (as `PATCH /sources/{id}` does): reports must show the name at the time. */
+  renameSource(sourceId: string, name: string): ResourceRecord {
+    const source = this.resource('SOURCE', sourceId);
+    if (!source) throw notFound(`source ${sourceId}`);
+    source.name = name;
+    return source;
+  }
+
   resolvePermissions(inputs: readonly PermissionInput[]): Permission[] {
     return canonicalPermissions(
       inputs.map((p, i) => {
@@ -280,6 +314,20 @@ export class WorkspaceState {
     };
   }
 
+  /**
+   * Names as a crawl of the list endpoints gives them (functions have no list the crawl
+   * reads): a label's name is its description, a warehouse's its own (settings) name.
+   */
+  resourceNames(): ResourceName[] {
+    const names: ResourceName[] = [{ type: 'WORKSPACE', id: this.workspace.id, name: this.workspace.name }];
+    for (const type of ['SOURCE', 'SPACE', 'WAREHOUSE'] as const) {
+      for (const id of this.resourceIds(type)) names.push({ type, id, name: this.resource(type, id)!.name });
+    }
+    for (const l of this.#labels)
+      names.push({ type: 'LABEL', id: `${l.key}:${l.value}`, name: l.description ?? '' });
+    return names.sort((a, b) => compare(a.type, b.type) || compare(a.id, b.id));
+  }
+
   // ---- internals ----
   #putUser(user: UserRecord): void {
     this.#users.set(user.id, user);
@@ -332,6 +380,10 @@ export class WorkspaceState {
     while (taken.has(id)) id = this.#ids.id(27);
     return id;
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function cached(cache: Map<string, string[]>, key: string, build: () => string[]): string[] {

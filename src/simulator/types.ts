@@ -2,7 +2,7 @@
  * The simulator's public types. Product code never imports the simulator; tests, the
  * benchmark and the demo command do, through index.ts.
  */
-import type { Role, UserGroup, WorkspaceInfo, WorkspaceUser } from '../model/workspace.js';
+import type { ResourceName, Role, UserGroup, WorkspaceInfo, WorkspaceUser } from '../model/workspace.js';
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -93,6 +93,12 @@ export interface RunningSimulator {
   token: string;
   /** The current state, deep-copied. */
   truth(): SimulatedTruth;
+  /**
+   * Names of the workspace, its sources, spaces and warehouses, and labels (type `LABEL`,
+   * id `key:value`, name = description), sorted by type, then id: what a crawl's
+   * `picture.resources` should hold. Apart from truth() so its shape stays the crawl's.
+   */
+  resourceNames(): ResourceName[];
   /** Live counters. */
   stats: SimulatorStats;
   resetStats(): void;
