@@ -1,6 +1,12 @@
-import type { CrawlStats, UserGroup, WorkspacePicture, WorkspaceUser } from '../model/workspace.js';
+import type {
+  CrawlStats,
+  ResourceName,
+  UserGroup,
+  WorkspacePicture,
+  WorkspaceUser,
+} from '../model/workspace.js';
 import { buildCompleteness } from './completeness.js';
-import { byId, sortedUnique } from './normalize.js';
+import { byId, compareStrings, sortedUnique } from './normalize.js';
 import type { Walked } from './state.js';
 
 /**
@@ -34,6 +40,7 @@ export function assemblePicture(
     },
     groups: groups.list,
     memberCounts: groups.memberCounts,
+    unreadableResourceLists: walked.unreadableResourceLists,
     withoutPermissions: { users: users.withoutPermissions, groups: groups.withoutPermissions },
     groupsDeletedDuringWalk: [...walked.deletedGroups],
     crossCheck: { sampled, agreed: sampled - disagreements.length, disagreements },
@@ -49,7 +56,7 @@ export function assemblePicture(
     users: users.list,
     invites: inviteList,
     groups: groups.list,
-    resources: [],
+    resources: assembleResources(walked),
     completeness,
     stats: run.stats,
   };
@@ -102,6 +109,14 @@ function assembleGroups(walked: Walked, users: readonly WorkspaceUser[], notes: 
     });
   }
   return { list: list.sort(byId), memberCounts, withoutPermissions };
+}
+
+/** Every name read, and the workspace's own; sorted by type, then id. */
+function assembleResources(walked: Walked): ResourceName[] {
+  const { id, name } = walked.workspace;
+  return [{ type: 'WORKSPACE', id, name }, ...walked.resources.values()].sort(
+    (a, b) => compareStrings(a.type, b.type) || compareStrings(a.id, b.id),
+  );
 }
 
 /** The members that are users of the picture, as the users' own id strings. */

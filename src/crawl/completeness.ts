@@ -19,6 +19,8 @@ export interface CompletenessInput {
   memberCounts: ReadonlyMap<string, { declared: number; walked: number }>;
   groupsDeletedDuringWalk: readonly string[];
   withoutPermissions: Completeness['withoutPermissions'];
+  /** Paths of resource lists the token may not read. */
+  unreadableResourceLists: readonly string[];
   crossCheck: { sampled: number; agreed: number; disagreements: CrossCheckDisagreement[] };
   crossCheckWarnings: readonly string[];
   /** Anything else noticed during the walk (duplicates, members not in /users, …). */
@@ -50,6 +52,13 @@ export function buildCompleteness(input: CompletenessInput): Completeness {
     warnings.push(`group ${id} was deleted while the workspace was walked (404); it is left out`);
   }
 
+  const unreadable = [...new Set(input.unreadableResourceLists)].sort(compareStrings);
+  for (const path of unreadable) {
+    warnings.push(
+      `GET ${path}: the token may not read this list (401/403); its resources are named by id only`,
+    );
+  }
+
   warnings.push(...[...input.notes].sort(compareStrings));
   warnings.push(...[...input.crossCheckWarnings].sort(compareStrings));
 
@@ -64,7 +73,7 @@ export function buildCompleteness(input: CompletenessInput): Completeness {
       disagreements: [...input.crossCheck.disagreements].sort((a, b) => compareStrings(a.userId, b.userId)),
     },
     withoutPermissions: input.withoutPermissions,
-    unreadableResourceLists: [],
+    unreadableResourceLists: unreadable,
     warnings,
   };
 }

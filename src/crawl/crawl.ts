@@ -12,6 +12,7 @@ import { CrawlTracker } from './tracker.js';
 import { walkCrossCheck } from './walks/cross-check.js';
 import { walkGroups } from './walks/groups.js';
 import { walkInvites } from './walks/invites.js';
+import { walkResources } from './walks/resources.js';
 import { walkRoles } from './walks/roles.js';
 import { walkUsers } from './walks/users.js';
 
@@ -57,7 +58,13 @@ export interface CrawlOptions {
 }
 
 /** The walks that run side by side once GET / has answered; adding a walk is adding one here. */
-const WALKS: readonly ((s: CrawlState) => void)[] = [walkRoles, walkInvites, walkUsers, walkGroups];
+const WALKS: readonly ((s: CrawlState) => void)[] = [
+  walkRoles,
+  walkInvites,
+  walkUsers,
+  walkGroups,
+  walkResources,
+];
 
 export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePicture> {
   const startedAt = (options.now ?? (() => new Date()))();

@@ -2,6 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type {
   Completeness,
   CrossCheckDisagreement,
+  ResourceName,
   Role,
   UserGroup,
   WorkspaceInfo,
@@ -68,6 +69,10 @@ export class Walked {
   readonly groups = new Map<string, WalkedGroup>();
   readonly deletedGroups = new Set<string>();
   invites: string[] = [];
+  /** Resource names by `type\0id` (a name listed twice keeps the later copy). */
+  readonly resources = new Map<string, ResourceName>();
+  /** Paths of resource lists the token may not read (401/403). */
+  readonly unreadableResourceLists: string[] = [];
   readonly crossCheck = {
     sampled: 0,
     disagreements: [] as CrossCheckDisagreement[],
@@ -89,5 +94,9 @@ export class Walked {
       this.notes.push(
         `${list}: ${id} was listed twice (pages ${first} and ${page}); kept once (the later copy)`,
       );
+  }
+
+  nameResource(resource: ResourceName): void {
+    this.resources.set(`${resource.type}\u0000${resource.id}`, resource);
   }
 }

@@ -3,6 +3,13 @@ import type { Secret } from '../secret.js';
 import { type ClientStats, SegmentHttp } from './http.js';
 import { Pacer } from './pacer.js';
 import { type Page, type PaginateOptions, paginate } from './paginate.js';
+import {
+  type ApiLabel,
+  type ApiSource,
+  type ApiSpace,
+  type ApiWarehouse,
+  resourceSchemas,
+} from './resources.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import {
   type ApiGroupRef,
@@ -140,6 +147,26 @@ export class SegmentClient {
   listUserGroupsFromUser(userId: string): AsyncGenerator<Page<ApiGroupRef>> {
     const path = `/users/${segment(userId)}/groups`;
     return paginate(this.#http, path, schemas.userGroupsOfUser, (d) => d.groups, this.#paging);
+  }
+
+  // The resource lists the audit reads names from (schemas and SDK models in resources.ts).
+
+  listSources(): AsyncGenerator<Page<ApiSource>> {
+    return paginate(this.#http, '/sources', resourceSchemas.sources, (d) => d.sources, this.#paging);
+  }
+
+  listWarehouses(): AsyncGenerator<Page<ApiWarehouse>> {
+    return paginate(this.#http, '/warehouses', resourceSchemas.warehouses, (d) => d.warehouses, this.#paging);
+  }
+
+  listSpaces(): AsyncGenerator<Page<ApiSpace>> {
+    return paginate(this.#http, '/spaces', resourceSchemas.spaces, (d) => d.spaces, this.#paging);
+  }
+
+  /** `GET /labels` is one request: the API gives the whole list, without pagination. */
+  async listLabels(): Promise<ApiLabel[]> {
+    const label = 'GET /labels';
+    return checked(resourceSchemas.labels, await this.#http.get({ path: '/labels', label }), label).labels;
   }
 }
 

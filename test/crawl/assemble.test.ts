@@ -104,6 +104,26 @@ describe('assemblePicture', () => {
     expect(assemblePicture(walked(), RUN).completeness.withoutPermissions).toEqual({ users: 0, groups: 0 });
   });
 
+  it('names resources sorted by type then id, the workspace included, and warns of unreadable lists', () => {
+    const w = walked();
+    w.nameResource({ type: 'SOURCE', id: 's2', name: 'old' });
+    w.nameResource({ type: 'LABEL', id: 'environment:prod', name: 'Production' });
+    w.nameResource({ type: 'SOURCE', id: 's1', name: 'Web' });
+    w.nameResource({ type: 'SOURCE', id: 's2', name: 'iOS' });
+    w.unreadableResourceLists.push('/spaces');
+    const picture = assemblePicture(w, RUN);
+    expect(picture.resources).toEqual([
+      { type: 'LABEL', id: 'environment:prod', name: 'Production' },
+      { type: 'SOURCE', id: 's1', name: 'Web' },
+      { type: 'SOURCE', id: 's2', name: 'iOS' },
+      { type: 'WORKSPACE', id: 'ws', name: 'Acme' },
+    ]);
+    expect(picture.completeness.unreadableResourceLists).toEqual(['/spaces']);
+    expect(picture.completeness.warnings).toContain(
+      'GET /spaces: the token may not read this list (401/403); its resources are named by id only',
+    );
+  });
+
   it('counts cross-check agreement and leaves the walked state as it was', () => {
     const w = walked();
     w.notes.push('users: u2 was listed twice (pages 1 and 2); kept once (the later copy)');

@@ -65,11 +65,27 @@ async function failure(promise: Promise<unknown>): Promise<AuditError> {
   return error as AuditError;
 }
 
+/**
+ * A crawl of a fresh copy of the workspace with one injection. Not the shared simulator:
+ * requests of an earlier failed crawl, aborted after they were sent, can still reach it
+ * and take the injection meant for this crawl.
+ */
+function failingCrawl(
+  injection: Parameters<RunningSimulator['inject']>[0],
+  extra: Partial<CrawlOptions> = {},
+): Promise<AuditError> {
+  return withSim({}, (s) => {
+    s.inject(injection);
+    return failure(crawlWorkspace(options(s, extra)));
+  });
+}
+
 describe('a crawl equals the workspace', () => {
   it('with permissions inline', async () => {
     sim.resetStats();
     const picture = await crawlWorkspace(options(sim));
     expect(picturePart(picture)).toEqual(sim.truth());
+    expect(picture.resources).toEqual(sim.resourceNames());
     expect(picture.completeness).toEqual({
       declared: { roles: picture.roles.length, users: 70, invites: 9, groups: 6 },
       walked: { roles: picture.roles.length, users: 70, invites: 9, groups: 6 },
@@ -173,6 +189,52 @@ describe('a polite and robust crawl', () => {
   });
 });
 
+describe('resource names', () => {
+  it('are read from their lists, kinds side by side, and a rename shows at the next crawl', async () => {
+    await withSim({}, async (s) => {
+      const picture = await crawlWorkspace(options(s));
+      const names = s.resourceNames();
+      expect(picture.resources).toEqual(names);
+      const types = new Set(names.map((r) => r.type));
+      expect([...types].sort()).toEqual(['LABEL', 'SOURCE', 'SPACE', 'WAREHOUSE', 'WORKSPACE']);
+      expect(s.stats.byRoute['GET /labels']).toBe(1);
+
+      const source = names.find((r) => r.type === 'SOURCE')!;
+      await new SimulatorAdmin(s).renameSource(source.id, 'Renamed Source');
+      const again = await crawlWorkspace(options(s));
+      expect(again.resources.find((r) => r.type === 'SOURCE' && r.id === source.id)?.name).toBe(
+        'Renamed Source',
+      );
+    });
+  });
+
+  it('a list the token may not read (401/403) leaves ids only, with a warning; the crawl completes', async () => {
+    await withSim({}, async (s) => {
+      s.inject({ route: 'GET /sources', kind: 'status', status: 403 });
+      s.inject({ route: 'GET /labels', kind: 'status', status: 401 });
+      const picture = await crawlWorkspace(options(s));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(picture.resources).toEqual(
+        s.resourceNames().filter((r) => r.type !== 'SOURCE' && r.type !== 'LABEL'),
+      );
+      expect(picture.completeness.unreadableResourceLists).toEqual(['/labels', '/sources']);
+      expect(picture.completeness.warnings).toEqual([
+        'GET /labels: the token may not read this list (401/403); its resources are named by id only',
+        'GET /sources: the token may not read this list (401/403); its resources are named by id only',
+      ]);
+    });
+  });
+
+  it('any other failure of a resource list fails the crawl', async () => {
+    const notFound = await failingCrawl({ route: 'GET /warehouses', kind: 'status', status: 404 });
+    expect(notFound.code).toBe('API_NOT_FOUND');
+    expect(notFound.message).toMatch(/^GET \/warehouses page 1: not found \(404\)/);
+    const malformed = await failingCrawl({ route: 'GET /labels', kind: 'missing-field', field: 'key' });
+    expect(malformed.code).toBe('API_MALFORMED');
+    expect(malformed.message).toMatch(/^GET \/labels: labels\[\d+\]\.key is required$/);
+  });
+});
+
 describe('failures end in their own clear error', () => {
   it('a 401 fails at once, saying the token was rejected', async () => {
     const e = await failure(crawlWorkspace(options({ url: sim.url, token: 'wrong-token' })));
@@ -181,29 +243,28 @@ describe('failures end in their own clear error', () => {
   });
 
   it('a malformed body in a group walk', async () => {
-    sim.inject({ route: 'GET /groups/{id}/users', kind: 'malformed' });
-    const e = await failure(crawlWorkspace(options(sim)));
+    const e = await failingCrawl({ route: 'GET /groups/{id}/users', kind: 'malformed' });
     expect(e.code).toBe('API_MALFORMED');
     expect(e.message).toMatch(/^GET \/groups\/[^/]+\/users page 1: the response body is not valid JSON$/);
   });
 
   it('a missing field names endpoint, page and field', async () => {
-    sim.inject({ route: 'GET /users', kind: 'missing-field', field: 'email' });
-    const e = await failure(crawlWorkspace(options(sim)));
+    const e = await failingCrawl({ route: 'GET /users', kind: 'missing-field', field: 'email' });
     expect(e.code).toBe('API_MALFORMED');
     expect(e.message).toBe('GET /users page 1: users[35].email is required');
   });
 
   it('a cursor loop', async () => {
-    sim.inject({ route: 'GET /invites', kind: 'cursor-loop' });
-    const e = await failure(crawlWorkspace(options(sim)));
+    const e = await failingCrawl({ route: 'GET /invites', kind: 'cursor-loop' });
     expect(e.code).toBe('API_PAGINATION');
     expect(e.message).toMatch(/^GET \/invites page 1: .*looping/);
   });
 
   it('retries exhausted', async () => {
-    sim.inject({ route: 'GET /roles', kind: 'status', status: 500, times: 3 });
-    const e = await failure(crawlWorkspace(options(sim, { retries: 2 })));
+    const e = await failingCrawl(
+      { route: 'GET /roles', kind: 'status', status: 500, times: 3 },
+      { retries: 2 },
+    );
     expect(e.code).toBe('API_UNAVAILABLE');
     expect(e.message).toMatch(/^GET \/roles page 1: .*HTTP 500/);
   });

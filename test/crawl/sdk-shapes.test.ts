@@ -10,6 +10,7 @@ import { lastPage, type Routes, type SdkServer, startSdkServer } from './sdk-ser
  */
 
 const PROD = { key: 'environment', value: 'prod', description: null };
+const TEAM_DATA = { key: 'team', value: 'data', description: null };
 const NOT_FOUND = { errors: [{ type: 'not-found', message: null, field: null, data: null }] };
 
 const ROUTES: Routes = {
@@ -58,7 +59,74 @@ const ROUTES: Routes = {
   '/groups/g1/invites': lastPage('emails', []),
   '/users/u1/groups': lastPage('groups', [{ id: 'g1', name: 'Ops' }]),
   '/users/u2/groups': lastPage('groups', []),
+  // Two pages; SourceV1.name is optional (absent or null): the slug names such a source.
+  '/sources': [
+    {
+      body: {
+        data: {
+          sources: [source('s2', 'ios', 'iOS App'), source('s1', 'website', null)],
+          pagination: { current: '0', next: '1', totalEntries: 3 },
+        },
+      },
+    },
+    {
+      body: {
+        data: { sources: [source('s3', 'backend', undefined)], pagination: { current: '1', previous: '0' } },
+      },
+    },
+  ],
+  // WarehouseV1: metadata names the kind; settings.name (free-form settings) the instance.
+  '/warehouses': lastPage('warehouses', [
+    warehouse('w1', 'Snowflake', { name: 'Snowflake Prod', account: 'acme' }),
+    warehouse('w2', 'BigQuery', {}),
+    warehouse('w3', 'Redshift', null),
+  ]),
+  '/spaces': lastPage('spaces', [{ id: 'sp1', slug: 'production', name: 'Production' }]),
+  // ListLabelsV1Output: no pagination member; LabelV1.description is optional.
+  '/labels': {
+    body: {
+      data: {
+        labels: [
+          { key: 'environment', value: 'prod', description: 'Production data' },
+          { key: 'environment', value: 'dev' },
+          TEAM_DATA,
+        ],
+      },
+    },
+  },
 };
+
+function source(id: string, slug: string, name: string | null | undefined) {
+  return {
+    id,
+    slug,
+    ...(name === undefined ? {} : { name }),
+    metadata: {
+      id: 'IqDTy1TpoU',
+      name: 'Javascript',
+      slug: 'javascript',
+      description: '',
+      logos: {},
+      options: [],
+    },
+    workspaceId: 'ws1',
+    enabled: true,
+    writeKeys: ['never-kept-write-key'],
+    labels: [PROD],
+  };
+}
+
+function warehouse(id: string, kind: string, settings: Record<string, unknown> | null) {
+  const metadata = {
+    id: `${kind}-id`,
+    name: kind,
+    slug: kind.toLowerCase(),
+    description: '',
+    logos: {},
+    options: [],
+  };
+  return { id, metadata, workspaceId: 'ws1', enabled: true, settings };
+}
 
 let server: SdkServer;
 beforeAll(async () => {
@@ -104,6 +172,25 @@ describe('a crawl of SDK-shaped bodies', () => {
     expect(picture.completeness.warnings).toEqual([
       'user u3 was deleted while the workspace was walked (404); it is left out',
     ]);
+    expect(picture.resources).toEqual([
+      { type: 'LABEL', id: 'environment:dev', name: '' },
+      { type: 'LABEL', id: 'environment:prod', name: 'Production data' },
+      { type: 'LABEL', id: 'team:data', name: '' },
+      { type: 'SOURCE', id: 's1', name: 'website' },
+      { type: 'SOURCE', id: 's2', name: 'iOS App' },
+      { type: 'SOURCE', id: 's3', name: 'backend' },
+      { type: 'SPACE', id: 'sp1', name: 'Production' },
+      { type: 'WAREHOUSE', id: 'w1', name: 'Snowflake Prod' },
+      { type: 'WAREHOUSE', id: 'w2', name: 'BigQuery' },
+      { type: 'WAREHOUSE', id: 'w3', name: 'Redshift' },
+      { type: 'WORKSPACE', id: 'ws1', name: 'Acme' },
+    ]);
+    expect(picture.completeness.unreadableResourceLists).toEqual([]);
+    expect(JSON.stringify(picture)).not.toContain('never-kept-write-key');
+    const sources = server.requests.filter((r) => r.startsWith('/sources'));
+    expect(sources).toHaveLength(2);
+    expect(sources[1]).toMatch(/[?&]pagination.cursor=1(&|$)/);
+    expect(server.requests).toContain('/labels');
     expect(server.requests).toContain('/users/u2');
     expect(server.requests).toContain('/groups/g1');
   });
