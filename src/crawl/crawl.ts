@@ -18,9 +18,10 @@ import { walkUsers } from './walks/users.js';
 
 /**
  * Walks a workspace into one WorkspacePicture: GET / first (a bad token fails before
- * anything else starts), then the four lists side by side, each group's members and
- * invites as soon as the group is listed, and item details where a list gives no
- * permissions. All of it under one concurrency limit and one rate budget (one client).
+ * anything else starts), then the walks of WALKS side by side (roles, invites, users,
+ * groups, resource names; each group's members and invites as soon as the group is
+ * listed, item details where a list gives no permissions), then the cross-check, then
+ * the pure assembly. All of it under one concurrency limit and one rate budget (one client).
  *
  * Decisions, for a workspace that changes while it is walked:
  * - A group that answers 404 during its member walk, invite walk or detail fetch was
