@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Checks what `npm run demo` left behind in a checkout (used by scripts/fresh-clone-check.sh):
- *  - the demo's report (REPORTS_DIR/access-audit-<date>-s<id>.xlsx) has the six sheets of the
- *    contract, in order, each data sheet with a header row, and the demo's changes in it;
+ *  - the demo's report (REPORTS_DIR/access-audit-<date>-s<id>.xlsx) has the six sheets the README
+ *    lists, in order, each data sheet with a header row, and the demo's changes in it;
  *  - an .eml in REPORTS_DIR/outbox/ for that snapshot has that workbook attached, byte for byte;
  *  - every other .eml in the outbox carries a byte-equal copy of a report in REPORTS_DIR.
  *

@@ -28,6 +28,8 @@ const catalogue = {
   API_MALFORMED: { exit: EXIT.failed, summary: 'the Segment API sent a malformed response' },
   API_PAGINATION: { exit: EXIT.failed, summary: 'the Segment API pagination did not end' },
   API_INCONSISTENT: { exit: EXIT.failed, summary: 'the Segment API sent inconsistent data' },
+  API_TOO_LARGE: { exit: EXIT.failed, summary: 'the Segment API sent more than the client accepts' },
+  API_TLS: { exit: EXIT.failed, summary: "the Segment API's TLS certificate was not accepted" },
 
   // The database (exit 1).
   DB_UNAVAILABLE: { exit: EXIT.failed, summary: 'the database could not be reached' },

@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { Secret } from '../secret.js';
 import { type ClientStats, SegmentHttp } from './http.js';
 import { Pacer } from './pacer.js';
-import { type Page, type PaginateOptions, paginate } from './paginate.js';
+import { type Page, PageSize, type PaginateOptions, paginate } from './paginate.js';
 import {
   type ApiLabel,
   type ApiSource,
@@ -10,7 +10,7 @@ import {
   type ApiWarehouse,
   resourceSchemas,
 } from './resources.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, RefusalBackoff, type RetryPolicy } from './retry.js';
 import {
   type ApiGroupRef,
   type ApiMemberUser,
@@ -39,10 +39,16 @@ export interface SegmentClientOptions {
   maxRetryDelayMs?: number;
   /** Bound on the total time for one request, waits included (default 15 min). */
   maxRetryTimeMs?: number;
-  /** Items per page, capped at 200 (default 200). */
+  /** Items per page, 1 to 1,000 (default 1,000); a list that refuses more than 200 gets 200 for the rest of the run. */
   pageSize?: number;
   /** Cap on pages of one list (default 100,000). */
   maxPages?: number;
+  /** First wait after a 429 that says nothing of when to come back (default 1 s); doubles per refusal. */
+  rateLimitBackoffMs?: number;
+  /** Longest such wait (default 60 s). */
+  maxRateLimitBackoffMs?: number;
+  /** Bound on one response body (default 32 MiB); a larger one fails the request, not retried. */
+  maxResponseBytes?: number;
   /** Extra wait after a rate-limit window's announced reset (default 30 ms). */
   rateLimitMarginMs?: number;
   /** Told when requests begin to wait for a rate-limit window. */
@@ -82,13 +88,18 @@ export class SegmentClient {
       pacer: this.#pacer,
       stats: this.#stats,
       policy,
+      backoff: new RefusalBackoff(
+        options.rateLimitBackoffMs ?? 1000,
+        options.maxRateLimitBackoffMs ?? 60_000,
+      ),
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
       fetch: options.fetch ?? globalThis.fetch,
       logger: options.logger,
       signal: options.signal,
     });
     this.#paging = {
-      pageSize: options.pageSize,
+      pageSize: new PageSize(options.pageSize),
       maxPages: options.maxPages,
       onPageSize: (count) => {
         if (count > this.#stats.maxPageSize) this.#stats.maxPageSize = count;

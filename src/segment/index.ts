@@ -1,6 +1,6 @@
 export { collect, SegmentClient, type SegmentClientOptions } from './client.js';
 export type { ClientStats } from './http.js';
-export { MAX_PAGE_SIZE, type Page } from './paginate.js';
+export type { Page } from './paginate.js';
 export type { ApiWarehouse } from './resources.js';
 export type {
   ApiGroupRef,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { paginationSchema } from './schemas.js';
+import { LIMITS, optional, paginationSchema } from './schemas.js';
 
 /**
  * Response schemas of the resource lists the audit reads names from, checked against the
  * public SDK's models. Only what a name needs is kept (objects are not strict: write keys,
- * settings and the rest are dropped at the boundary, never held). Optional members may be
- * absent or null.
+ * settings and the rest are dropped at the boundary, never held). As in schemas.ts,
+ * optional members may be absent or null (both read as undefined) and strings are bounded.
  *
  * - `GET /sources` → ListSourcesV1Output `{sources: SourceV1[], pagination}`; SourceV1 has
  *   `id`, `slug` and an optional `name`.
@@ -18,15 +18,19 @@ import { paginationSchema } from './schemas.js';
  *   listLabels takes no pagination parameter); LabelV1 has `key`, `value`, `description?`.
  */
 
-const source = z.object({ id: z.string(), slug: z.string(), name: z.string().nullish() });
+const id = z.string().max(LIMITS.id);
+const name = z.string().max(LIMITS.name);
+
+const source = z.object({ id, slug: id, name: optional(name) });
 const warehouse = z.object({
-  id: z.string(),
-  metadata: z.object({ name: z.string() }),
-  // Free-form per kind (WarehouseV1.settings): only a string `name` is read.
-  settings: z.record(z.string(), z.unknown()).nullish(),
+  id,
+  metadata: z.object({ name }),
+  // Free-form per kind (WarehouseV1.settings): only `name` is read; anything but a
+  // bounded string there reads as no name (the kind's name stands in), never a failure.
+  settings: optional(z.object({ name: optional(name).catch(undefined) })),
 });
-const space = z.object({ id: z.string(), slug: z.string(), name: z.string() });
-const label = z.object({ key: z.string(), value: z.string(), description: z.string().nullish() });
+const space = z.object({ id, slug: id, name });
+const label = z.object({ key: id, value: id, description: optional(z.string().max(LIMITS.description)) });
 
 export const resourceSchemas = {
   sources: z.object({ sources: z.array(source), pagination: paginationSchema }),

@@ -80,6 +80,7 @@ const ROUTES: Routes = {
     warehouse('w1', 'Snowflake', { name: 'Snowflake Prod', account: 'acme' }),
     warehouse('w2', 'BigQuery', {}),
     warehouse('w3', 'Redshift', null),
+    warehouse('w4', 'Postgres', { name: 42 }),
   ]),
   '/spaces': lastPage('spaces', [{ id: 'sp1', slug: 'production', name: 'Production' }]),
   // ListLabelsV1Output: no pagination member; LabelV1.description is optional.
@@ -183,6 +184,7 @@ describe('a crawl of SDK-shaped bodies', () => {
       { type: 'WAREHOUSE', id: 'w1', name: 'Snowflake Prod' },
       { type: 'WAREHOUSE', id: 'w2', name: 'BigQuery' },
       { type: 'WAREHOUSE', id: 'w3', name: 'Redshift' },
+      { type: 'WAREHOUSE', id: 'w4', name: 'Postgres' },
       { type: 'WORKSPACE', id: 'ws1', name: 'Acme' },
     ]);
     expect(picture.completeness.unreadableResourceLists).toEqual([]);

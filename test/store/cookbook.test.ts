@@ -1,5 +1,5 @@
 /**
- * Every SQL block of the README's SQL cookbook runs against a three-snapshot history and gives
+ * Every SQL block of docs/cookbook.md runs against a three-snapshot history and gives
  * the answer the scripted pictures imply.
  */
 import { readFileSync } from 'node:fs';

@@ -83,5 +83,5 @@ export function walkResources(s: CrawlState): void {
  */
 function warehouseName(w: ApiWarehouse): string {
   const own = w.settings?.name;
-  return typeof own === 'string' && own.trim() !== '' ? own : w.metadata.name;
+  return own !== undefined && own.trim() !== '' ? own : w.metadata.name;
 }
