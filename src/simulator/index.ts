@@ -68,7 +68,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     checkRateLimit(options.rateLimit),
     writeLimit,
   );
-  core.inlinePermissions = options.inlinePermissions ?? true;
+  core.setInlinePermissions(options.inlinePermissions);
   core.omitTotalEntries = options.omitTotalEntries ?? false;
   core.faults.set(options.faults);
 
@@ -104,9 +104,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       const checked = checkRateLimit(limit);
       core.readLimiter.configure(checked?.limit, checked?.windowMs ?? 60_000);
     },
-    setInlinePermissions: (inline) => {
-      core.inlinePermissions = inline;
-    },
+    setInlinePermissions: (inline) => core.setInlinePermissions(inline),
     setWriteLimitPerMinute: (limit) => core.setWriteLimit(count('writeLimitPerMinute', limit, limit)),
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -61,7 +61,7 @@ export const readRoutes: Route[] = [
   ),
   read('/users', (ctx) =>
     list(ctx, 'users', ctx.state.userIds(), 'users', (id) =>
-      userItem(ctx.state.user(id)!, ctx.inlinePermissions),
+      userItem(ctx.state.user(id)!, ctx.listPermissions.users),
     ),
   ),
   read('/users/{id}', (ctx) => ({ status: 200, data: { user: userItem(mustUser(ctx), true) } })),
@@ -75,7 +75,7 @@ export const readRoutes: Route[] = [
   read('/invites', (ctx) => list(ctx, 'invites', ctx.state.inviteEmails(), 'invites', (email) => email)),
   read('/groups', (ctx) =>
     list(ctx, 'groups', ctx.state.groupIds(), 'userGroups', (id) =>
-      groupItem(ctx.state.group(id)!, ctx.inlinePermissions),
+      groupItem(ctx.state.group(id)!, ctx.listPermissions.groups),
     ),
   ),
   read('/groups/{id}', (ctx) => ({ status: 200, data: { userGroup: groupItem(mustGroup(ctx), true) } })),

@@ -30,7 +30,8 @@ export class SimulatorCore {
   readonly readLimiter: FixedWindowLimiter;
   readonly #writeLimiters = new Map<string, FixedWindowLimiter>();
   readonly #timers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
-  inlinePermissions = true;
+  /** Whether items of `GET /users` and `GET /groups` carry `permissions`. */
+  readonly listPermissions = { users: false, groups: true };
   omitTotalEntries = false;
   #writeLimit: number;
 
@@ -43,6 +44,11 @@ export class SimulatorCore {
   ) {
     this.readLimiter = new FixedWindowLimiter(readLimit?.limit, readLimit?.windowMs ?? 60_000, now);
     this.#writeLimit = writeLimitPerMinute;
+  }
+
+  setInlinePermissions(inline: boolean | undefined): void {
+    this.listPermissions.users = inline ?? false;
+    this.listPermissions.groups = inline ?? true;
   }
 
   resetStats(): void {
@@ -173,7 +179,7 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
       params: match.params,
       query: url.searchParams,
       body,
-      inlinePermissions: core.inlinePermissions,
+      listPermissions: { ...core.listPermissions },
       omitTotalEntries: core.omitTotalEntries,
       onCount: (count) => {
         if (count > stats.maxCountRequested) stats.maxCountRequested = count;

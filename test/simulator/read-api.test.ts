@@ -163,10 +163,31 @@ describe('pagination', () => {
 });
 
 describe('permissions inline or detail-only', () => {
-  it('lists carry permissions inline by default and none in detail-only mode', async () => {
+  it('by default group lists carry permissions and user lists do not, as the real API', async () => {
+    const users = (await walk(sim, '/users', 'users')).items;
+    expect(users.some((u) => 'permissions' in u)).toBe(false);
+    expect(Object.keys(users[0]).sort()).toEqual(['email', 'id', 'name']);
+    const groups = (await walk(sim, '/groups', 'userGroups')).items;
+    expect(groups.every((g) => Array.isArray(g.permissions))).toBe(true);
+    // Members of a group are MinimalUserV1 whatever the mode.
+    const members = (await walk(sim, `/groups/${groups[0].id}/users`, 'users')).items;
+    expect(members.some((u) => 'permissions' in u)).toBe(false);
+  });
+
+  it('inline mode (the old shape) puts permissions in both lists; restoring gives the real shape', async () => {
+    sim.setInlinePermissions(true);
+    try {
+      const inline = await call(sim, '/users?pagination.count=200');
+      expect(inline.body.data.users.every((u: object) => 'permissions' in u)).toBe(true);
+    } finally {
+      sim.setInlinePermissions(undefined);
+    }
+    const real = await call(sim, '/users?pagination.count=200');
+    expect(real.body.data.users.some((u: object) => 'permissions' in u)).toBe(false);
+  });
+
+  it('detail-only mode puts permissions in neither list; each detail GET has them', async () => {
     const t = sim.truth();
-    const inline = await call(sim, '/users?pagination.count=200');
-    expect(inline.body.data.users.every((u: object) => 'permissions' in u)).toBe(true);
     sim.setInlinePermissions(false);
     try {
       const users = (await walk(sim, '/users', 'users')).items;
@@ -189,7 +210,7 @@ describe('permissions inline or detail-only', () => {
         permissions: g.permissions,
       });
     } finally {
-      sim.setInlinePermissions(true);
+      sim.setInlinePermissions(undefined);
     }
   });
 
