@@ -20,6 +20,7 @@ interface RawOptions {
   detailOnly?: boolean;
   inlinePermissions?: boolean;
   omitTotal?: boolean;
+  maxPageCount?: string;
   rateLimit?: string;
   writeLimit?: string;
   latencyMs?: string;
@@ -102,6 +103,7 @@ export function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
     rateLimit: rateLimit(raw.rateLimit),
     inlinePermissions: listPermissions(raw),
     omitTotalEntries: raw.omitTotal === true,
+    maxPageCount: whole('--max-page-count', raw.maxPageCount, 1, 1000),
     faults: Object.keys(faults).length > 0 ? faults : undefined,
   };
   if (raw.host !== undefined) options.host = raw.host;
@@ -144,6 +146,7 @@ export function registerSimulate(program: Command): void {
       'user lists carry permissions too (default: only group lists, as the real API)',
     )
     .option('--omit-total', 'pages carry no totalEntries')
+    .option('--max-page-count <n>', 'largest pagination.count accepted (default 1000; 200: older API versions)')
     .option('--rate-limit <n/ms>', 'read requests per fixed window, e.g. 20/1000')
     .option('--write-limit <n>', 'requests a minute per write endpoint (default 60)')
     .option('--latency-ms <n>', 'added to every response')

@@ -15,7 +15,7 @@ export function list(
   listKey: string,
   toItem: (key: string) => unknown,
 ): Reply {
-  const request = parsePageRequest(ctx.query, scope, ctx.onCount);
+  const request = parsePageRequest(ctx.query, scope, ctx.onCount, ctx.maxPageCount);
   const { keys, pagination } = pageOf(sorted, request, scope, !ctx.omitTotalEntries);
   return { status: 200, data: { [listKey]: keys.map(toItem), pagination }, listKey };
 }

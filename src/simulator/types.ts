@@ -36,6 +36,11 @@ export interface SimulatorOptions {
    * `GET /users/{id}` per user. true: both lists do (the old shape); false: neither.
    */
   inlinePermissions?: boolean;
+  /**
+   * The largest `pagination.count` accepted, 1..1000; default 1000 (the current API). 200
+   * reproduces older API versions, which answer 1000 with a 422 (to test a client's fallback).
+   */
+  maxPageCount?: number;
   /** Default false; true: pages carry no `totalEntries`. */
   omitTotalEntries?: boolean;
   /** Read requests per fixed window; undefined = unlimited. */

@@ -110,4 +110,11 @@ describe('simulate flags', () => {
       /--detail-only and --inline-permissions/,
     );
   });
+
+  it('--max-page-count sets the largest page, 1 to 1000', () => {
+    expect(simulatorOptionsFrom({}).maxPageCount).toBeUndefined();
+    expect(simulatorOptionsFrom({ maxPageCount: '200' }).maxPageCount).toBe(200);
+    expect(() => simulatorOptionsFrom({ maxPageCount: '1001' })).toThrow(/--max-page-count must be/);
+    expect(() => simulatorOptionsFrom({ maxPageCount: '0' })).toThrow(/--max-page-count must be/);
+  });
 });
