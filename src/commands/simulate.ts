@@ -146,7 +146,10 @@ export function registerSimulate(program: Command): void {
       'user lists carry permissions too (default: only group lists, as the real API)',
     )
     .option('--omit-total', 'pages carry no totalEntries')
-    .option('--max-page-count <n>', 'largest pagination.count accepted (default 1000; 200: older API versions)')
+    .option(
+      '--max-page-count <n>',
+      'largest pagination.count accepted (default 1000; 200: older API versions)',
+    )
     .option('--rate-limit <n/ms>', 'read requests per fixed window, e.g. 20/1000')
     .option('--write-limit <n>', 'requests a minute per write endpoint (default 60)')
     .option('--latency-ms <n>', 'added to every response')
