@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_PAGE_COUNT } from './pagination.js';
 import { generateWorkspace } from './seed.js';
 import { createSimulatorHandler, router, SimulatorCore } from './server.js';
 import { WorkspaceState } from './state.js';
@@ -44,6 +45,15 @@ function checkRateLimit(limit: RateLimit | undefined): RateLimit | undefined {
   return limit;
 }
 
+function pageCount(value: number | undefined): number {
+  const v = value ?? MAX_PAGE_COUNT;
+  if (!Number.isInteger(v) || v < 1 || v > MAX_PAGE_COUNT)
+    throw new RangeError(
+      `simulator option maxPageCount must be a whole number from 1 to ${MAX_PAGE_COUNT} (got ${v})`,
+    );
+  return v;
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const seed = count('seed', options.seed, 1);
   const users = count('users', options.users, 50);
@@ -68,8 +78,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     checkRateLimit(options.rateLimit),
     writeLimit,
   );
-  core.inlinePermissions = options.inlinePermissions ?? true;
+  core.setInlinePermissions(options.inlinePermissions);
   core.omitTotalEntries = options.omitTotalEntries ?? false;
+  core.maxPageCount = pageCount(options.maxPageCount);
   core.faults.set(options.faults);
 
   const server = createServer(createSimulatorHandler(core));
@@ -104,9 +115,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       const checked = checkRateLimit(limit);
       core.readLimiter.configure(checked?.limit, checked?.windowMs ?? 60_000);
     },
-    setInlinePermissions: (inline) => {
-      core.inlinePermissions = inline;
-    },
+    setInlinePermissions: (inline) => core.setInlinePermissions(inline),
     setWriteLimitPerMinute: (limit) => core.setWriteLimit(count('writeLimitPerMinute', limit, limit)),
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 /**
  * Cursor pagination as the Public API does it: `pagination.count` (or `pagination[count]`)
- * 1..200, default 10; opaque cursors; `next` omitted on the last page.
+ * 1..1000 (PaginationInput of the current SDK; older API versions allowed 1..200, which
+ * `maxPageCount` reproduces), default 10; opaque cursors; `next` omitted on the last page.
  *
  * A cursor names its list and the key (id or email) the page starts at, so a page stays
  * correct when items are added or removed between two requests, and costs a binary search.
@@ -10,8 +11,9 @@
  */
 import { invalid } from './http.js';
 
-export const MAX_COUNT = 200;
-export const DEFAULT_COUNT = 10;
+/** The largest page the current API serves. */
+export const MAX_PAGE_COUNT = 1000;
+const DEFAULT_COUNT = 10;
 
 // Three bytes whose base64 is "+++/": every cursor starts with both special characters.
 const MAGIC = Buffer.from([0xfb, 0xef, 0xbf]);
@@ -59,15 +61,16 @@ export function parsePageRequest(
   query: URLSearchParams,
   scope: string,
   onCount: (count: number) => void,
+  maxCount: number,
 ): PageRequest {
   const rawCount = param(query, 'count');
   let count = DEFAULT_COUNT;
   if (rawCount !== null) {
     count = Number(rawCount);
     if (rawCount.trim() !== '' && Number.isFinite(count)) onCount(count);
-    if (rawCount.trim() === '' || !Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
+    if (rawCount.trim() === '' || !Number.isInteger(count) || count < 1 || count > maxCount) {
       throw invalid(
-        `pagination.count must be an integer from 1 to ${MAX_COUNT} (got '${rawCount}')`,
+        `pagination.count must be an integer from 1 to ${maxCount} (got '${rawCount}')`,
         'pagination.count',
       );
     }

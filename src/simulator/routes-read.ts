@@ -15,7 +15,7 @@ export function list(
   listKey: string,
   toItem: (key: string) => unknown,
 ): Reply {
-  const request = parsePageRequest(ctx.query, scope, ctx.onCount);
+  const request = parsePageRequest(ctx.query, scope, ctx.onCount, ctx.maxPageCount);
   const { keys, pagination } = pageOf(sorted, request, scope, !ctx.omitTotalEntries);
   return { status: 200, data: { [listKey]: keys.map(toItem), pagination }, listKey };
 }
@@ -61,7 +61,7 @@ export const readRoutes: Route[] = [
   ),
   read('/users', (ctx) =>
     list(ctx, 'users', ctx.state.userIds(), 'users', (id) =>
-      userItem(ctx.state.user(id)!, ctx.inlinePermissions),
+      userItem(ctx.state.user(id)!, ctx.listPermissions.users),
     ),
   ),
   read('/users/{id}', (ctx) => ({ status: 200, data: { user: userItem(mustUser(ctx), true) } })),
@@ -75,7 +75,7 @@ export const readRoutes: Route[] = [
   read('/invites', (ctx) => list(ctx, 'invites', ctx.state.inviteEmails(), 'invites', (email) => email)),
   read('/groups', (ctx) =>
     list(ctx, 'groups', ctx.state.groupIds(), 'userGroups', (id) =>
-      groupItem(ctx.state.group(id)!, ctx.inlinePermissions),
+      groupItem(ctx.state.group(id)!, ctx.listPermissions.groups),
     ),
   ),
   read('/groups/{id}', (ctx) => ({ status: 200, data: { userGroup: groupItem(mustGroup(ctx), true) } })),

@@ -121,7 +121,7 @@ export const writeRoutes: Route[] = [
       email: text(field(inv, 'email'), `invites.${i}.email`),
       permissions: permissions(field(inv, 'permissions') ?? [], `invites.${i}.permissions`),
     }));
-    return ok({ emails: ctx.state.createInvites(parsed) }, 201);
+    return ok({ emails: ctx.state.createInvites(parsed) });
   }),
   write('DELETE', '/invites', (ctx) => {
     ctx.state.deleteInvites(fromQuery(ctx, 'emails'));
@@ -129,7 +129,7 @@ export const writeRoutes: Route[] = [
   }),
   write('POST', '/groups', (ctx) => {
     const group = ctx.state.createGroup(text(field(ctx.body, 'name'), 'name'));
-    return { ...userGroup(group), status: 201 };
+    return userGroup(group);
   }),
   write('DELETE', '/groups/{id}', (ctx) => {
     ctx.state.deleteGroup(id(ctx));

@@ -30,8 +30,17 @@ export interface SimulatorOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
-  /** Default true; false: list items of /users and /groups have no `permissions` key. */
+  /**
+   * Which lists carry `permissions` on their items. Default (undefined): the real API's
+   * shape — `GET /groups` items do, `GET /users` items do not, so a client fetches
+   * `GET /users/{id}` per user. true: both lists do (the old shape); false: neither.
+   */
   inlinePermissions?: boolean;
+  /**
+   * The largest `pagination.count` accepted, 1..1000; default 1000 (the current API). 200
+   * reproduces older API versions, which answer 1000 with a 422 (to test a client's fallback).
+   */
+  maxPageCount?: number;
   /** Default false; true: pages carry no `totalEntries`. */
   omitTotalEntries?: boolean;
   /** Read requests per fixed window; undefined = unlimited. */
@@ -105,7 +114,8 @@ export interface RunningSimulator {
   inject(injection: Injection): void;
   setFaults(faults: FaultOptions | undefined): void;
   setRateLimit(limit: RateLimit | undefined): void;
-  setInlinePermissions(inline: boolean): void;
+  /** As the option: undefined restores the real API's shape. */
+  setInlinePermissions(inline: boolean | undefined): void;
   /** Addition: change the per-endpoint write limit at run time. */
   setWriteLimitPerMinute(limit: number): void;
   close(): Promise<void>;

@@ -82,6 +82,7 @@ function failingCrawl(
 
 describe('a crawl equals the workspace', () => {
   it('with permissions inline', async () => {
+    sim.setInlinePermissions(true); // the default (real API) lists users without permissions
     sim.resetStats();
     const picture = await crawlWorkspace(options(sim));
     expect(picturePart(picture)).toEqual(sim.truth());
