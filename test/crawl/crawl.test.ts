@@ -97,8 +97,8 @@ describe('a crawl equals the workspace', () => {
       unreadableResourceLists: [],
       warnings: [],
     });
-    expect(sim.stats.maxCountRequested).toBeLessThanOrEqual(200);
-    expect(picture.stats).toMatchObject({ maxPageSize: 200, rateLimited: 0, retries: 0 });
+    expect(sim.stats.maxCountRequested).toBeLessThanOrEqual(1000);
+    expect(picture.stats).toMatchObject({ maxPageSize: 1000, rateLimited: 0, retries: 0 });
     expect(picture.stats.requests).toBe(sim.stats.requests);
     expect(sim.stats.byRoute['GET /users/{id}']).toBeUndefined();
     expect(sim.stats.byRoute['GET /users/{id}/groups']).toBe(20);
