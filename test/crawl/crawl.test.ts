@@ -124,6 +124,15 @@ describe('a crawl equals the workspace', () => {
     expect({ ...a, stats: undefined }).toEqual({ ...b, stats: undefined });
   });
 
+  it('a workspace that refuses 1,000-item pages (422) is crawled at 200 a page, the same', async () => {
+    await withSim({ maxPageCount: 200 }, async (s) => {
+      const picture = await crawlWorkspace(options(s));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(picture.resources).toEqual(s.resourceNames());
+      expect(s.stats.maxCountRequested).toBe(1000);
+    });
+  });
+
   it('without totalEntries nothing is declared and the result is the same', async () => {
     await withSim({ omitTotalEntries: true }, async (s) => {
       const picture = await crawlWorkspace(options(s));
