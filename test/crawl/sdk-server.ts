@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
  * not serve. A route is a path (query ignored) → status and body; a route given as a list
  * serves its pages in turn, following `pagination.cursor` = the page index.
  */
-export type Answer = { status?: number; body: unknown };
+type Answer = { status?: number; body: unknown };
 export type Routes = Record<string, Answer | Answer[]>;
 
 export interface SdkServer {
