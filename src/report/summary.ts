@@ -35,6 +35,8 @@ function declaredVsWalked(
   return { value: `declared ${declared}, walked ${walked}: ${ok ? 'OK' : 'MISMATCH'}`, ok };
 }
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /**
  * Records without `permissions` (optional in the API: such a user or group holds no
  * direct grant) and resource lists the token could not read. Snapshots from before these
@@ -47,7 +49,7 @@ function permissionsAndNames(c: Partial<Completeness>): SummaryLine[] {
       'Detail records without permissions',
       w === undefined
         ? 'not recorded for this snapshot'
-        : `${w.users} users, ${w.groups} groups (no permissions member: no direct grants)`,
+        : `${count(w.users, 'user')}, ${count(w.groups, 'group')} (no permissions member: no direct grants)`,
     ),
   ];
   const unreadable = c.unreadableResourceLists;
