@@ -39,6 +39,26 @@ export type DataSheetName =
 /** Decision list on the Access Review (a data validation list in the workbook). */
 export const DECISIONS = ['Keep', 'Revoke'] as const;
 
+/**
+ * Where a sheet names a resource: its name beside its id (empty when the token could not
+ * list that kind), and the grant's label scope (empty when unscoped).
+ */
+const resourceColumns: readonly ColumnSpec[] = [
+  { key: 'resourceType', header: 'Resource type', kind: 'text' },
+  { key: 'resourceName', header: 'Resource name', kind: 'text' },
+  { key: 'resourceId', header: 'Resource ID', kind: 'id' },
+  { key: 'labels', header: 'Labels', kind: 'text' },
+];
+
+function resourceCells(r: {
+  resourceType: string;
+  resourceName: string | null;
+  resourceId: string;
+  labels: string;
+}): Cell[] {
+  return [text(r.resourceType), text(r.resourceName), text(r.resourceId), text(r.labels)];
+}
+
 export const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
   name: 'Permission Changes',
   columns: [
@@ -47,8 +67,7 @@ export const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
     { key: 'userId', header: 'User ID', kind: 'id' },
     { key: 'roleName', header: 'Role', kind: 'text' },
     { key: 'roleId', header: 'Role ID', kind: 'id' },
-    { key: 'resourceType', header: 'Resource type', kind: 'text' },
-    { key: 'resourceId', header: 'Resource ID', kind: 'id' },
+    ...resourceColumns,
     { key: 'via', header: 'Via', kind: 'text' },
     { key: 'cause', header: 'Cause', kind: 'text' },
     { key: 'privileged', header: 'Privileged', kind: 'flag' },
@@ -59,8 +78,7 @@ export const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
     text(r.userId),
     text(r.roleName),
     text(r.roleId),
-    text(r.resourceType),
-    text(r.resourceId),
+    ...resourceCells(r),
     text(r.via),
     r.cause,
     flag(r.privileged),
@@ -114,13 +132,13 @@ export const accessReviewSheet: SheetSpec<AccessRow> = {
     { key: 'userId', header: 'User ID', kind: 'id' },
     { key: 'roleName', header: 'Role', kind: 'text' },
     { key: 'roleId', header: 'Role ID', kind: 'id' },
-    { key: 'resourceType', header: 'Resource type', kind: 'text' },
-    { key: 'resourceId', header: 'Resource ID', kind: 'id' },
+    ...resourceColumns,
+    // Every path to the access: `direct`, then the groups by name.
     { key: 'via', header: 'Via', kind: 'text' },
     { key: 'privileged', header: 'Privileged', kind: 'flag' },
-    // Left empty for the reviewer; a Keep/Revoke list in the workbook.
-    { key: 'decision', header: 'Decision (Keep/Revoke)', kind: 'decision' },
-    { key: 'comment', header: 'Reviewer comment', kind: 'text' },
+    // Left empty for the reviewer's sign-off; Decision is a Keep/Revoke list in the workbook.
+    { key: 'decision', header: 'Decision', kind: 'decision' },
+    { key: 'reason', header: 'Reason', kind: 'text' },
   ],
   toCells: (r) => [
     text(r.email),
@@ -128,8 +146,7 @@ export const accessReviewSheet: SheetSpec<AccessRow> = {
     text(r.userId),
     text(r.roleName),
     text(r.roleId),
-    text(r.resourceType),
-    text(r.resourceId),
+    ...resourceCells(r),
     text(r.via),
     flag(r.privileged),
     null,

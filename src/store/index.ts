@@ -2,6 +2,8 @@
  * The store stage: the audit database (server or embedded), snapshots, the SQL diff,
  * history, and the queries the report and mail stages need. Import from here.
  */
+
+export { accessReviewAt } from './access-review.js';
 export {
   type Delivery,
   type DeliveryAttemptInput,
@@ -24,7 +26,6 @@ export {
   openDatabase,
 } from './open.js';
 export {
-  accessReviewAt,
   invitesAt,
   type LoadReportDataInput,
   loadReportData,

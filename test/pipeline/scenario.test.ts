@@ -91,9 +91,14 @@ function sheetPermissionChanges(rows: Record<string, ReadCell>[]): string[] {
     .sort();
 }
 
+/** The Access Review's rows, one key per path (its Via cell lists every path, `; ` between). */
 function sheetAccess(rows: Record<string, ReadCell>[]): string[] {
   return rows
-    .map((r) => [r['User ID'], r.Email, r.Role, r['Resource type'], r['Resource ID'], r.Via].join('|'))
+    .flatMap((r) =>
+      String(r.Via)
+        .split('; ')
+        .map((via) => [r['User ID'], r.Email, r.Role, r['Resource type'], r['Resource ID'], via].join('|')),
+    )
     .sort();
 }
 

@@ -91,4 +91,59 @@ describe('summaryLines', () => {
       value: 'declared 5, walked 4: MISMATCH',
     });
   });
+
+  const SCAN = {
+    dataSha256: 'abc',
+    counts: {
+      permissionChanges: 0,
+      staleInvites: 0,
+      membershipChanges: 0,
+      accessReview: 4,
+      invites: 2,
+      privilegedAccess: 1,
+    },
+  };
+
+  it('counts records without permissions and names the resource lists it could not read', () => {
+    const data = baseline();
+    const c = data.summary.completeness!;
+    const lines = summaryLines(
+      {
+        ...data.summary,
+        completeness: {
+          ...c,
+          withoutPermissions: { users: 3, groups: 1 },
+          unreadableResourceLists: ['sources', 'warehouses'],
+        },
+      },
+      SCAN,
+    );
+    expect(lines.find((l) => l.label === 'Detail records without permissions')).toEqual({
+      kind: 'field',
+      label: 'Detail records without permissions',
+      value: '3 users, 1 group (no permissions member: no direct grants)',
+    });
+    expect(lines.find((l) => l.label === 'Resource names')).toEqual({
+      kind: 'warning',
+      label: 'Resource names',
+      value: 'the token could not read sources, warehouses: resources of those kinds are named by id only',
+    });
+    const readable = summaryLines(data.summary, SCAN);
+    expect(readable.find((l) => l.label === 'Resource names')).toMatchObject({
+      kind: 'field',
+      value: 'every resource list was read',
+    });
+  });
+
+  it('says "not recorded" for a snapshot stored before these were counted', () => {
+    const data = baseline();
+    const { withoutPermissions: _w, unreadableResourceLists: _u, ...older } = data.summary.completeness!;
+    const lines = summaryLines(
+      { ...data.summary, completeness: older as typeof data.summary.completeness },
+      SCAN,
+    );
+    const byLabel = new Map(lines.map((l) => [l.label, l.value]));
+    expect(byLabel.get('Detail records without permissions')).toBe('not recorded for this snapshot');
+    expect(byLabel.get('Resource names')).toBe('not recorded for this snapshot');
+  });
 });

@@ -136,7 +136,9 @@ describe('the written workbooks', () => {
       'Role',
       'Role ID',
       'Resource type',
+      'Resource name',
       'Resource ID',
+      'Labels',
       'Via',
       'Cause',
       'Privileged',
@@ -148,21 +150,33 @@ describe('the written workbooks', () => {
       'Workspace Owner',
       'r-owner',
       'WORKSPACE',
+      'Acme',
       'ws1',
+      null,
       'direct',
       'permission_granted',
       'yes',
     ]);
+    // A label-scoped grant: its scope beside the resource's name and id.
+    expect(values(ws, 3).slice(5, 10)).toEqual([
+      'SOURCE',
+      'Website',
+      'src3',
+      'environment:prod',
+      'Engineers',
+    ]);
+    // A resource whose list could not be read: named by id only.
+    expect(values(ws, 4).slice(5, 9)).toEqual(['SOURCE', null, 'src5', null]);
     const fill = (r: number, c: number) =>
       (ws.getRow(r).getCell(c).fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb;
-    for (let c = 1; c <= 10; c++) {
+    for (let c = 1; c <= 12; c++) {
       expect(fill(2, c)).toBe('FFC6EFCE');
       expect(fill(3, c)).toBe('FFFFC7CE');
       expect(fill(4, c)).toBe('FFC6EFCE');
     }
     expect(values(ws, 3)[0]).toBe('revoked');
-    expect(values(ws, 3)[8]).toBe('membership_removed');
-    expect(ws.getRow(2).getCell(10).font?.bold).toBe(true);
+    expect(values(ws, 3)[10]).toBe('membership_removed');
+    expect(ws.getRow(2).getCell(12).font?.bold).toBe(true);
     expect(report.counts.permissionChanges).toBe(3);
 
     const m = sheet(wb, 'Membership Changes');
@@ -192,31 +206,58 @@ describe('the written workbooks', () => {
   it('access review: privileged highlighted, a Keep/Revoke list on the decision column', () => {
     const { wb } = runs[1]!;
     const ws = sheet(wb, 'Access Review');
-    expect(values(ws, 1)[9]).toBe('Decision (Keep/Revoke)');
-    expect(values(ws, 3).slice(0, 9)).toEqual([
+    expect(values(ws, 1).slice(5)).toEqual([
+      'Resource type',
+      'Resource name',
+      'Resource ID',
+      'Labels',
+      'Via',
+      'Privileged',
+      'Decision',
+      'Reason',
+    ]);
+    expect(values(ws, 3)).toEqual([
       'user2@example.com',
       'User 2',
       'u000002',
       'Workspace Owner',
       'r-owner',
       'WORKSPACE',
+      'Acme',
       'ws1',
+      null,
       'direct',
       'yes',
+      null,
+      null,
     ]);
-    expect((ws.getRow(3).getCell(9).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFEB9C');
+    // Label-scoped, several paths in one Via cell; and a resource named by id only.
+    expect(values(ws, 2).slice(5, 10)).toEqual([
+      'SOURCE',
+      'Source 1',
+      'src1',
+      'environment:prod,team:web',
+      'direct',
+    ]);
+    const paths: unknown[] = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) paths.push(row.getCell(10).value);
+    });
+    expect(paths).toContain('direct; Engineers');
+    expect((ws.getRow(3).getCell(11).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFEB9C');
     const validations = (
       ws as unknown as { dataValidations: { model: Record<string, ExcelJS.DataValidation> } }
     ).dataValidations.model;
     for (let r = 2; r <= ws.rowCount; r++) {
-      expect(validations[`J${r}`]).toMatchObject({
+      expect(validations[`L${r}`]).toMatchObject({
         type: 'list',
         allowBlank: true,
         formulae: ['"Keep,Revoke"'],
       });
     }
-    expect(validations.J1).toBeUndefined();
-    expect(validations.I2).toBeUndefined();
+    expect(validations.L1).toBeUndefined();
+    expect(validations.K2).toBeUndefined();
+    expect(validations.M2).toBeUndefined();
   });
 
   it('workspace data that looks like a formula reads back as that text', () => {
