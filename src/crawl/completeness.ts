@@ -55,7 +55,7 @@ export function buildCompleteness(input: CompletenessInput): Completeness {
   const unreadable = [...new Set(input.unreadableResourceLists)].sort(compareStrings);
   for (const path of unreadable) {
     warnings.push(
-      `GET ${path}: the token may not read this list (401/403); its resources are named by id only`,
+      `GET ${path}: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only`,
     );
   }
 

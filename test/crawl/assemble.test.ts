@@ -120,7 +120,7 @@ describe('assemblePicture', () => {
     ]);
     expect(picture.completeness.unreadableResourceLists).toEqual(['/spaces']);
     expect(picture.completeness.warnings).toContain(
-      'GET /spaces: the token may not read this list (401/403); its resources are named by id only',
+      'GET /spaces: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only',
     );
   });
 

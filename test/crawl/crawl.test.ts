@@ -218,27 +218,30 @@ describe('resource names', () => {
     });
   });
 
-  it('a list the token may not read (401/403) leaves ids only, with a warning; the crawl completes', async () => {
+  it('a list the token may not read (401/403) or the workspace lacks (404) leaves ids only, with a warning; the crawl completes', async () => {
     await withSim({}, async (s) => {
       s.inject({ route: 'GET /sources', kind: 'status', status: 403 });
       s.inject({ route: 'GET /labels', kind: 'status', status: 401 });
+      s.inject({ route: 'GET /spaces', kind: 'status', status: 404 });
       const picture = await crawlWorkspace(options(s));
       expect(picturePart(picture)).toEqual(s.truth());
       expect(picture.resources).toEqual(
-        s.resourceNames().filter((r) => r.type !== 'SOURCE' && r.type !== 'LABEL'),
+        s.resourceNames().filter((r) => !['SOURCE', 'LABEL', 'SPACE'].includes(r.type)),
       );
-      expect(picture.completeness.unreadableResourceLists).toEqual(['/labels', '/sources']);
-      expect(picture.completeness.warnings).toEqual([
-        'GET /labels: the token may not read this list (401/403); its resources are named by id only',
-        'GET /sources: the token may not read this list (401/403); its resources are named by id only',
-      ]);
+      expect(picture.completeness.unreadableResourceLists).toEqual(['/labels', '/sources', '/spaces']);
+      expect(picture.completeness.warnings).toEqual(
+        ['/labels', '/sources', '/spaces'].map(
+          (path) =>
+            `GET ${path}: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only`,
+        ),
+      );
     });
   });
 
   it('any other failure of a resource list fails the crawl', async () => {
-    const notFound = await failingCrawl({ route: 'GET /warehouses', kind: 'status', status: 404 });
-    expect(notFound.code).toBe('API_NOT_FOUND');
-    expect(notFound.message).toMatch(/^GET \/warehouses page 1: not found \(404\)/);
+    const conflict = await failingCrawl({ route: 'GET /warehouses', kind: 'status', status: 409 });
+    expect(conflict.code).toBe('API_REJECTED');
+    expect(conflict.message).toMatch(/^GET \/warehouses page 1: .*\(409\)/);
     const malformed = await failingCrawl({ route: 'GET /labels', kind: 'missing-field', field: 'key' });
     expect(malformed.code).toBe('API_MALFORMED');
     expect(malformed.message).toMatch(/^GET \/labels: labels\[\d+\]\.key is required$/);

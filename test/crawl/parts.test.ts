@@ -105,8 +105,8 @@ describe('normalisation and completeness', () => {
     expect(c.warnings).toEqual([
       'users: the API declared 3 (totalEntries), the walk collected 2',
       'group g9 was deleted while the workspace was walked (404); it is left out',
-      'GET /sources: the token may not read this list (401/403); its resources are named by id only',
-      'GET /warehouses: the token may not read this list (401/403); its resources are named by id only',
+      'GET /sources: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only',
+      'GET /warehouses: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only',
       'a note',
       'z note',
     ]);

@@ -5,9 +5,12 @@ import type { CrawlState } from '../state.js';
 
 /**
  * The names of the resources grants point at, for reports people can read: one list per
- * kind, side by side with the other walks. A list the token may not read (401/403) leaves
- * its resources named by id only: its path goes to completeness.unreadableResourceLists,
- * with a warning, and the crawl goes on. Any other failure fails the crawl like any list.
+ * kind, side by side with the other walks. A list the token may not read (401/403), or that
+ * the workspace does not have (404: `GET /spaces` is an alpha endpoint that needs the Spaces
+ * feature), leaves its resources named by id only: its path goes to
+ * completeness.unreadableResourceLists, with a warning, and the crawl goes on. Names are for
+ * reading; no grant depends on them, so a missing list must not stop the audit. A wrong base
+ * URL still fails first, at GET /. Any other failure fails the crawl like any list.
  *
  * Functions are not listed: `GET /functions` requires a `resourceType` parameter (the SDK's
  * listFunctions, api/functionsApi.ts) and lists one function kind at a time; functions in
@@ -59,6 +62,8 @@ const LISTS: readonly ResourceList[] = [
   },
 ];
 
+const UNREADABLE = ['API_UNAUTHORIZED', 'API_FORBIDDEN', 'API_NOT_FOUND'] as const;
+
 export function walkResources(s: CrawlState): void {
   for (const list of LISTS) {
     s.tasks.spawn(async () => {
@@ -66,7 +71,7 @@ export function walkResources(s: CrawlState): void {
         const names = await list.read(s.client, () => s.tracker.pages++);
         for (const name of names) s.walked.nameResource(name);
       } catch (error) {
-        if (!isAuditError(error, 'API_UNAUTHORIZED') && !isAuditError(error, 'API_FORBIDDEN')) throw error;
+        if (!UNREADABLE.some((code) => isAuditError(error, code))) throw error;
         s.walked.unreadableResourceLists.push(list.path);
         s.logger?.warn(
           { list: list.path },
