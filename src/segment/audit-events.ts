@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isAuditError } from '../errors.js';
+import type { AuditEvent } from '../model/audit-event.js';
 import type { SegmentHttp } from './http.js';
 import { type Page, type PaginateOptions, paginate } from './paginate.js';
 import { bounded, optional, paginationSchema } from './schemas.js';
@@ -45,17 +46,6 @@ export type ApiAuditEvent = z.infer<typeof auditEvent>;
 export interface TrailWindow {
   startTime?: Date;
   endTime?: Date;
-}
-
-export interface AuditEvent {
-  id: string;
-  occurredAt: Date;
-  type: string;
-  actor: string;
-  actorEmail: string | undefined;
-  resourceId: string;
-  resourceType: string;
-  resourceName: string;
 }
 
 export type TrailRead =

@@ -1,6 +1,5 @@
 export {
   type ApiAuditEvent,
-  type AuditEvent,
   readAuditTrail,
   type TrailRead,
   type TrailWindow,
