@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { AuditEvent } from '../model/audit-event.js';
+import type { ChangeKind } from '../model/report-data.js';
 import type { Database } from './schema.js';
 
 /**
@@ -115,4 +116,25 @@ export async function writeAttributions(
     updated += Number(r.numAffectedRows ?? 0n);
   }
   return updated;
+}
+
+export interface ChangeSubject {
+  /** `audit.changes.id` (bigint, as text). */
+  id: string;
+  kind: ChangeKind;
+  subjectType: 'user' | 'group' | 'invite';
+  subjectId: string;
+  subjectLabel: string | null;
+  groupId: string | null;
+  /** `detail.group_name` (memberships and group invites). */
+  groupName: string | null;
+}
+
+/** A snapshot's change rows as attribution reads them, in id order. */
+export async function changeSubjects(db: Kysely<Database>, snapshotId: number): Promise<ChangeSubject[]> {
+  const r = await sql<ChangeSubject>`
+    SELECT id::text AS id, kind, subject_type AS "subjectType", subject_id AS "subjectId",
+           subject_label AS "subjectLabel", group_id AS "groupId", detail->>'group_name' AS "groupName"
+      FROM audit.changes WHERE snapshot_id = ${snapshotId} ORDER BY id`.execute(db);
+  return r.rows;
 }
