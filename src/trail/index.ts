@@ -8,3 +8,4 @@ export {
   countAttributions,
   type TrailPeriod,
 } from './attribute.js';
+export { trailWindow } from './window.js';
