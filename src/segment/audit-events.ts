@@ -35,7 +35,7 @@ const auditEvent = z.object({
   resourceName: bounded.name,
 });
 
-export const auditEventsSchema = z.object({
+const auditEventsSchema = z.object({
   events: z.array(auditEvent),
   pagination: optional(paginationSchema),
 });
