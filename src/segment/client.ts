@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../secret.js';
+import { type ApiAuditEvent, auditEventPages, type TrailWindow } from './audit-events.js';
 import { type ClientStats, SegmentHttp } from './http.js';
 import { Pacer } from './pacer.js';
 import { type Page, PageSize, type PaginateOptions, paginate } from './paginate.js';
@@ -127,6 +128,11 @@ export class SegmentClient {
     const path = `/groups/${segment(groupId)}`;
     const label = `GET ${path}`;
     return checked(schemas.userGroup, await this.#http.get({ path, label }), label).userGroup;
+  }
+
+  /** The audit trail of a window; `readAuditTrail` turns it into events or "unavailable". */
+  listAuditEvents(window: TrailWindow = {}): AsyncGenerator<Page<ApiAuditEvent>> {
+    return auditEventPages(this.#http, window, this.#paging);
   }
 
   listRoles(): AsyncGenerator<Page<ApiRole>> {

@@ -1,3 +1,9 @@
+export {
+  type ApiAuditEvent,
+  readAuditTrail,
+  type TrailRead,
+  type TrailWindow,
+} from './audit-events.js';
 export { collect, SegmentClient, type SegmentClientOptions } from './client.js';
 export type { ClientStats } from './http.js';
 export type { Page } from './paginate.js';

@@ -46,6 +46,8 @@ export interface PaginateOptions {
   maxPages?: number;
   /** Called with each page size the API accepted (for the stats). */
   onPageSize?: (count: number) => void;
+  /** Filters sent with every page beside the pagination (e.g. the audit trail's time window). */
+  query?: Readonly<Record<string, string>>;
 }
 
 export interface Page<T> {
@@ -85,13 +87,14 @@ interface PageFetch<S extends z.ZodType> {
   label: string;
   cursor: string | undefined;
   sizes: PageSize;
+  filters: Readonly<Record<string, string>> | undefined;
 }
 
 /** One page, asked again with the smaller size when the API refuses the count. */
 async function fetchPage<S extends z.ZodType>(p: PageFetch<S>): Promise<{ data: z.infer<S>; count: number }> {
   for (;;) {
     const count = p.sizes.count;
-    const query = new URLSearchParams({ 'pagination.count': String(count) });
+    const query = new URLSearchParams({ ...p.filters, 'pagination.count': String(count) });
     if (p.cursor !== undefined) query.set('pagination.cursor', p.cursor);
     try {
       const data = checked(p.schema, await p.http.get({ path: p.path, query, label: p.label }), p.label);
@@ -107,7 +110,8 @@ function runaway(label: string, message: string): AuditError {
   return new AuditError('API_PAGINATION', `${label}: ${message}`, { details: { request: label } });
 }
 
-export async function* paginate<S extends z.ZodType<{ pagination: ApiPagination }>, T>(
+// `pagination` may be absent (the audit trail's output marks it optional): a page without it is the last.
+export async function* paginate<S extends z.ZodType<{ pagination?: ApiPagination | undefined }>, T>(
   http: SegmentHttp,
   path: string,
   schema: S,
@@ -129,7 +133,15 @@ export async function* paginate<S extends z.ZodType<{ pagination: ApiPagination 
         `${totalEntries} entries declared, ${sizes.count} a page, yet the pages do not end; the pagination runs away`,
       );
     }
-    const { data, count } = await fetchPage({ http, path, schema, label, cursor, sizes });
+    const { data, count } = await fetchPage({
+      http,
+      path,
+      schema,
+      label,
+      cursor,
+      sizes,
+      filters: options.query,
+    });
     options.onPageSize?.(count);
     const items = itemsOf(data);
     if (items.length > itemAllowance(count)) {
@@ -139,7 +151,7 @@ export async function* paginate<S extends z.ZodType<{ pagination: ApiPagination 
         { details: { request: label } },
       );
     }
-    const { next, current, totalEntries: declared } = data.pagination;
+    const { next, current, totalEntries: declared } = data.pagination ?? {};
     // The page's own cursor counts as followed too: a `next` pointing back at it loops.
     if (typeof current === 'string' && !seen.has(current)) seen.set(current, page - 1);
     if (totalEntries === undefined && typeof declared === 'number') totalEntries = declared;

@@ -26,6 +26,9 @@ const id = z.string().max(LIMITS.id);
 const email = z.string().max(LIMITS.email);
 const name = z.string().max(LIMITS.name);
 
+/** The bounded strings, for schemas kept beside their endpoint (audit-events.ts). */
+export const bounded = { id, email, name } as const;
+
 /** An SDK-optional member: absent or null both read as `undefined`. */
 export function optional<T extends z.ZodType>(schema: T) {
   return schema

@@ -29,6 +29,7 @@ async function relations(): Promise<string[]> {
 }
 
 const ALL = [
+  'audit_events',
   'changes',
   'deliveries',
   'effective_access',
@@ -56,6 +57,7 @@ describe('migrations', () => {
       '0005_access_at_users_first',
       '0006_access_at_page_lookups',
       '0007_labels_resource_names',
+      '0008_audit_trail',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -64,6 +66,8 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0008_audit_trail']);
+    expect(await relations()).not.toContain('audit_events');
     expect(await migrateDown(t.handle.db)).toEqual(['0007_labels_resource_names']);
     expect(await relations()).not.toContain('resource_history');
     expect(await relations()).toContain('effective_access');
