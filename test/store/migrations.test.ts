@@ -84,7 +84,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(7);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(8);
     expect(await relations()).toEqual(ALL);
   });
 
