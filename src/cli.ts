@@ -2,7 +2,7 @@
 /**
  * access-audit: parses the command line and hands each command to its composition in
  * src/commands/. This file knows nothing of how a command works; it only guarantees
- * the contract's exit statuses and the single `error:` line on stderr.
+ * the exit statuses README.md documents and the single `error:` line on stderr.
  */
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
@@ -16,7 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
-      // Commander's own usage errors become the contract's one `error:` line (exit 2).
+      // Commander's own usage errors become the documented one `error:` line (exit 2).
       outputError: () => {},
     });
   registerCommands(program);

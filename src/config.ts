@@ -3,7 +3,7 @@ import { AuditError } from './errors.js';
 import { Secret } from './secret.js';
 
 /**
- * The environment, read once, validated and frozen. Every variable of the contract is
+ * The environment, read once, validated and frozen. Every variable of docs/configuration.md is
  * parsed here and nowhere else; a bad value fails fast naming the variable, what was
  * expected and the fix. Secrets are held as Secret so they cannot leak by printing.
  */

@@ -1,6 +1,6 @@
 /**
  * The one catalogue of errors. Every failure the tool reports is an AuditError with a
- * code from this table; the code decides the process exit status (contract: 1 run
+ * code from this table; the code decides the process exit status (README.md: 1 run
  * failed, 2 bad usage or configuration, 3 audit done but email not delivered).
  *
  * Messages are one line, name what was wrong and where, and never contain a secret:
@@ -81,7 +81,7 @@ export function coerceError(error: unknown): AuditError {
   return new AuditError('INTERNAL', message, { cause: error });
 }
 
-/** The one stderr line the contract asks for: `error: <message>` on a single line. */
+/** The one stderr line README.md documents: `error: <message>` on a single line. */
 export function errorLine(error: unknown): string {
   const e = coerceError(error);
   return `error: ${e.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}`;

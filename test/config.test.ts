@@ -14,7 +14,7 @@ function failure(env: Record<string, string>, needs = {}): AuditError {
 }
 
 describe('loadConfig', () => {
-  it('applies the contract defaults', () => {
+  it('applies the documented defaults', () => {
     const c = loadConfig({});
     expect(c.segmentApiUrl).toBe('https://api.segmentapis.com');
     expect(c.databaseUrl).toBeUndefined();

@@ -12,7 +12,7 @@ import { messageIdFor } from './message-id.js';
  */
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** The contract: a report over 10 MB is not attached. */
+/** A report over 10 MB is not attached: the email says it is too large and names the file. */
 export const DEFAULT_ATTACH_LIMIT_BYTES = 10 * 1024 * 1024;
 
 export interface AuditMessageInput {

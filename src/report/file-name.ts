@@ -1,7 +1,7 @@
 import { localDate } from '../text/time-zone.js';
 
 /**
- * The report's file name as the contract fixes it: `access-audit-<YYYY-MM-DD>-s<id>.xlsx`,
+ * The report's file name as README.md documents it: `access-audit-<YYYY-MM-DD>-s<id>.xlsx`,
  * the date being the snapshot's `taken_at` in the audit's time zone (so a Monday 00:30
  * run in Europe/Berlin is named for Monday, not for Sunday UTC).
  */

@@ -1,7 +1,7 @@
 /**
  * The simulated Segment workspace: a real HTTP server (node:http) that answers the Public
- * API as segment-api.md describes it, deterministic from a seed. Tests, the benchmark and
- * the demo import this; product code never does.
+ * API as Segment documents it (the shapes src/segment/schemas.ts reads), deterministic
+ * from a seed. Tests, the benchmark and the demo import this; product code never does.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';

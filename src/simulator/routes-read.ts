@@ -1,5 +1,6 @@
 /**
- * The read endpoints of segment-api.md, exactly: shapes, sort order and pagination.
+ * The read endpoints the crawl uses (src/segment/client.ts), as Segment documents them:
+ * shapes, sort order and pagination.
  * Each answer is built from sorted views in the state: a binary search and a slice.
  */
 import { notFound, type Reply } from './http.js';

@@ -1,7 +1,7 @@
 import type { Label } from '../model/workspace.js';
 
 /**
- * A grant's label scope as one canonical text (the contract's `labels`): the union of
+ * A grant's label scope as one canonical text (`labels` in docs/schema.md): the union of
  * the permission's and its resource's labels, each `key:value`, sorted by code unit (the
  * same order whatever the locale), without duplicates, joined by `,`; '' when none.
  * Labels are part of a grant's identity, so equal scopes must give equal text however the

@@ -1,7 +1,7 @@
 /**
  * End to end over three runs of `runAudit` against the simulated workspace, days apart:
- * a baseline, a run after a scripted mutation that produces every change kind of the
- * contract, and a run with nothing changed. Expectations come from the simulator's own
+ * a baseline, a run after a scripted mutation that produces every change kind of
+ * docs/schema.md, and a run with nothing changed. Expectations come from the simulator's own
  * state (an independent oracle), never from the store's queries.
  */
 import { sql } from 'kysely';

@@ -1,6 +1,6 @@
 /**
  * A bad environment, through the real CLI (`access-audit run` / `serve` as a process):
- * - every variable of the contract, set to something invalid: exit 2 and one `error:`
+ * - every variable of docs/configuration.md, set to something invalid: exit 2 and one `error:`
  *   line naming the variable (and never echoing a secret it holds);
  * - a database that cannot be reached or refuses the connection: exit 1, the message
  *   names host:port and never the password;
@@ -100,7 +100,7 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
     ['REPORTS_TOKEN', undefined, /REPORTS_TOKEN is required/, 'serve'],
   ];
 
-  it(`${cases.length} bad values over every variable of the contract`, { timeout: 180_000 }, async () => {
+  it(`${cases.length} bad values over every documented variable`, { timeout: 180_000 }, async () => {
     const before = await dumpHistory(t.handle.db);
     const envFor = ([variable, value]: (typeof cases)[number]) => {
       // Otherwise valid: a reachable workspace, a database that is never reached (config first).
@@ -125,7 +125,7 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       expect(errorLines(p.stderr)).toEqual(errorLines(results[i]!.stderr));
     });
     const contract = new Set([...cases.map((c) => c[0]), 'REPORTS_DIR' /* below: it needs the database */]);
-    expect(contract.size).toBe(14); // every variable of the contract's Environment table
+    expect(contract.size).toBe(14); // every variable of docs/configuration.md's Environment table
     cases.forEach(([variable, value, says], i) => {
       const r = results[i]!;
       const what = `${variable}=${JSON.stringify(value)}: ${r.stderr.slice(-300)}`;

@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('the written workbooks', () => {
-  it('are named by the contract, in the time zone', () => {
+  it('are named as README.md documents, in the time zone', () => {
     expect(runs.map((r) => r.report.fileName)).toEqual([
       'access-audit-2026-06-15-s1.xlsx',
       'access-audit-2026-06-30-s2.xlsx',
@@ -66,7 +66,7 @@ describe('the written workbooks', () => {
     expect(runs[0]?.report.path).toBe(join(dir, 'access-audit-2026-06-15-s1.xlsx'));
   });
 
-  it('have the contract sheets in order, each data sheet with a bold frozen header and an auto-filter', () => {
+  it('have the documented sheets in order, each data sheet with a bold frozen header and an auto-filter', () => {
     for (const { wb } of runs) {
       expect(wb.worksheets.map((w) => w.name)).toEqual(SHEETS);
       for (const name of SHEETS.slice(1)) {

@@ -13,7 +13,7 @@ export { freePort } from '../helpers/net.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
-/** Variables of the contract (and LOG_LEVEL), cleared so that the test's own environment never leaks in. */
+/** Variables of docs/configuration.md (and LOG_LEVEL), cleared so that the test's own environment never leaks in. */
 const CONTRACT_VARS = [...CONTRACT_ENVIRONMENT, 'LOG_LEVEL'];
 
 export type LogEntry = Record<string, unknown> & { msg?: string; level?: number };

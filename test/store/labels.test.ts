@@ -4,6 +4,7 @@
  * renamed source closes its old name; an old snapshot's report names resources as they
  * were then; the Access Review has one row per user × role × resource × labels.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { writeReport } from '../../src/report/index.js';
 import { canonicalLabels } from '../../src/store/labels.js';
 import { loadReportData } from '../../src/store/report-data.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { COOKBOOK, cookbookQueries } from './cookbook.js';
 import { group, perm, picture, ROLE, T1, T2, T3, user } from './fixtures.js';
 import { snapshot } from './helpers.js';
 
@@ -81,17 +83,14 @@ const RENAMED = RESOURCES.filter((r) => r.id !== 'sp1').map((r) =>
   r.id === 'src1' ? { ...r, name: 'Website (legacy)' } : r,
 );
 
-/** Who can reach resources labelled environment:prod, now (for the cookbook). */
-const PROD_REACH_SQL = `
-SELECT email, role_name, resource_type, resource_id, resource_name, labels, via,
-       CASE WHEN labels = '' THEN 'every resource (no label scope)'
-            ELSE 'resources with these labels' END AS reaches
-  FROM audit.effective_access
- WHERE 'environment:prod' = ANY (string_to_array(labels, ','))
-    -- A role on the whole workspace without a label scope reaches every resource it
-    -- covers, prod included; Workspace Member alone reaches none.
-    OR (labels = '' AND resource_type = 'WORKSPACE' AND role_name <> 'Workspace Member')
- ORDER BY email, role_name, labels, via;`;
+/** The cookbook's "who can reach resources labelled environment:prod", as docs/cookbook.md has it. */
+function prodReachSql(): string {
+  const q = cookbookQueries(readFileSync(COOKBOOK, 'utf8')).find((x) =>
+    x.question.includes('labelled environment:prod'),
+  );
+  if (!q) throw new Error('docs/cookbook.md: no question about resources labelled environment:prod');
+  return q.sql;
+}
 
 let t: TestDatabase;
 const db = () => t.handle.db;
@@ -332,9 +331,9 @@ describe('report data', () => {
   });
 });
 
-describe('cookbook: who can reach resources labelled environment:prod', () => {
+describe('docs/cookbook.md, question 9: who can reach resources labelled environment:prod', () => {
   it('lists the prod-scoped grants and the unscoped workspace-wide roles', async () => {
-    expect(await rows(PROD_REACH_SQL)).toEqual([
+    expect(await rows(prodReachSql())).toEqual([
       {
         email: 'alice@acme.test',
         role_name: 'Workspace Owner',
