@@ -218,7 +218,7 @@ describe('hostile names', () => {
   });
 
   it('reach the download page escaped', async () => {
-    const config = configOf({ ...env(), REPORTS_TOKEN: 'reports-token-for-the-test' });
+    const config = configOf({ ...env(), REPORTS_TOKEN: 'reports-token-for-the-security-test-0123' });
     const site = await startDownloadSite(t.handle, config, quietLogger(), 0);
     try {
       const url = site.url.replace('0.0.0.0', '127.0.0.1');
