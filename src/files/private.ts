@@ -1,5 +1,5 @@
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Everything the tool writes is its own user's alone (contract, "Files and secrets"):
@@ -12,14 +12,40 @@ import { join } from 'node:path';
 export const PRIVATE_FILE = 0o600;
 export const PRIVATE_DIR = 0o700;
 
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+/**
+ * Creates the directory and its missing parents, each 0700; an existing one is left as
+ * it is. Not `mkdir(…, { recursive: true })`: under /proc, where mkdir answers ENOENT
+ * for a parent that exists, Node's recursive mkdir loops forever (it hung `run` with
+ * REPORTS_DIR=/proc/x); this one climbs at most once per path component.
+ */
+export async function createDirs(dir: string): Promise<void> {
+  const path = resolve(dir);
+  try {
+    await mkdir(path, { mode: PRIVATE_DIR });
+    return;
+  } catch (error) {
+    if (codeOf(error) === 'EEXIST') return; // a file there is the caller's to find out
+    const parent = dirname(path);
+    if (codeOf(error) !== 'ENOENT' || parent === path) throw error;
+  }
+  await createDirs(dirname(path));
+  try {
+    await mkdir(path, { mode: PRIVATE_DIR });
+  } catch (error) {
+    if (codeOf(error) !== 'EEXIST') throw error;
+  }
+}
+
 /** Creates the directory (and missing parents) 0700, and makes an existing one 0700. */
 export async function makePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+  await createDirs(dir);
   try {
     await chmod(dir, PRIVATE_DIR);
   } catch (error) {
     // A directory owned by someone else (a shared mount): our files in it are still 0600.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    if (codeOf(error) !== 'EPERM') throw error;
   }
 }
 

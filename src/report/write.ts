@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { AuditError, isAuditError } from '../errors.js';
-import { makePrivateDir, PRIVATE_DIR, PRIVATE_FILE } from '../files/private.js';
+import { createDirs, makePrivateDir, PRIVATE_FILE } from '../files/private.js';
 import type { ReportData } from '../model/report-data.js';
 import { reliefFor } from './backpressure.js';
 import { DataHasher } from './data-hash.js';
@@ -105,7 +105,7 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
     // REPORTS_DIR is made 0700; the directory of `report --out FILE` is the user's and
     // only gets that mode if this creates it. The file itself is 0600 either way.
     if (options.outPath === undefined) await makePrivateDir(dir);
-    else await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+    else await createDirs(dir);
 
     out = createWriteStream(temp, { flags: 'wx', mode: PRIVATE_FILE });
     const closed = once(out, 'close');
