@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuditError } from '../errors.js';
 import { createSiteHandler, type SiteOptions } from './app.js';
 
 /**
@@ -32,6 +33,20 @@ export const DEFAULT_LIMITS: SiteLimits = {
   checkIntervalMs: 1_000,
 };
 
+/** A listen failure as a configuration error naming the setting to change. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): AuditError {
+  const where = `${host}:${port}`;
+  const problem =
+    error.code === 'EADDRINUSE'
+      ? `PORT ${port} is already in use on ${host}: stop the other server or choose another PORT`
+      : error.code === 'EADDRNOTAVAIL'
+        ? `BIND_ADDRESS ${host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its addresses`
+        : error.code === 'EACCES'
+          ? `PORT ${port} needs privileges this process lacks: choose a PORT above 1023`
+          : `the download site cannot listen on ${where}: ${error.code ?? error.message}`;
+  return new AuditError('CONFIG_INVALID', problem, { cause: error, details: { host, port } });
+}
+
 export async function startSite(
   options: SiteOptions & { port: number; host?: string; limits?: Partial<SiteLimits> },
 ): Promise<RunningSite> {
@@ -48,9 +63,10 @@ export async function startSite(
   server.setTimeout(limits.idleTimeoutMs); // no callback: the socket is destroyed
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException) => reject(listenError(error, host, options.port));
+    server.once('error', fail);
     server.listen(options.port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

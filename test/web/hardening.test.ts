@@ -262,3 +262,46 @@ describe('connections are capped and slow clients cut', () => {
     expect(status).toBe(200);
   });
 });
+
+describe('listening', () => {
+  it('names BIND_ADDRESS when it is not an address of this machine, and PORT when it is taken', async () => {
+    await expect(
+      startSite({
+        reportsDir: dir,
+        token: new Secret(TOKEN),
+        timeZone: 'UTC',
+        port: 0,
+        host: '203.0.113.7', // TEST-NET-3: never this machine's
+        listReports: async () => [],
+        metrics: async () => {
+          throw new Error('unused');
+        },
+      }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/^BIND_ADDRESS 203\.0\.113\.7 is not an address of this machine/),
+    });
+    const first = await siteWith({});
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(
+        startSite({
+          reportsDir: dir,
+          token: new Secret(TOKEN),
+          timeZone: 'UTC',
+          port,
+          host: '127.0.0.1',
+          listReports: async () => [],
+          metrics: async () => {
+            throw new Error('unused');
+          },
+        }),
+      ).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/^PORT \d+ is already in use/),
+      });
+    } finally {
+      await first.close();
+    }
+  });
+});
