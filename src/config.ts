@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { validate as validateCron } from 'node-cron';
 import { AuditError } from './errors.js';
@@ -54,7 +54,7 @@ function text(env: Env, name: string): string | undefined {
 }
 
 /** The variables that may hold a secret, each also readable from `<NAME>_FILE`. */
-export const SECRET_VARIABLES = [
+const SECRET_VARIABLES = [
   'SEGMENT_API_TOKEN',
   'SEGMENT_WRITE_TOKEN',
   'DATABASE_URL',
@@ -63,6 +63,7 @@ export const SECRET_VARIABLES = [
   'METRICS_TOKEN',
 ] as const;
 type SecretVariable = (typeof SECRET_VARIABLES)[number];
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /**
  * A secret variable's value, from the environment or from the file `<NAME>_FILE` names
@@ -77,6 +78,14 @@ function secretText(env: Env, name: SecretVariable): string | undefined {
   if (direct !== undefined) bad(name, `and ${name}_FILE are both set: set only one of them`);
   let content: string;
   try {
+    // A regular file of reasonable size: /dev/zero or a FIFO would never end.
+    const info = statSync(path);
+    if (!info.isFile())
+      throw Object.assign(new Error('not a file'), {
+        code: info.isDirectory() ? 'EISDIR' : 'not a regular file',
+      });
+    if (info.size > MAX_SECRET_FILE_BYTES)
+      throw Object.assign(new Error('too large'), { code: `larger than ${MAX_SECRET_FILE_BYTES} bytes` });
     content = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';

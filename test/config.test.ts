@@ -206,6 +206,12 @@ describe('<NAME>_FILE secrets', () => {
     expect(failure({ DATABASE_URL_FILE: dir }).message).toMatch(
       /^DATABASE_URL_FILE .* cannot be read: EISDIR/,
     );
+    // A device that never ends, and a file far too large for a secret: refused, not read.
+    expect(failure({ REPORTS_TOKEN_FILE: '/dev/zero' }).message).toMatch(
+      /^REPORTS_TOKEN_FILE \(\/dev\/zero\) cannot be read: not a regular file/,
+    );
+    const huge = await file('huge', 'x'.repeat(100_000));
+    expect(failure({ SMTP_URL_FILE: huge }).message).toMatch(/cannot be read: larger than 65536 bytes/);
     if (process.getuid?.() !== 0) {
       const locked = await file('locked', 'secret');
       await chmod(locked, 0o000);

@@ -25,7 +25,7 @@ export interface SiteLimits {
   checkIntervalMs: number;
 }
 
-export const DEFAULT_LIMITS: SiteLimits = {
+const DEFAULT_LIMITS: SiteLimits = {
   maxConnections: 64,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

@@ -9,7 +9,7 @@
  * should then do its own limiting (docs/security.md). The table is bounded: an attacker
  * with many addresses evicts the oldest entries rather than growing memory.
  */
-export interface ThrottleOptions {
+interface ThrottleOptions {
   maxFailures: number;
   windowMs: number;
   /** Addresses tracked at most. */
@@ -17,7 +17,7 @@ export interface ThrottleOptions {
   now: () => number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = {
+const DEFAULT_THROTTLE: ThrottleOptions = {
   maxFailures: 10,
   windowMs: 5 * 60_000,
   capacity: 10_000,
