@@ -17,7 +17,7 @@ import { getReport, listReports, recordReport, runMetrics } from '../../src/stor
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { type CliChild, dbEnv, freePort, killLeftovers, startCli } from '../schedule/cli.js';
 
-const TOKEN = 'serve-test-token-0123456789';
+const TOKEN = 'serve-test-token-0123456789abcdef0123';
 const DAY = 24 * 60 * 60 * 1000;
 let sim: RunningSimulator;
 let t: TestDatabase;
