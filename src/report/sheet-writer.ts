@@ -3,6 +3,7 @@ import { wallClockDate } from '../text/time-zone.js';
 import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
 import type { DataHasher } from './data-hash.js';
+import { dataSheetPageSetup, PRINT_FOOTER, summaryPageSetup } from './print.js';
 import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText } from './sheets.js';
 import * as S from './styles.js';
 import type { SummaryLine } from './summary.js';
@@ -67,7 +68,11 @@ export async function writeDataSheet(
   options: { timezone: string; widths: readonly number[]; hasher: DataHasher; relieve: Relief },
 ): Promise<number> {
   const { spec } = source;
-  const ws: Worksheet = wb.addWorksheet(spec.name, { views: FROZEN_HEADER });
+  const ws: Worksheet = wb.addWorksheet(spec.name, {
+    views: FROZEN_HEADER,
+    pageSetup: dataSheetPageSetup(),
+    headerFooter: PRINT_FOOTER,
+  });
   ws.columns = spec.columns.map((c, i) => ({
     key: c.key,
     width: options.widths[i] ?? 12,
@@ -130,8 +135,15 @@ export async function writeDataSheet(
 }
 
 export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], timezone: string): void {
-  const ws = wb.addWorksheet('Summary', { properties: { tabColor: { argb: 'FF1F3864' } } });
-  ws.columns = [{ width: 44 }, { width: 100 }];
+  // A blank row before every section but the first: the rows the page has to hold.
+  const rows = lines.length + lines.filter((l, i) => l.kind === 'section' && i > 0).length;
+  const ws = wb.addWorksheet('Summary', {
+    properties: { tabColor: { argb: 'FF1F3864' } },
+    pageSetup: summaryPageSetup(rows),
+    headerFooter: PRINT_FOOTER,
+  });
+  // Label and value side by side on one landscape page; long values wrap in their cell.
+  ws.columns = [{ width: 44 }, { width: 84 }];
   let first = true;
   for (const line of lines) {
     if (line.kind === 'section' && !first) ws.addRow([]).commit();
