@@ -4,7 +4,7 @@ import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
 import type { DataHasher } from './data-hash.js';
 import { dataSheetPageSetup, PRINT_FOOTER, summaryPageSetup } from './print.js';
-import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText } from './sheets.js';
+import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText, REASON_MAX_LENGTH } from './sheets.js';
 import * as S from './styles.js';
 import type { SummaryLine } from './summary.js';
 
@@ -59,6 +59,53 @@ function cellStyle(tint: Tint, kind: ColumnSpec['kind'], privileged: boolean): P
   return style;
 }
 
+/**
+ * The sign-off columns accept only what the review import (issue 16) can read back: a
+ * Decision from the list, a Reason of bounded length. Both may stay empty.
+ */
+function addReviewValidations(ws: Worksheet, columns: readonly ColumnSpec[], lastRow: number): void {
+  // Worksheet.dataValidations exists at run time but is missing from exceljs's typings.
+  const validations = (ws as unknown as { dataValidations: { add(ref: string, v: DataValidation): void } })
+    .dataValidations;
+  const range = (kind: ColumnSpec['kind']): string | undefined => {
+    const at = columns.findIndex((c) => c.kind === kind);
+    if (at < 0) return undefined;
+    const col = columnLetter(at + 1);
+    return `${col}2:${col}${lastRow}`;
+  };
+  const decision = range('decision');
+  if (decision !== undefined) {
+    validations.add(decision, {
+      type: 'list',
+      allowBlank: true,
+      formulae: [`"${DECISIONS.join(',')}"`],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: 'Decision',
+      error: `Choose ${DECISIONS.join(' or ')}, or leave empty.`,
+      showInputMessage: true,
+      promptTitle: 'Reviewer decision',
+      prompt: `${DECISIONS.join(' or ')}`,
+    });
+  }
+  const reason = range('reason');
+  if (reason !== undefined) {
+    validations.add(reason, {
+      type: 'textLength',
+      operator: 'lessThanOrEqual',
+      allowBlank: true,
+      formulae: [REASON_MAX_LENGTH],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: 'Reason',
+      error: `At most ${REASON_MAX_LENGTH} characters.`,
+      showInputMessage: true,
+      promptTitle: 'Reason',
+      prompt: `Why keep or revoke (needed for Revoke, and for Keep on a privileged row); at most ${REASON_MAX_LENGTH} characters.`,
+    });
+  }
+}
+
 /** Rows between two waits for the zip and the file to catch up (see backpressure.ts). */
 const RELIEF_EVERY = 500;
 
@@ -111,25 +158,7 @@ export async function writeDataSheet(
 
   const lastColumn = columnLetter(spec.columns.length);
   ws.autoFilter = `A1:${lastColumn}${rowNumber}`;
-  const decisionAt = spec.columns.findIndex((c) => c.kind === 'decision');
-  if (decisionAt >= 0 && rowNumber >= 2) {
-    const col = columnLetter(decisionAt + 1);
-    // Worksheet.dataValidations exists at run time but is missing from exceljs's typings.
-    const validations = (ws as unknown as { dataValidations: { add(ref: string, v: DataValidation): void } })
-      .dataValidations;
-    validations.add(`${col}2:${col}${rowNumber}`, {
-      type: 'list',
-      allowBlank: true,
-      formulae: [`"${DECISIONS.join(',')}"`],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: 'Decision',
-      error: `Choose ${DECISIONS.join(' or ')}, or leave empty.`,
-      showInputMessage: true,
-      promptTitle: 'Reviewer decision',
-      prompt: `${DECISIONS.join(' or ')}`,
-    });
-  }
+  if (rowNumber >= 2) addReviewValidations(ws, spec.columns, rowNumber);
   ws.commit();
   return rowNumber - 1;
 }
