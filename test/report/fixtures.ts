@@ -119,21 +119,8 @@ export function baseline(): ReportData {
   };
 }
 
+/** The privileged change last here: the report puts it first. */
 export const PERMISSION_CHANGES: PermissionChangeRow[] = [
-  {
-    change: 'granted',
-    userId: 'u000002',
-    email: 'user2@example.com',
-    roleId: 'r-owner',
-    roleName: 'Workspace Owner',
-    resourceType: 'WORKSPACE',
-    resourceId: 'ws1',
-    resourceName: 'Acme',
-    labels: '',
-    via: 'direct',
-    cause: 'permission_granted',
-    privileged: true,
-  },
   {
     change: 'revoked',
     userId: 'u000003',
@@ -161,6 +148,20 @@ export const PERMISSION_CHANGES: PermissionChangeRow[] = [
     via: 'direct',
     cause: 'user_added',
     privileged: false,
+  },
+  {
+    change: 'granted',
+    userId: 'u000002',
+    email: 'user2@example.com',
+    roleId: 'r-owner',
+    roleName: 'Workspace Owner',
+    resourceType: 'WORKSPACE',
+    resourceId: 'ws1',
+    resourceName: 'Acme',
+    labels: '',
+    via: 'direct',
+    cause: 'permission_granted',
+    privileged: true,
   },
 ];
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ChangeKind } from '../../src/model/report-data.js';
+import { causeText } from '../../src/report/causes.js';
 import { EXCEL_MAX_TEXT, text } from '../../src/report/cells.js';
 import { REPORT_FILE_NAME, reportFileName, summaryLines } from '../../src/report/index.js';
 import { localDate, wallClockDate } from '../../src/text/time-zone.js';
@@ -145,5 +147,24 @@ describe('summaryLines', () => {
     const byLabel = new Map(lines.map((l) => [l.label, l.value]));
     expect(byLabel.get('Detail records without permissions')).toBe('not recorded for this snapshot');
     expect(byLabel.get('Resource names')).toBe('not recorded for this snapshot');
+  });
+});
+
+describe('causeText', () => {
+  it('says each cause in words, naming the group a change came through', () => {
+    const say = (cause: ChangeKind, via = 'direct') => causeText({ cause, via });
+    expect(say('permission_granted')).toBe('granted directly');
+    expect(say('permission_revoked')).toBe('revoked directly');
+    expect(say('permission_granted', 'Analysts')).toBe('granted to group Analysts');
+    expect(say('permission_revoked', 'Analysts')).toBe('revoked from group Analysts');
+    expect(say('membership_added', 'Analysts')).toBe('joined group Analysts');
+    expect(say('membership_removed', 'Analysts')).toBe('left group Analysts');
+    expect(say('group_created', 'Analysts')).toBe('group Analysts created');
+    expect(say('group_deleted', 'Analysts')).toBe('group Analysts deleted');
+    expect(say('user_added', 'Analysts')).toBe('user added');
+    expect(say('user_removed')).toBe('user removed');
+    expect(say('invite_accepted')).toBe('invite accepted');
+    // A group name is workspace text: XML-safe like every other cell.
+    expect(say('membership_added', 'Ops\u0007')).toBe('joined group Ops\u2407');
   });
 });
