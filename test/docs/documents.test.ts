@@ -1,7 +1,8 @@
 /**
  * The README and docs/*.md: the README stays short, every link between documents (and
  * to files of the repository) resolves, nothing points outside the repository, and the
- * configuration page names exactly the variables the tests know.
+ * configuration page names exactly the variables the tests know (and, apart, the other
+ * variables the configuration reads).
  */
 import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -34,6 +35,19 @@ describe('docs/configuration.md', () => {
   it('has one row per variable of the environment table, no more, no less', () => {
     const rows = tableVariables(read('docs/configuration.md'), 'Environment');
     expect([...rows].sort()).toEqual([...CONTRACT_ENVIRONMENT].sort());
+  });
+
+  it('has a row for every variable src/config.ts reads: the extras under their own heading', () => {
+    const doc = read('docs/configuration.md');
+    const extras = tableVariables(doc, 'Site address and metrics');
+    expect([...extras].sort()).toEqual(['BIND_ADDRESS', 'METRICS_TOKEN']);
+    const documented = new Set([...tableVariables(doc, 'Environment'), ...extras]);
+    const names = [...read('src/config.ts').matchAll(/\b(?:text|secretText)\(env, '([A-Z][A-Z0-9_]*)'\)/g)];
+    const readByConfig = names.map((m) => m[1]!);
+    expect(readByConfig).toEqual(
+      expect.arrayContaining(['SEGMENT_API_TOKEN', 'BIND_ADDRESS', 'METRICS_TOKEN']),
+    );
+    expect(readByConfig.filter((name) => !documented.has(name))).toEqual([]);
   });
 });
 
