@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, optional, paginationSchema } from './schemas.js';
+import { bounded, LIMITS, optional, paginationSchema } from './schemas.js';
 
 /**
  * Response schemas of the resource lists the audit reads names from, checked against the
@@ -19,7 +19,7 @@ import { LIMITS, optional, paginationSchema } from './schemas.js';
  */
 
 const id = z.string().max(LIMITS.id);
-const name = z.string().max(LIMITS.name);
+const name = bounded.name;
 
 const source = z.object({ id, slug: id, name: optional(name) });
 const warehouse = z.object({
@@ -30,7 +30,7 @@ const warehouse = z.object({
   settings: optional(z.object({ name: optional(name).catch(undefined) })),
 });
 const space = z.object({ id, slug: id, name });
-const label = z.object({ key: id, value: id, description: optional(z.string().max(LIMITS.description)) });
+const label = z.object({ key: id, value: id, description: optional(bounded.description) });
 
 export const resourceSchemas = {
   sources: z.object({ sources: z.array(source), pagination: paginationSchema }),

@@ -18,16 +18,31 @@ import { AuditError } from '../errors.js';
  * - names (workspace, user, group, role, resource): 4,096;
  * - descriptions: 16,384 (free text, still one cell);
  * - cursors: 4,096 (they go back into the next request's query string).
+ * Ids, emails and cursors past their bound fail the request (no real API sends them). Names
+ * and descriptions are free text a workspace member sets for themselves: one past its bound is
+ * cut and ends in '…', never fatal, so that nobody can switch the audit off with a long name.
  */
 
 export const LIMITS = { id: 256, email: 320, name: 4096, description: 16_384, cursor: 4096 } as const;
 
 const id = z.string().max(LIMITS.id);
 const email = z.string().max(LIMITS.email);
-const name = z.string().max(LIMITS.name);
 
-/** The bounded strings, for schemas kept beside their endpoint (audit-events.ts). */
-export const bounded = { id, email, name } as const;
+/** `text` cut to `limit` UTF-16 units, the last one '…', never splitting a surrogate pair. */
+export function clampText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  let end = limit - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+const clamped = (limit: number) => z.string().transform((text) => clampText(text, limit));
+const name = clamped(LIMITS.name);
+const description = clamped(LIMITS.description);
+
+/** The bounded strings, for schemas kept beside their endpoint (audit-events.ts, resources.ts). */
+export const bounded = { id, email, name, description } as const;
 
 /** An SDK-optional member: absent or null both read as `undefined`. */
 export function optional<T extends z.ZodType>(schema: T) {
@@ -37,7 +52,7 @@ export function optional<T extends z.ZodType>(schema: T) {
     .optional();
 }
 
-const label = z.object({ key: id, value: id, description: optional(z.string().max(LIMITS.description)) });
+const label = z.object({ key: id, value: id, description: optional(description) });
 
 const resource = z.object({
   id,
@@ -61,7 +76,7 @@ export const paginationSchema = z.object({
 });
 
 const workspace = z.object({ id, slug: id, name });
-const role = z.object({ id, name, description: z.string().max(LIMITS.description) });
+const role = z.object({ id, name, description });
 const user = z.object({ id, name, email, permissions: optional(z.array(permissionSchema)) });
 const memberUser = z.object({ id, name, email });
 const userGroup = z.object({

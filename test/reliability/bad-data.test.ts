@@ -59,8 +59,10 @@ async function sheetRows(path: string, sheet: string): Promise<unknown[][]> {
 
 /** The names under test: what the API says, and what the database and the workbook hold. */
 const LONG = 'Ünïcödé-long-name '.repeat(600).slice(0, 10_000);
+/** Past the client's 4,096-unit bound for names: cut and marked, and the audit goes on. */
+const LONG_CUT = `${LONG.slice(0, 4095)}…`;
 const NAMES = {
-  long: { api: LONG, db: LONG, cell: LONG },
+  long: { api: LONG, db: LONG_CUT, cell: LONG_CUT },
   unicode: {
     api: 'Zoë Ångström 山田太郎 Ελένη',
     db: 'Zoë Ångström 山田太郎 Ελένη',
@@ -150,7 +152,7 @@ describe('names that are long, foreign, pictorial, right-to-left or full of cont
         .map((n) => n.db)
         .sort(),
     );
-    expect(byEmail.get('long@example.org')).toHaveLength(10_000);
+    expect(byEmail.get('long@example.org')).toHaveLength(4096);
   });
 
   it('round-trip through the workbook, where a control character shows as its symbol', async () => {
