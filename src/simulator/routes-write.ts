@@ -47,6 +47,9 @@ function permissions(value: unknown, name = 'permissions'): PermissionInput[] {
           type: text(field(r, 'type'), `${at}.resources.${j}.type`),
         };
         const l = labels(field(r, 'labels'), `${at}.resources.${j}.labels`);
+        // PermissionResourceV1: "labels are exclusive to Workspace-level permissions".
+        if (l && ref.type !== 'WORKSPACE')
+          throw invalid('labels are exclusive to workspace-level permissions', `${at}.resources.${j}.labels`);
         if (l) ref.labels = l;
         return ref;
       }),
