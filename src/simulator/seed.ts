@@ -4,7 +4,7 @@
  * with overlapping memberships, workspace and group invites. Linear in the sizes asked
  * for, so 20,000 users and 500 groups take a few tens of milliseconds.
  */
-import type { Permission, WorkspaceInfo } from '../model/workspace.js';
+import type { Label, Permission, WorkspaceInfo } from '../model/workspace.js';
 import {
   EXTERNAL_DOMAINS,
   FIRST_NAMES,
@@ -60,12 +60,26 @@ export function emailPart(name: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-export function grant(
+/**
+ * A Source role scoped by labels, as Segment grants it: on the WORKSPACE resource, with the
+ * labels on the permission (most) or on the workspace resource (some; both are in the
+ * SDK's models). `Source Admin` with environment:prod is admin of the prod sources only.
+ */
+function labelScoped(rng: Random, role: RoleRecord, workspace: WorkspaceInfo): Permission {
+  const labels: Label[] = [{ key: 'environment', value: rng.pick(ENVIRONMENTS) }];
+  if (rng.chance(0.25)) labels.push({ key: 'team', value: rng.pick(['data', 'growth']) });
+  const ws = { id: workspace.id, type: 'WORKSPACE' };
+  if (rng.chance(0.3)) return { roleId: role.id, roleName: role.name, resources: [{ ...ws, labels }] };
+  return { roleId: role.id, roleName: role.name, resources: [ws], labels };
+}
+
+function grant(
   rng: Random,
   role: RoleRecord,
   resources: SeededWorkspace['resources'],
   workspace: WorkspaceInfo,
 ): Permission {
+  if (role.scope === 'SOURCE' && rng.chance(0.2)) return labelScoped(rng, role, workspace);
   const whole = role.scope === 'WORKSPACE' || rng.chance(0.15);
   // Resource refs in a grant carry no resource labels: those belong to workspace-level grants.
   const picked = whole
@@ -73,11 +87,7 @@ export function grant(
     : rng
         .sample(resources[role.scope as InstanceType], rng.int(1, 3))
         .map((r) => ({ id: r.id, type: r.type }));
-  const permission: Permission = { roleId: role.id, roleName: role.name, resources: picked };
-  if (role.scope === 'SOURCE' && rng.chance(0.2)) {
-    permission.labels = [{ key: 'environment', value: rng.pick(ENVIRONMENTS) }];
-  }
-  return permission;
+  return { roleId: role.id, roleName: role.name, resources: picked };
 }
 
 function somePermissions(
@@ -172,6 +182,22 @@ export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
       members: new Set(teams.sample(userIds, size)),
       invites: new Set(),
     });
+  }
+
+  // At least one label-scoped grant in any workspace with a group: the first group's
+  // Source Admin limited to environment:prod (drawn from no stream, so nothing else moves).
+  const sourceAdmin = roles.find((r) => r.name === 'Source Admin')!;
+  const first = groups[0];
+  if (first) {
+    first.permissions = canonicalPermissions([
+      ...first.permissions,
+      {
+        roleId: sourceAdmin.id,
+        roleName: sourceAdmin.name,
+        resources: [{ id: workspace.id, type: 'WORKSPACE' }],
+        labels: [{ key: 'environment', value: 'prod' }],
+      },
+    ]);
   }
 
   // Group invites: half re-use a pending workspace invite's email, half are fresh people.

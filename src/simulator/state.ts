@@ -219,41 +219,54 @@ export class WorkspaceState {
     this.#groupIds = undefined;
   }
 
-  addGroupMembers(groupId: string, emails: readonly string[]): GroupRecord {
+  renameGroup(groupId: string, name: string): GroupRecord {
     const group = this.#mustGroup(groupId);
-    const ids = emails.map((e, i) => {
-      const id = this.#userIdByEmail.get(lower(e));
-      if (id === undefined) throw invalid(`no user has the email ${e}`, `emails.${i}`);
-      return id;
-    });
-    for (const id of ids) this.#join(group, id);
+    for (const g of this.#groups.values())
+      if (g.name === name && g.id !== groupId) throw conflict(`a group named '${name}' exists`, 'name');
+    group.name = name;
     return group;
   }
 
-  removeGroupMembers(groupId: string, userIds: readonly string[]): void {
+  /**
+   * `POST /groups/{id}/users`: each email of a user joins the group, any other email is
+   * invited to it. Adding a member or invitee again changes nothing.
+   */
+  addGroupMembers(groupId: string, emails: readonly string[]): GroupRecord {
     const group = this.#mustGroup(groupId);
-    for (const id of userIds) if (!group.members.has(id)) throw notFound(`member ${id} of group ${groupId}`);
-    for (const id of userIds) this.#leave(group, id);
-  }
-
-  addGroupInvites(groupId: string, emails: readonly string[]): GroupRecord {
-    const group = this.#mustGroup(groupId);
+    const { userIds, invitees } = this.#splitEmails(emails);
+    for (const id of userIds) this.#join(group, id);
     const pending = new Set([...group.invites].map(lower));
-    emails.forEach((e, i) => {
-      this.#checkNewEmail(e, `emails.${i}`);
-      if (pending.has(lower(e))) throw conflict(`${e} is already invited to the group`, `emails.${i}`);
-      pending.add(lower(e));
-    });
-    for (const e of emails) group.invites.add(e);
+    for (const e of invitees) if (!pending.has(lower(e))) group.invites.add(e);
     this.#groupInviteEmails.delete(groupId);
     return group;
   }
 
-  deleteGroupInvites(groupId: string, emails: readonly string[]): void {
+  /** `PUT /group/{id}/users`: the group's members and invitees become exactly these emails. */
+  replaceGroupMembers(groupId: string, emails: readonly string[]): GroupRecord {
     const group = this.#mustGroup(groupId);
-    const byLower = new Map([...group.invites].map((e) => [lower(e), e]));
-    for (const e of emails) if (!byLower.has(lower(e))) throw notFound(`invite for ${e} to group ${groupId}`);
-    for (const e of emails) group.invites.delete(byLower.get(lower(e))!);
+    const { userIds, invitees } = this.#splitEmails(emails);
+    for (const member of [...group.members]) if (!userIds.includes(member)) this.#leave(group, member);
+    for (const id of userIds) this.#join(group, id);
+    group.invites = new Set(invitees);
+    this.#groupInviteEmails.delete(groupId);
+    return group;
+  }
+
+  /** `DELETE /group/{id}/users?emails=…`: members or invitees by email; an unknown one is a 404. */
+  removeGroupMembers(groupId: string, emails: readonly string[]): void {
+    const group = this.#mustGroup(groupId);
+    const invited = new Map([...group.invites].map((e) => [lower(e), e]));
+    const found = emails.map((e) => {
+      const userId = this.#userIdByEmail.get(lower(e));
+      if (userId !== undefined && group.members.has(userId)) return { userId };
+      const invite = invited.get(lower(e));
+      if (invite !== undefined) return { invite };
+      throw notFound(`member or invitee ${e} of group ${groupId}`);
+    });
+    for (const f of found) {
+      if (f.userId !== undefined) this.#leave(group, f.userId);
+      if (f.invite !== undefined) group.invites.delete(f.invite);
+    }
     this.#groupInviteEmails.delete(groupId);
   }
 
@@ -355,6 +368,19 @@ export class WorkspaceState {
     this.#groupsOfUser.get(userId)?.delete(group.id);
     this.#memberIds.delete(group.id);
     this.#groupIdsOfUser.delete(userId);
+  }
+
+  /** Emails of users (as ids) and the others, which must be valid email addresses. */
+  #splitEmails(emails: readonly string[]): { userIds: string[]; invitees: string[] } {
+    const userIds: string[] = [];
+    const invitees: string[] = [];
+    emails.forEach((e, i) => {
+      const id = this.#userIdByEmail.get(lower(e));
+      if (id !== undefined) userIds.push(id);
+      else if (!EMAIL.test(e)) throw invalid(`'${e}' is not an email address`, `emails.${i}`);
+      else if (!invitees.some((x) => lower(x) === lower(e))) invitees.push(e);
+    });
+    return { userIds, invitees };
   }
 
   #checkNewEmail(email: string, field: string): void {

@@ -219,7 +219,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
     ]);
     await a.replaceGroupPermissions(gRevoke.id, []);
     await a.addGroupMembers(gMove.id, [joiner.email]);
-    await a.removeGroupMembers(gMove.id, [leaver.id]);
+    await a.removeGroupMembers(gMove.id, [leaver.email]);
     const created = await a.createGroup('Auditors');
     await a.addGroupPermissions(created.id, [
       { roleId: role('Workspace Member').id, resources: [{ id: t.workspace.id, type: 'WORKSPACE' }] },
@@ -227,7 +227,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
     await a.addGroupMembers(created.id, [auditor.email]);
     await a.deleteGroup(gDel.id);
     await a.createInvites([{ email: 'new.hire@example.org' }]);
-    await a.addGroupInvites(gGrant.id, ['contractor@example.org']);
+    await a.addGroupMembers(gGrant.id, ['contractor@example.org']); // not a user: invited
     await a.deleteInvites([withdrawn]);
     // Accepted with the email in another case: matched case-insensitively.
     const newcomer = await a.acceptInvite(accepted.toLowerCase(), 'Newly Joined');

@@ -84,6 +84,32 @@ describe('seeded workspace', () => {
     });
   });
 
+  it('scopes some Source roles by labels on the WORKSPACE resource, never on a source', () => {
+    const t = truthOf(sizes());
+    const grants = [...t.users, ...t.groups].flatMap((p) => p.permissions);
+    const scoped = grants.filter((p) => p.labels !== undefined || p.resources.some((r) => r.labels));
+    expect(scoped.length).toBeGreaterThan(5);
+    for (const p of scoped) {
+      expect(p.roleName).toMatch(/^Source /);
+      expect(p.resources).toHaveLength(1);
+      expect(p.resources[0]).toMatchObject({ id: t.workspace.id, type: 'WORKSPACE' });
+    }
+    // Both documented places: on the permission and on the workspace resource.
+    expect(scoped.some((p) => p.labels?.some((l) => l.key === 'environment'))).toBe(true);
+    expect(scoped.some((p) => p.resources[0]!.labels?.some((l) => l.key === 'environment'))).toBe(true);
+    // Resource labels in a grant are exclusive to workspace-level permissions.
+    const refs = grants.flatMap((p) => p.resources);
+    expect(refs.filter((r) => r.type !== 'WORKSPACE').every((r) => r.labels === undefined)).toBe(true);
+    // Even a small workspace has one: its first group's Source Admin on environment:prod.
+    const small = truthOf(sizes({ users: 3, groups: 1, invites: 0, groupInvites: 0 }));
+    expect(small.groups[0]!.permissions).toContainEqual({
+      roleId: expect.any(String),
+      roleName: 'Source Admin',
+      resources: [{ id: small.workspace.id, type: 'WORKSPACE' }],
+      labels: [{ key: 'environment', value: 'prod' }],
+    });
+  });
+
   it('turns any name into an email-safe local part', () => {
     expect(emailPart('Łukasz')).toBe('lukasz');
     expect(emailPart('Søren')).toBe('soren');
