@@ -68,7 +68,7 @@ beforeAll(async () => {
   await migrateTo(db(), '0006_access_at_page_lookups');
   await write0006History();
   before = { grants: await rows(GRANTS), changes: await rows(CHANGES), file: await rows(FILE_NODE) };
-  expect(await migrateToLatest(db())).toEqual(['0007_labels_resource_names']);
+  expect(await migrateToLatest(db())).toEqual(['0007_labels_resource_names', '0008_audit_trail']);
 });
 afterAll(async () => {
   await t?.close();
