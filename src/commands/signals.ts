@@ -32,8 +32,3 @@ export function watchStopSignals(): StopRequest {
     signal,
   };
 }
-
-/** Resolves with the first SIGTERM or SIGINT from now on. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return watchStopSignals().signal;
-}
