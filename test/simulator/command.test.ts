@@ -1,67 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+/**
+ * `access-audit simulate` as a process (it runs until a signal): its `url:`/`token:` lines,
+ * the API it serves, a clean exit 0 on SIGINT and SIGTERM; a bad argument through `main`.
+ */
 import { afterAll, describe, expect, it } from 'vitest';
+import { killLeftovers, runMain, startCli, waitUntil } from '../helpers/cli.js';
 import { call } from './http.js';
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  // Only if a test failed half-way: end the process group this file started.
-  for (const child of children) {
-    if (child.exitCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
-
-/** `via: 'npx'` runs `npx tsx …` like a user; 'node' loads tsx in-process so signals reach the CLI itself. */
-function simulate(
-  args: string[],
-  via: 'npx' | 'node' = 'npx',
-): { child: ChildProcess; stdout: () => string; stderr: () => string } {
-  const [command, prefix] = via === 'npx' ? ['npx', ['tsx']] : [process.execPath, ['--import', 'tsx']];
-  const child = spawn(command as string, [...(prefix as string[]), 'src/cli.ts', 'simulate', ...args], {
-    cwd: process.cwd(),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  return { child, stdout: () => out, stderr: () => err };
-}
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+afterAll(killLeftovers);
 
 describe('access-audit simulate', () => {
   it('prints url and token once listening and serves the API', async () => {
-    const run = simulate([
-      '--port',
-      '0',
-      '--token',
-      'sim_cli_test',
-      '--users',
-      '12',
-      '--seed',
-      '4',
-      '--detail-only',
-    ]);
-    await until(() => /token: .+\n/.test(run.stdout()), 'the token line');
+    const run = startCli(
+      ['simulate', '--port', '0', '--token', 'sim_cli_test', '--users', '12', '--seed', '4', '--detail-only'],
+      {},
+    );
+    await waitUntil(() => /token: .+\n/.test(run.stdout()), 30_000, 'the token line');
     const lines = run.stdout().trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^url: http:\/\/127\.0\.0\.1:\d+$/);
@@ -71,28 +24,23 @@ describe('access-audit simulate', () => {
     expect(users.status).toBe(200);
     expect(users.body.data.users).toHaveLength(12);
     expect('permissions' in users.body.data.users[0]).toBe(false);
-    // The whole group (npx → tsx → node), as a terminal's Ctrl-C would.
-    process.kill(-run.child.pid!, 'SIGINT');
-    await once(run.child, 'exit');
+    expect(await run.stop('SIGINT')).toEqual({ code: 0, signal: null });
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`closes and exits 0 on ${signal}`, async () => {
-      const run = simulate(['--port', '0'], 'node');
-      await until(() => /token: sim_.+\n/.test(run.stdout()), 'the token line');
+      const run = startCli(['simulate', '--port', '0'], {});
+      await waitUntil(() => /token: sim_.+\n/.test(run.stdout()), 30_000, 'the token line');
       const url = run.stdout().split('\n')[0]!.slice('url: '.length);
-      run.child.kill(signal);
-      const [code] = await once(run.child, 'exit');
-      expect(code).toBe(0);
+      expect(await run.stop(signal)).toEqual({ code: 0, signal: null });
       await expect(fetch(url)).rejects.toThrow();
     });
   }
 
   it('exits 2 with one error line naming a bad argument', async () => {
-    const run = simulate(['--rate-limit', 'lots']);
-    const [code] = await once(run.child, 'exit');
-    expect(code).toBe(2);
-    expect(run.stderr().trim()).toMatch(/^error: --rate-limit must be/);
-    expect(run.stdout()).toBe('');
+    const run = await runMain(['simulate', '--rate-limit', 'lots'], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^error: --rate-limit must be/);
+    expect(run.stdout).toBe('');
   });
 });
