@@ -1,4 +1,5 @@
 import type { SendMailOptions } from 'nodemailer';
+import { XLSX_CONTENT_TYPE } from '../model/files.js';
 import { CHANGE_KINDS, type ReportSummary } from '../model/report-data.js';
 import { formatBytes } from '../text/bytes.js';
 import { escapeHtml, safeHref } from '../text/html.js';
@@ -11,7 +12,6 @@ import { messageIdFor } from './message-id.js';
  * makes a repeated send a harmless duplicate rather than a second, different message.
  */
 
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** The contract: a report over 10 MB is not attached. */
 export const DEFAULT_ATTACH_LIMIT_BYTES = 10 * 1024 * 1024;
 

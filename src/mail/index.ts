@@ -5,7 +5,6 @@ export {
   buildAuditMessage,
   completenessFindings,
   DEFAULT_ATTACH_LIMIT_BYTES,
-  XLSX_CONTENT_TYPE,
 } from './build.js';
 export { createMailer, type Mailer, type MailerOptions, type SendResult } from './mailer.js';
 export { DEFAULT_MESSAGE_ID_DOMAIN, messageIdFor } from './message-id.js';

@@ -1,7 +1,7 @@
 /** The report stage: workbook building (pure) and file writing. */
 export { type Cell, EXCEL_MAX_TEXT } from './cells.js';
 export { DATA_HASH_VERSION, DataHasher } from './data-hash.js';
-export { REPORT_FILE_NAME, reportFileName } from './file-name.js';
+export { reportFileName } from './file-name.js';
 export { type ReportCounts, type ReportScan, reportDataSha256, scanReport } from './scan.js';
 export { DECISIONS, dataSheets } from './sheets.js';
 export { type SummaryLine, summaryLines } from './summary.js';

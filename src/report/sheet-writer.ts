@@ -3,7 +3,7 @@ import { wallClockDate } from '../text/time-zone.js';
 import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
 import type { DataHasher } from './data-hash.js';
-import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText } from './sheets.js';
+import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText, SUMMARY_SHEET } from './sheets.js';
 import * as S from './styles.js';
 import type { SummaryLine } from './summary.js';
 
@@ -130,7 +130,7 @@ export async function writeDataSheet(
 }
 
 export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], timezone: string): void {
-  const ws = wb.addWorksheet('Summary', { properties: { tabColor: { argb: 'FF1F3864' } } });
+  const ws = wb.addWorksheet(SUMMARY_SHEET, { properties: { tabColor: { argb: 'FF1F3864' } } });
   ws.columns = [{ width: 44 }, { width: 100 }];
   let first = true;
   for (const line of lines) {

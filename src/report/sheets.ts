@@ -29,13 +29,6 @@ export interface SheetSpec<T> {
   toCells(row: T): Cell[];
 }
 
-export type DataSheetName =
-  | 'Permission Changes'
-  | 'Stale Invites'
-  | 'Membership Changes'
-  | 'Access Review'
-  | 'Invites';
-
 /** Decision list on the Access Review (a data validation list in the workbook). */
 export const DECISIONS = ['Keep', 'Revoke'] as const;
 
@@ -153,6 +146,19 @@ export type SheetSource<T> = {
 export type AnySheetSource = SheetSource<any>;
 
 /** The data sheets in workbook order (after the Summary). */
+/** The first sheet: the run's facts and counts (sheet-writer.ts writes it). */
+export const SUMMARY_SHEET = 'Summary';
+
+/** Every sheet of the workbook in the contract's order: the Summary, then the data sheets of `dataSheets`. */
+export const SHEET_NAMES: readonly string[] = [
+  SUMMARY_SHEET,
+  permissionChangesSheet.name,
+  staleInvitesSheet.name,
+  membershipChangesSheet.name,
+  accessReviewSheet.name,
+  invitesSheet.name,
+];
+
 export function dataSheets(data: ReportData): AnySheetSource[] {
   return [
     { spec: permissionChangesSheet, rows: () => data.permissionChanges },

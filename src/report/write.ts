@@ -5,7 +5,7 @@ import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promis
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
-import { AuditError, isAuditError } from '../errors.js';
+import { AuditError, isAuditError, unusableDirectory } from '../errors.js';
 import type { ReportData } from '../model/report-data.js';
 import { reliefFor } from './backpressure.js';
 import { DataHasher } from './data-hash.js';
@@ -80,12 +80,7 @@ export async function prepareReportsDir(dir: string): Promise<void> {
     if (!(await stat(dir)).isDirectory())
       throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new AuditError(
-      'CONFIG_INVALID',
-      `REPORTS_DIR (${dir}) cannot hold reports: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code}; set REPORTS_DIR to a writable directory`,
-      { cause: error, details: { variable: 'REPORTS_DIR' } },
-    );
+    throw unusableDirectory('REPORTS_DIR', dir, 'reports', 'set REPORTS_DIR to a writable directory', error);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { lstat, open, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { REPORT_FILE_NAME } from '../model/files.js';
 
 /**
  * Resolves a requested report name to an open file inside the reports directory, or
@@ -9,17 +10,11 @@ import { join, sep } from 'node:path';
  * 2. no symbolic link, only a regular file;
  * 3. the real path still lies inside the real reports directory.
  */
-const REPORT_NAME = /^access-audit-\d{4}-\d{2}-\d{2}-s\d{1,12}\.xlsx$/;
-
-export function isReportName(name: string): boolean {
-  return REPORT_NAME.test(name);
-}
-
 export async function openReport(
   reportsDir: string,
   name: string,
 ): Promise<{ file: FileHandle; size: number } | undefined> {
-  if (!isReportName(name)) return undefined;
+  if (!REPORT_FILE_NAME.test(name)) return undefined;
   try {
     const root = await realpath(reportsDir);
     const candidate = join(root, name);

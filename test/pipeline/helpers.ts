@@ -231,12 +231,3 @@ export function summaryOf(sheet: ReadCell[][] | undefined): Map<string, ReadCell
   for (const r of sheet ?? []) if (typeof r[0] === 'string') m.set(r[0].trim(), r[1] ?? null);
   return m;
 }
-
-export const SHEETS = [
-  'Summary',
-  'Permission Changes',
-  'Stale Invites',
-  'Membership Changes',
-  'Access Review',
-  'Invites',
-];

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/pipeline/run-audit.js';
+import { SHEET_NAMES } from '../../src/report/sheets.js';
 import type { SimulatedTruth } from '../../src/simulator/index.js';
 import { getReport } from '../../src/store/index.js';
 import {
@@ -22,7 +23,6 @@ import {
   type ReadCell,
   readSheets,
   records,
-  SHEETS,
   startHarness,
   summaryOf,
 } from './helpers.js';
@@ -127,7 +127,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
     for (const i of openInvites(truth0)) firstSeen.set(i, at(0));
 
     const wb = await readSheets(r1.reportPath);
-    expect(wb.names).toEqual(SHEETS);
+    expect(wb.names).toEqual(SHEET_NAMES);
     expect(records(wb.rows.get('Permission Changes'))).toEqual([]);
     expect(records(wb.rows.get('Membership Changes'))).toEqual([]);
     expect(records(wb.rows.get('Stale Invites'))).toEqual([]);
@@ -345,7 +345,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
 
     // The workbook.
     const wb = await readSheets(r2.reportPath);
-    expect(wb.names).toEqual(SHEETS);
+    expect(wb.names).toEqual(SHEET_NAMES);
     const pc = records(wb.rows.get('Permission Changes'));
     expect(sheetPermissionChanges(pc)).toEqual(permissionChangesBetween(truth0, truth1));
     expect(new Set(pc.map((r) => r.Cause))).toEqual(
@@ -407,7 +407,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
     expect(r3.permissionChanges).toBe(0);
     expect(await changesOf(h.db.handle.db, r3.snapshotId)).toEqual([]);
     const wb = await readSheets(r3.reportPath);
-    expect(wb.names).toEqual(SHEETS);
+    expect(wb.names).toEqual(SHEET_NAMES);
     expect(records(wb.rows.get('Permission Changes'))).toEqual([]);
     expect(records(wb.rows.get('Membership Changes'))).toEqual([]);
     const expectedAccess = effectiveAccess(truth1).map(accessKey).sort();
