@@ -11,7 +11,7 @@ import { registerCommands } from './commands/index.js';
 import { AuditError, EXIT, errorLine, exitStatusOf } from './errors.js';
 import { TOOL_VERSION } from './version.js';
 
-export type { Env, Io, Output } from './commands/context.js';
+export type { Env, Io } from './commands/context.js';
 
 function buildProgram(context: CommandContext): Command {
   const output = {

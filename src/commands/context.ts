@@ -6,7 +6,7 @@ import { type DatabaseHandle, openDatabase } from '../store/index.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where a command writes: the process's stdout/stderr, or a test's buffer. */
-export interface Output {
+interface Output {
   write(chunk: string): unknown;
   /** A terminal gets human log lines and a progress line; anything else gets JSON and quiet. */
   readonly isTTY?: boolean;

@@ -68,7 +68,7 @@ function rateLimit(value: string | undefined): SimulatorOptions['rateLimit'] {
 }
 
 /** Command-line flags → simulator options; a bad value names its flag (exit 2). */
-export function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
+function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
   const faults: FaultOptions = {};
   const set = <K extends keyof FaultOptions>(key: K, value: FaultOptions[K] | undefined) => {
     if (value !== undefined) faults[key] = value;

@@ -46,7 +46,7 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 const oneLine = (s: string): string => s.replace(/\p{Cc}+/gu, ' ').trim();
 
 /** The completeness findings worth a reader's attention (empty: everything agreed). */
-export function completenessFindings(summary: ReportSummary): string[] {
+function completenessFindings(summary: ReportSummary): string[] {
   const c = summary.completeness;
   if (c === null) return ['completeness checks were not recorded for this snapshot'];
   const out: string[] = [];

@@ -17,7 +17,7 @@ import type { SummaryLine } from './summary.js';
  */
 
 /** Column letters for up to 702 columns (A … ZZ); our sheets have at most a dozen. */
-export function columnLetter(n: number): string {
+function columnLetter(n: number): string {
   let s = '';
   let x = n;
   while (x > 0) {

@@ -13,7 +13,7 @@ import { type Cell, flag, text } from './cells.js';
  * the cells produced here, so what is hashed is what is written.
  */
 
-export type ColumnKind = 'text' | 'id' | 'email' | 'int' | 'date' | 'flag' | 'decision';
+type ColumnKind = 'text' | 'id' | 'email' | 'int' | 'date' | 'flag' | 'decision';
 
 export interface ColumnSpec {
   /** Stable identifier of the column; the data hash names columns by key, not by header. */
@@ -23,7 +23,7 @@ export interface ColumnSpec {
   kind: ColumnKind;
 }
 
-export interface SheetSpec<T> {
+interface SheetSpec<T> {
   name: string;
   columns: readonly ColumnSpec[];
   toCells(row: T): Cell[];
@@ -32,7 +32,7 @@ export interface SheetSpec<T> {
 /** Decision list on the Access Review (a data validation list in the workbook). */
 export const DECISIONS = ['Keep', 'Revoke'] as const;
 
-export const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
+const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
   name: 'Permission Changes',
   columns: [
     { key: 'change', header: 'Change', kind: 'text' },
@@ -80,13 +80,13 @@ const inviteColumns: ColumnSpec[] = [
   { key: 'daysPending', header: 'Days pending', kind: 'int' },
 ];
 
-export const staleInvitesSheet: SheetSpec<InviteRow> = {
+const staleInvitesSheet: SheetSpec<InviteRow> = {
   name: 'Stale Invites',
   columns: inviteColumns,
   toCells: inviteCells,
 };
 
-export const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
+const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
   name: 'Membership Changes',
   columns: [
     { key: 'change', header: 'Change', kind: 'text' },
@@ -99,7 +99,7 @@ export const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
   toCells: (r) => [r.change, text(r.email), text(r.userId), text(r.groupName), text(r.groupId), r.detectedAt],
 };
 
-export const accessReviewSheet: SheetSpec<AccessRow> = {
+const accessReviewSheet: SheetSpec<AccessRow> = {
   name: 'Access Review',
   columns: [
     { key: 'email', header: 'Email', kind: 'email' },
@@ -130,14 +130,14 @@ export const accessReviewSheet: SheetSpec<AccessRow> = {
   ],
 };
 
-export const invitesSheet: SheetSpec<InviteRow> = {
+const invitesSheet: SheetSpec<InviteRow> = {
   name: 'Invites',
   columns: [...inviteColumns, { key: 'stale', header: 'Stale', kind: 'flag' }],
   toCells: (r) => [...inviteCells(r), flag(r.stale)],
 };
 
 /** One data sheet with its rows: in memory (small sheets) or streamed (Access Review). */
-export type SheetSource<T> = {
+type SheetSource<T> = {
   spec: SheetSpec<T>;
   rows: () => Iterable<T> | AsyncIterable<T>;
 };

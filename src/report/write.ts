@@ -42,7 +42,7 @@ export interface WrittenReport {
   counts: ReportCounts;
 }
 
-export const REPORT_CREATOR = 'segment-access-audit';
+const REPORT_CREATOR = 'segment-access-audit';
 
 function targetOf(data: ReportData, options: WriteReportOptions): string {
   if (options.outPath !== undefined) return resolve(options.outPath);

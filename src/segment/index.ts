@@ -1,12 +1,2 @@
 export { collect, SegmentClient, type SegmentClientOptions } from './client.js';
-export type { ClientStats } from './http.js';
-export { MAX_PAGE_SIZE, type Page } from './paginate.js';
-export type {
-  ApiGroupRef,
-  ApiMemberUser,
-  ApiPermission,
-  ApiRole,
-  ApiUser,
-  ApiUserGroup,
-  ApiWorkspace,
-} from './schemas.js';
+export type { ApiPermission, ApiUser, ApiUserGroup } from './schemas.js';

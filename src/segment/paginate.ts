@@ -11,7 +11,7 @@ import { type ApiPagination, checked } from './schemas.js';
  * beyond what the declared total (or any sane workspace) needs means it is running away.
  */
 
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 
 export interface PaginateOptions {
   /** Items per page; capped at 200. */

@@ -16,14 +16,14 @@ const resource = z.object({
   labels: z.array(label).optional(),
 });
 
-export const permissionSchema = z.object({
+const permissionSchema = z.object({
   roleId: z.string(),
   roleName: z.string(),
   resources: z.array(resource),
   labels: z.array(label).optional(),
 });
 
-export const paginationSchema = z.object({
+const paginationSchema = z.object({
   current: z.string().nullish(),
   next: z.string().nullish(),
   previous: z.string().nullish(),
@@ -82,7 +82,7 @@ export type ApiUserGroup = z.infer<typeof userGroup>;
 export type ApiGroupRef = z.infer<typeof groupRef>;
 
 /** `users[17].email` from a zod issue path. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
@@ -104,7 +104,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * One readable line for the first problem zod found: "users[17].email is required" when
  * the field is absent, else "users[17].email: expected string, received number".
  */
-export function describeIssue(error: z.ZodError, data: unknown): string {
+function describeIssue(error: z.ZodError, data: unknown): string {
   const issue = error.issues[0];
   if (!issue) return 'does not match the documented shape';
   const where = formatPath(issue.path);

@@ -10,14 +10,14 @@
  */
 import { invalid } from './http.js';
 
-export const MAX_COUNT = 200;
-export const DEFAULT_COUNT = 10;
+const MAX_COUNT = 200;
+const DEFAULT_COUNT = 10;
 
 // Three bytes whose base64 is "+++/": every cursor starts with both special characters.
 const MAGIC = Buffer.from([0xfb, 0xef, 0xbf]);
 const BASE64 = /^[A-Za-z0-9+/]+={1,2}$/;
 
-export function encodeCursor(scope: string, startKey: string): string {
+function encodeCursor(scope: string, startKey: string): string {
   let bytes = Buffer.concat([MAGIC, Buffer.from(JSON.stringify([scope, startKey]), 'utf8')]);
   // A length that is a multiple of 3 would have no padding; trailing whitespace is still valid JSON.
   if (bytes.length % 3 === 0) bytes = Buffer.concat([bytes, Buffer.from(' ')]);
@@ -25,7 +25,7 @@ export function encodeCursor(scope: string, startKey: string): string {
 }
 
 /** The start key of a cursor for `scope`; anything else (garbled, another list's) → 422. */
-export function decodeCursor(cursor: string, scope: string): string {
+function decodeCursor(cursor: string, scope: string): string {
   const bad = () => invalid('pagination.cursor is not a valid cursor for this list', 'pagination.cursor');
   if (!BASE64.test(cursor) || cursor.length % 4 !== 0) throw bad();
   const bytes = Buffer.from(cursor, 'base64');

@@ -76,7 +76,7 @@ function makeResources(rng: Random, workspaceId: string): SeededWorkspace['resou
   };
 }
 
-export function grant(
+function grant(
   rng: Random,
   role: RoleRecord,
   resources: SeededWorkspace['resources'],

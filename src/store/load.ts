@@ -23,8 +23,8 @@ import type { WorkspacePicture } from '../model/workspace.js';
 import type { Database } from './schema.js';
 
 /** Array elements per statement (rows × columns): keeps PGlite's memory flat. */
-export const BATCH_ELEMENTS = 15_000;
-export const NO_RESOURCE = { type: 'NONE', id: '' } as const;
+const BATCH_ELEMENTS = 15_000;
+const NO_RESOURCE = { type: 'NONE', id: '' } as const;
 
 type Db = Kysely<Database>;
 

@@ -17,7 +17,7 @@ import { connectError, databaseError } from './errors.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 
-export type DatabaseMode = 'server' | 'embedded';
+type DatabaseMode = 'server' | 'embedded';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -63,7 +63,7 @@ const types: pg.CustomTypesConfig = {
 };
 
 /** host:port/database of a URL, never its user or password. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || '5432'}${u.pathname || '/'}`;

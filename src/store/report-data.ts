@@ -83,7 +83,7 @@ async function affectedUsers(db: Db, a: Date, b: Date): Promise<string[]> {
 }
 
 /** Effective-access rows gained or lost between instants a and b, with their cause. */
-export async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
+async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
   const users = await affectedUsers(db, a, b);
   if (users.length === 0) return [];
   const r = await sql<PermissionChangeRow>`
@@ -138,7 +138,7 @@ export async function permissionChanges(db: Db, a: Date, b: Date): Promise<Permi
 }
 
 /** Memberships valid at b and not at a (added, seen first at valid_from) and the reverse. */
-export async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipChangeRow[]> {
+async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipChangeRow[]> {
   const r = await sql<MembershipChangeRow>`
     WITH ma AS MATERIALIZED (
            SELECT * FROM audit.membership_history
@@ -167,7 +167,7 @@ export async function membershipChanges(db: Db, a: Date, b: Date): Promise<Membe
 }
 
 /** Invites open at instant b, oldest first, aged in whole days from first_seen to b. */
-export async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
+async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
   const r = await sql<Omit<InviteRow, 'stale'>>`
     SELECT i.email, i.group_id AS "groupId", g.name AS "groupName", i.first_seen AS "firstSeen",
            floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending"
@@ -180,7 +180,7 @@ export async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promi
 }
 
 /** Streams audit.effective_access_at(b): users ordered by email, a page of users per query. */
-export function accessReviewAt(db: Db, b: Date, pageUsers = 1000): () => AsyncIterable<AccessRow> {
+function accessReviewAt(db: Db, b: Date, pageUsers = 1000): () => AsyncIterable<AccessRow> {
   return async function* () {
     const users = await sql<{ user_id: string }>`
       SELECT user_id FROM audit.user_history

@@ -15,7 +15,7 @@ import { main } from '../../src/main.js';
 import { CONTRACT_ENVIRONMENT } from './contract.js';
 import type { TestDatabase } from './database.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 export interface MainResult {

@@ -24,11 +24,11 @@ import type { Database } from '../../src/store/schema.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 export const DAY = 24 * 60 * 60 * 1000;
-export const T0 = new Date('2026-03-02T06:00:00.000Z');
+const T0 = new Date('2026-03-02T06:00:00.000Z');
 export const at = (days: number): Date => new Date(T0.getTime() + days * DAY);
 
 /** Retries in milliseconds, so an SMTP outage fails a run at once (no sleeping). */
-export const FAST_RETRY: RetryPolicy = {
+const FAST_RETRY: RetryPolicy = {
   retries: 1,
   minTimeoutMs: 10,
   maxTimeoutMs: 20,
@@ -173,10 +173,6 @@ export async function changesOf(db: Kysely<Database>, snapshotId: number): Promi
       FROM audit.changes WHERE snapshot_id = ${snapshotId}
      ORDER BY kind, subject_id, group_id NULLS FIRST, role_name, resource_id`.execute(db);
   return r.rows;
-}
-
-export async function rmrf(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true });
 }
 
 /** A cell as read back: text, number, Date, or null; a formula is returned as `{ formula }`. */

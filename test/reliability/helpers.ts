@@ -179,7 +179,7 @@ export function configOf(env: Record<string, string>): Config {
 }
 
 /** Fast retries for tests: the behaviour is the production one, the waits are short. */
-export const FAST_CRAWL: NonNullable<RunDeps['crawl']> = {
+const FAST_CRAWL: NonNullable<RunDeps['crawl']> = {
   requestTimeoutMs: 2_000,
   client: { minRetryDelayMs: 2, maxRetryDelayMs: 20 },
 };
@@ -213,7 +213,7 @@ export async function audit(
 
 // ---------------------------------------------------------------- mail
 
-export interface CaughtMessage {
+interface CaughtMessage {
   messageId: string;
   raw: Buffer;
 }

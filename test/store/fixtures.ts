@@ -5,31 +5,28 @@
  */
 import type { Permission, UserGroup, WorkspacePicture, WorkspaceUser } from '../../src/model/workspace.js';
 
-export const WS = { id: 'ws1', slug: 'acme', name: 'Acme Inc' };
+const WS = { id: 'ws1', slug: 'acme', name: 'Acme Inc' };
 export const T1 = new Date('2026-06-01T06:00:00Z');
 export const T2 = new Date('2026-06-08T06:00:00Z');
 export const T3 = new Date('2026-06-22T06:00:00Z');
 export const T4 = new Date('2026-06-29T06:00:00Z');
 
-export const ROLE = {
+const ROLE = {
   owner: { id: 'r-owner', name: 'Workspace Owner' },
   member: { id: 'r-member', name: 'Workspace Member' },
   srcAdmin: { id: 'r-src-admin', name: 'Source Admin' },
   srcRead: { id: 'r-src-read', name: 'Source Read-only' },
 } as const;
 
-export function perm(
-  role: { id: string; name: string },
-  ...resources: [type: string, id: string][]
-): Permission {
+function perm(role: { id: string; name: string }, ...resources: [type: string, id: string][]): Permission {
   return { roleId: role.id, roleName: role.name, resources: resources.map(([type, id]) => ({ type, id })) };
 }
 
-export function user(id: string, email: string, name: string, ...permissions: Permission[]): WorkspaceUser {
+function user(id: string, email: string, name: string, ...permissions: Permission[]): WorkspaceUser {
   return { id, email, name, permissions };
 }
 
-export function group(
+function group(
   id: string,
   name: string,
   memberIds: string[],
@@ -39,7 +36,7 @@ export function group(
   return { id, name, memberCount: memberIds.length, memberIds, permissions, inviteEmails };
 }
 
-export function picture(parts: {
+function picture(parts: {
   users: WorkspaceUser[];
   groups?: UserGroup[];
   invites?: string[];
