@@ -4,8 +4,8 @@ import { formatSnapshotTable } from '../../src/commands/snapshots.js';
 import { beginSnapshot, failSnapshot, listSnapshots } from '../../src/store/snapshots.js';
 import { dbEnv, runMain } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { picture1, T1 } from './fixtures.js';
-import { snapshot } from './helpers.js';
+import { picture1, T1 } from '../store/fixtures.js';
+import { snapshot } from '../store/helpers.js';
 
 /** The command in this process, against the test database. */
 function cli(t: TestDatabase, args: string[]) {

@@ -14,7 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getReport, listSnapshots } from '../../src/store/index.js';
 import { type CliChild, errorLines, type MainResult, runMain, startCli } from '../helpers/cli.js';
 import { startSmtp, type TestSmtp } from '../mail/smtp-helpers.js';
-import { at, fileSha256, type Harness, readSheets, sha256, startHarness, summaryOf } from './helpers.js';
+import {
+  at,
+  fileSha256,
+  type Harness,
+  readSheets,
+  sha256,
+  startHarness,
+  summaryOf,
+} from '../pipeline/helpers.js';
 
 let h: Harness;
 let env: Record<string, string | undefined>;

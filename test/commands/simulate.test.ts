@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { killLeftovers, runMain, startCli, waitUntil } from '../helpers/cli.js';
-import { call } from './http.js';
+import { call } from '../simulator/http.js';
 
 afterAll(killLeftovers);
 
