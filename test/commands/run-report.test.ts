@@ -173,7 +173,9 @@ describe('access-audit run', () => {
     await smtp.close();
   });
 
-  it('killed after the SMTP server took the message: the next run resends the same message', async () => {
+  it('killed after the SMTP server took the message: the next run resends the same message', {
+    timeout: 120_000,
+  }, async () => {
     let child: CliChild | undefined;
     const server = await holdingSmtp(() => child?.process.kill('SIGKILL'));
     let first: ParsedMail;
