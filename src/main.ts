@@ -14,9 +14,15 @@ import { TOOL_VERSION } from './version.js';
 export type { Env, Io } from './commands/context.js';
 
 function buildProgram(context: CommandContext): Command {
+  const { stdout, stderr } = context.io;
+  // Every output setting from the given io: Commander would otherwise ask process.stdout.
   const output = {
-    writeOut: (text: string) => void context.io.stdout.write(text),
-    writeErr: (text: string) => void context.io.stderr.write(text),
+    writeOut: (text: string) => void stdout.write(text),
+    writeErr: (text: string) => void stderr.write(text),
+    getOutHelpWidth: () => (stdout.isTTY && stdout.columns) || 80,
+    getErrHelpWidth: () => (stderr.isTTY && stderr.columns) || 80,
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
     // Commander's own usage errors become the contract's one `error:` line (exit 2).
     outputError: () => {},
   };
