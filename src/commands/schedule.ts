@@ -33,7 +33,7 @@ import {
 import type { RunningSite } from '../web/server.js';
 import { type CommandContext, commandLogger } from './context.js';
 import { startDownloadSite } from './serve.js';
-import { watchStopSignals } from './signals.js';
+import { type StopRequest, watchStopSignals } from './signals.js';
 
 /** Fits inside the 10 s a container runtime waits between SIGTERM and SIGKILL by default. */
 export const SHUTDOWN_GRACE_MS = 8_000;
@@ -80,8 +80,7 @@ async function startAuditing(handle: DatabaseHandle, config: Config, logger: Log
   return scheduler;
 }
 
-async function schedule(context: CommandContext): Promise<void> {
-  const stop = watchStopSignals();
+async function schedule(context: CommandContext, stop: StopRequest): Promise<void> {
   const config = loadConfig(context.env, {
     segmentToken: true,
     reportsToken: context.env.PORT !== undefined,
@@ -114,5 +113,12 @@ export function registerSchedule(program: Command, context: CommandContext): voi
   program
     .command('schedule')
     .description('run audits on AUDIT_SCHEDULE (with PORT set, also serve the download site)')
-    .action(() => schedule(context));
+    .action(async () => {
+      const stop = watchStopSignals();
+      try {
+        await schedule(context, stop);
+      } finally {
+        stop.dispose();
+      }
+    });
 }

@@ -37,17 +37,25 @@ export function registerServe(program: Command, context: CommandContext): void {
     .description("serve the auditors' download site (PORT, default 8080; needs REPORTS_TOKEN)")
     .action(async () => {
       const stop = watchStopSignals();
-      const config = loadConfig(context.env, { reportsToken: true });
-      const logger = commandLogger(context);
-      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
       try {
-        if (stop.received) return;
-        const site = await startDownloadSite(handle, config, logger, config.port ?? 8080);
-        const signal = await stop.signal;
-        logger.info({ signal }, 'stopping the download site');
-        await site.close();
+        const config = loadConfig(context.env, { reportsToken: true });
+        const logger = commandLogger(context);
+        const handle = await openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          logger,
+        });
+        try {
+          if (stop.received) return;
+          const site = await startDownloadSite(handle, config, logger, config.port ?? 8080);
+          const signal = await stop.signal;
+          logger.info({ signal }, 'stopping the download site');
+          await site.close();
+        } finally {
+          await handle.close();
+        }
       } finally {
-        await handle.close();
+        stop.dispose();
       }
     });
 }
