@@ -14,7 +14,8 @@ FROM node:22-slim AS runtime
 ENV NODE_ENV=production \
     REPORTS_DIR=/app/reports \
     DATA_DIR=/app/data \
-    PORT=8080
+    PORT=8080 \
+    BIND_ADDRESS=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

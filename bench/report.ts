@@ -31,6 +31,8 @@ function syntheticData(accessRows: number): ReportData {
         roleName: privileged ? 'Workspace Owner' : `Source Read-only ${i % 7}`,
         resourceType: privileged ? 'WORKSPACE' : 'SOURCE',
         resourceId: privileged ? 'ws_bench' : `src_${(i * 7919) % 5000}`,
+        resourceName: privileged ? 'Bench workspace' : `Source ${(i * 7919) % 5000}`,
+        labels: i % 5 === 0 ? 'environment:prod' : '',
         via: i % 3 === 0 ? `Group ${i % 40}` : 'direct',
         privileged,
       };
@@ -52,6 +54,8 @@ function syntheticData(accessRows: number): ReportData {
     roleName: `Source Read-only ${i % 7}`,
     resourceType: 'SOURCE',
     resourceId: `src_${i}`,
+    resourceName: `Source ${i}`,
+    labels: '',
     via: 'direct',
     cause: i % 2 ? 'permission_revoked' : 'permission_granted',
     privileged: i % 50 === 0,

@@ -81,7 +81,7 @@ async function checkWorkbook(file, expected) {
   }
   ok(`${basename(file)}: the six sheets, in order: ${names.join(', ')}`);
 
-  const summary = wb.getWorksheet('Summary');
+  const summary = wb.getWorksheet(SUMMARY_SHEET);
   if (summary.actualRowCount < 5) fail(`${basename(file)}: Summary has only ${summary.actualRowCount} rows`);
 
   const dataRows = {};

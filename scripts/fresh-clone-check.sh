@@ -10,7 +10,7 @@
 #  3. The Docker image without an engine: lays out the Dockerfile's build stage (package files,
 #     tsconfigs, src/) and builds dist there, then its runtime stage (package files, migrations/,
 #     dist/) with `npm ci --omit=dev` only, and runs `node dist/cli.js --help` (every command of
-#     the contract listed) and `node dist/cli.js demo` with production dependencies alone.
+#     the README listed) and `node dist/cli.js demo` with production dependencies alone.
 #
 # usage: scripts/fresh-clone-check.sh        (KEEP=1 keeps the temp dir; DEMO_MAX_SECONDS=60)
 set -euo pipefail

@@ -1,6 +1,6 @@
 /**
  * The one catalogue of errors. Every failure the tool reports is an AuditError with a
- * code from this table; the code decides the process exit status (contract: 1 run
+ * code from this table; the code decides the process exit status (README.md: 1 run
  * failed, 2 bad usage or configuration, 3 audit done but email not delivered).
  *
  * Messages are one line, name what was wrong and where, and never contain a secret:
@@ -28,6 +28,8 @@ const catalogue = {
   API_MALFORMED: { exit: EXIT.failed, summary: 'the Segment API sent a malformed response' },
   API_PAGINATION: { exit: EXIT.failed, summary: 'the Segment API pagination did not end' },
   API_INCONSISTENT: { exit: EXIT.failed, summary: 'the Segment API sent inconsistent data' },
+  API_TOO_LARGE: { exit: EXIT.failed, summary: 'the Segment API sent more than the client accepts' },
+  API_TLS: { exit: EXIT.failed, summary: "the Segment API's TLS certificate was not accepted" },
 
   // The database (exit 1).
   DB_UNAVAILABLE: { exit: EXIT.failed, summary: 'the database could not be reached' },
@@ -79,7 +81,7 @@ export function coerceError(error: unknown): AuditError {
   return new AuditError('INTERNAL', message, { cause: error });
 }
 
-/** The one stderr line the contract asks for: `error: <message>` on a single line. */
+/** The one stderr line README.md documents: `error: <message>` on a single line. */
 export function errorLine(error: unknown): string {
   const e = coerceError(error);
   return `error: ${e.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}`;

@@ -10,7 +10,7 @@ import { registerSimulate } from './simulate.js';
 import { registerSnapshots } from './snapshots.js';
 
 /**
- * Every command of the contract, in the order --help lists them. Each module adds one
+ * Every command README.md lists, in the order --help lists them. Each module adds one
  * command and composes the stages it needs; stages never import each other.
  */
 export function registerCommands(program: Command, context: CommandContext): void {

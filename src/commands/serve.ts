@@ -20,6 +20,8 @@ export async function startDownloadSite(
   if (!token) throw new Error('REPORTS_TOKEN is required for the download site');
   const site = await startSite({
     port,
+    host: config.bindAddress,
+    metricsToken: config.metricsToken,
     reportsDir: config.reportsDir,
     token,
     timeZone: config.auditTimezone,

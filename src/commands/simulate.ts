@@ -20,7 +20,9 @@ interface RawOptions {
   invites?: string;
   groupInvites?: string;
   detailOnly?: boolean;
+  inlinePermissions?: boolean;
   omitTotal?: boolean;
+  maxPageCount?: string;
   rateLimit?: string;
   writeLimit?: string;
   latencyMs?: string;
@@ -67,8 +69,15 @@ function rateLimit(value: string | undefined): SimulatorOptions['rateLimit'] {
   return { limit, windowMs };
 }
 
+function listPermissions(raw: RawOptions): boolean | undefined {
+  if (raw.detailOnly && raw.inlinePermissions) {
+    throw new AuditError('USAGE', '--detail-only and --inline-permissions contradict each other: give one');
+  }
+  return raw.detailOnly ? false : raw.inlinePermissions ? true : undefined;
+}
+
 /** Command-line flags → simulator options; a bad value names its flag (exit 2). */
-function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
+export function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
   const faults: FaultOptions = {};
   const set = <K extends keyof FaultOptions>(key: K, value: FaultOptions[K] | undefined) => {
     if (value !== undefined) faults[key] = value;
@@ -94,8 +103,9 @@ function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
     groupInvites: whole('--group-invites', raw.groupInvites, 0, 1_000_000),
     writeLimitPerMinute: whole('--write-limit', raw.writeLimit, 1),
     rateLimit: rateLimit(raw.rateLimit),
-    inlinePermissions: !raw.detailOnly,
+    inlinePermissions: listPermissions(raw),
     omitTotalEntries: raw.omitTotal === true,
+    maxPageCount: whole('--max-page-count', raw.maxPageCount, 1, 1000),
     faults: Object.keys(faults).length > 0 ? faults : undefined,
   };
   if (raw.host !== undefined) options.host = raw.host;
@@ -120,8 +130,16 @@ export function registerSimulate(program: Command, { io }: CommandContext): void
     .option('--members-per-group <n>', 'average members per group (default min(40, users/2))')
     .option('--invites <n>', 'pending workspace invites', '5')
     .option('--group-invites <n>', 'pending group invites in total', '3')
-    .option('--detail-only', 'list items carry no permissions (clients must GET each user and group)')
+    .option('--detail-only', 'no list carries permissions (clients must GET each user and group)')
+    .option(
+      '--inline-permissions',
+      'user lists carry permissions too (default: only group lists, as the real API)',
+    )
     .option('--omit-total', 'pages carry no totalEntries')
+    .option(
+      '--max-page-count <n>',
+      'largest pagination.count accepted (default 1000; 200: older API versions)',
+    )
     .option('--rate-limit <n/ms>', 'read requests per fixed window, e.g. 20/1000')
     .option('--write-limit <n>', 'requests a minute per write endpoint (default 60)')
     .option('--latency-ms <n>', 'added to every response')

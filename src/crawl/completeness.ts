@@ -18,6 +18,9 @@ export interface CompletenessInput {
   /** Declared memberCount and walked member count (before members unknown to /users were left out). */
   memberCounts: ReadonlyMap<string, { declared: number; walked: number }>;
   groupsDeletedDuringWalk: readonly string[];
+  withoutPermissions: Completeness['withoutPermissions'];
+  /** Paths of resource lists the token may not read. */
+  unreadableResourceLists: readonly string[];
   crossCheck: { sampled: number; agreed: number; disagreements: CrossCheckDisagreement[] };
   crossCheckWarnings: readonly string[];
   /** Anything else noticed during the walk (duplicates, members not in /users, …). */
@@ -49,6 +52,13 @@ export function buildCompleteness(input: CompletenessInput): Completeness {
     warnings.push(`group ${id} was deleted while the workspace was walked (404); it is left out`);
   }
 
+  const unreadable = [...new Set(input.unreadableResourceLists)].sort(compareStrings);
+  for (const path of unreadable) {
+    warnings.push(
+      `GET ${path}: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only`,
+    );
+  }
+
   warnings.push(...[...input.notes].sort(compareStrings));
   warnings.push(...[...input.crossCheckWarnings].sort(compareStrings));
 
@@ -62,8 +72,8 @@ export function buildCompleteness(input: CompletenessInput): Completeness {
       agreed: input.crossCheck.agreed,
       disagreements: [...input.crossCheck.disagreements].sort((a, b) => compareStrings(a.userId, b.userId)),
     },
-    withoutPermissions: { users: 0, groups: 0 },
-    unreadableResourceLists: [],
+    withoutPermissions: input.withoutPermissions,
+    unreadableResourceLists: unreadable,
     warnings,
   };
 }

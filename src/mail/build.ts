@@ -12,7 +12,7 @@ import { messageIdFor } from './message-id.js';
  * makes a repeated send a harmless duplicate rather than a second, different message.
  */
 
-/** The contract: a report over 10 MB is not attached. */
+/** A report over 10 MB is not attached: the email says it is too large and names the file. */
 export const DEFAULT_ATTACH_LIMIT_BYTES = 10 * 1024 * 1024;
 
 export interface AuditMessageInput {

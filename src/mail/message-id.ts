@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The stable Message-ID of a snapshot's email. The contract allows a message to be sent
+ * The stable Message-ID of a snapshot's email. The documented behaviour allows a message to be sent
  * twice (the process may die after the server accepted it and before we recorded that)
  * only with the same Message-ID, so mail systems drop the duplicate. So the id is a pure
  * function of (workspace, snapshot): no clock, no randomness, no host name.

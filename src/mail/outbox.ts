@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { AuditError } from '../errors.js';
+import { makePrivateDir, PRIVATE_FILE } from '../files/private.js';
 import type { SendOutcome } from './smtp.js';
 
 /**
@@ -39,8 +40,8 @@ export function createOutboxSender(outboxDir: string): OutboxSender {
       );
       try {
         const info = await transporter.sendMail(message);
-        await mkdir(outboxDir, { recursive: true });
-        await writeFile(temp, info.message as Buffer, { flag: 'wx' });
+        await makePrivateDir(outboxDir);
+        await writeFile(temp, info.message as Buffer, { flag: 'wx', mode: PRIVATE_FILE });
         await rename(temp, path);
         return { messageId: info.messageId, accepted: [...info.envelope.to], attempts: 1, location: path };
       } catch (error) {

@@ -5,15 +5,17 @@ import nodemailer, {
   type SMTPTransportOptions,
 } from 'nodemailer';
 import pRetry from 'p-retry';
+import { parseSmtpUrl } from '../config.js';
 import { AuditError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type Secret, scrub } from '../secret.js';
 
 /**
  * Delivery over SMTP (SMTP_URL = smtp://user:pass@host:port or smtps://…). Certificates
- * are always verified: the URL is parsed here rather than handed to nodemailer, so no
- * query parameter can switch verification off. smtp:// upgrades with STARTTLS when the
- * server offers it; smtps:// is TLS from the first byte.
+ * are always verified: the URL is parsed by config.ts rather than handed to nodemailer,
+ * so no query parameter can switch verification off. smtp:// to another host must
+ * upgrade with STARTTLS (no report or password in clear); smtps:// is TLS from the first
+ * byte.
  *
  * Transient failures (connection refused or reset, timeouts, 4xx replies such as 421)
  * are retried a few times with a short, bounded backoff; a permanent 5xx reply, failed
@@ -52,35 +54,18 @@ export interface SmtpTarget {
   display: string;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-export function parseSmtpUrl(url: Secret, timeouts: SmtpTimeouts = DEFAULT_TIMEOUTS): SmtpTarget {
-  let u: URL;
-  try {
-    u = new URL(url.reveal());
-  } catch {
-    throw new AuditError(
-      'CONFIG_INVALID',
-      'SMTP_URL is not a URL (expected smtp://user:pass@host:587 or smtps://…)',
-      {
-        details: { variable: 'SMTP_URL' },
-      },
-    );
-  }
-  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') {
-    throw new AuditError('CONFIG_INVALID', 'SMTP_URL must start with smtp:// or smtps://', {
-      details: { variable: 'SMTP_URL' },
-    });
-  }
-  const secure = u.protocol === 'smtps:';
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = u.port === '' ? (secure ? 465 : 587) : Number(u.port);
+/**
+ * nodemailer's options for an SMTP_URL. The URL itself is parsed by config.ts (the one
+ * parser, run at start so a bad URL is a configuration error before any audit); this
+ * only adds what the transport needs: verification, timeouts, no file or URL access.
+ */
+export function smtpTransportOptions(url: Secret, timeouts: SmtpTimeouts = DEFAULT_TIMEOUTS): SmtpTarget {
+  const endpoint = parseSmtpUrl(url);
+  const { host } = endpoint;
   const options: SMTPTransportOptions = {
     host,
-    port,
-    secure,
+    port: endpoint.port,
+    secure: endpoint.secure,
     // Verification on, always; SNI only for a name (an IP address is not a valid servername).
     tls: isIP(host) === 0 ? { rejectUnauthorized: true, servername: host } : { rejectUnauthorized: true },
     connectionTimeout: timeouts.connectionMs,
@@ -89,13 +74,9 @@ export function parseSmtpUrl(url: Secret, timeouts: SmtpTimeouts = DEFAULT_TIMEO
     disableFileAccess: false,
     disableUrlAccess: true,
   };
-  if (u.username !== '') {
-    options.auth = { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) };
-    // smtp:// upgrades with STARTTLS only when the server offers it; a password must never
-    // cross the network in clear, so insist on it (a server on this host is exempt).
-    if (!secure && !isLoopback(host)) options.requireTLS = true;
-  }
-  return { options, display: `${u.protocol}//${u.host}` };
+  if (endpoint.requireTLS) options.requireTLS = true;
+  if (endpoint.auth) options.auth = { user: endpoint.auth.user, pass: endpoint.auth.pass.reveal() };
+  return { options, display: endpoint.display };
 }
 
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT']);
@@ -161,7 +142,7 @@ export function createSmtpSender(
   url: Secret,
   options: { retry?: RetryPolicy; timeouts?: SmtpTimeouts; logger?: Logger } = {},
 ): SmtpSender {
-  const target = parseSmtpUrl(url, options.timeouts);
+  const target = smtpTransportOptions(url, options.timeouts);
   const retry = options.retry ?? DEFAULT_RETRY;
   // Every spelling the password could take in a message: decoded, URL-encoded, with the user.
   const raw = new URL(url.reveal());

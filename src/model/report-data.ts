@@ -35,7 +35,7 @@ export interface SnapshotInfo {
   staleInviteDays: number;
 }
 
-/** One user × role × resource whose effective access changed between two snapshots. */
+/** One user × role × resource × labels × via whose effective access changed between two snapshots. */
 export interface PermissionChangeRow {
   change: 'granted' | 'revoked';
   userId: string;
@@ -44,6 +44,10 @@ export interface PermissionChangeRow {
   roleName: string;
   resourceType: string;
   resourceId: string;
+  /** The resource's name when the access was held (null: its list was not read). */
+  resourceName: string | null;
+  /** The grant's label scope, canonical (`key:value,…`); '' when none. */
+  labels: string;
   /** 'direct', or the name of the group the access comes through. */
   via: string;
   /** The change kind behind it. */
@@ -60,7 +64,10 @@ export interface MembershipChangeRow {
   detectedAt: Date;
 }
 
-/** One row of audit.effective_access. */
+/**
+ * One user × role × resource × labels of audit.effective_access, however many paths lead
+ * to it: one row to decide on, not one per group.
+ */
 export interface AccessRow {
   userId: string;
   email: string;
@@ -69,6 +76,11 @@ export interface AccessRow {
   roleName: string;
   resourceType: string;
   resourceId: string;
+  /** The resource's name at the snapshot (null: its list was not read). */
+  resourceName: string | null;
+  /** The grant's label scope, canonical (`key:value,…`); '' when none. */
+  labels: string;
+  /** Every path to it, `direct` first, then the groups by name, joined by `; `. */
   via: string;
   privileged: boolean;
 }

@@ -19,6 +19,7 @@ import {
   failSnapshot,
   lastCompleteSnapshot,
   markAbandoned,
+  type PendingWork,
   snapshotsNeedingReportOrMail,
 } from '../store/index.js';
 import { type DeliveryOutcome, deliverReport, skipDelivery } from './deliver.js';
@@ -78,7 +79,33 @@ function abandonedBy(signal: AbortSignal | undefined, error: unknown): boolean {
   return Boolean(signal?.aborted) || (error instanceof Error && error.name === 'AbortError');
 }
 
-/** Reports and emails that an earlier, interrupted run owed (oldest first). */
+/** One owed snapshot's report and email (a dead process, or a failed delivery, left them). */
+async function recoverOne(
+  handle: DatabaseHandle,
+  config: Config,
+  deps: RunDeps,
+  now: () => Date,
+  work: PendingWork,
+): Promise<RunResult['recovered'][number]> {
+  let report = work.needsReport ? null : await recordedReport(handle, config, work.snapshotId);
+  // A recorded report whose file is gone (deleted by hand) is written again.
+  if (report && !(await stat(report.path).catch(() => null))) report = null;
+  const rewrote = report === null;
+  if (report === null) report = await produceReport(handle, config, work.snapshotId, now());
+  let email: DeliveryOutcome | null = null;
+  if (work.needsMail && deps.sendEmail !== false) {
+    email = await deliverReport(handle, config, report, deps.logger, now, deps.mailRetry);
+  }
+  return { snapshotId: work.snapshotId, report: rewrote, email };
+}
+
+/**
+ * Reports and emails that earlier runs owe (oldest first). Each is isolated: whatever
+ * makes one fail (a stored value too large to build a message from, a report file that
+ * cannot be written) is logged and counted as an undelivered email (exit 3), and the
+ * audit goes on; the snapshot stays owed, so the next run tries again. Owed work must
+ * never keep audits from running.
+ */
 async function recoverPending(
   handle: DatabaseHandle,
   config: Config,
@@ -87,20 +114,31 @@ async function recoverPending(
 ): Promise<RunResult['recovered']> {
   const recovered: RunResult['recovered'] = [];
   for (const work of await snapshotsNeedingReportOrMail(handle.db)) {
-    let report = work.needsReport ? null : await recordedReport(handle, config, work.snapshotId);
-    // A recorded report whose file is gone (deleted by hand) is written again.
-    if (report && !(await stat(report.path).catch(() => null))) report = null;
-    const rewrote = report === null;
-    if (report === null) report = await produceReport(handle, config, work.snapshotId, now());
-    let email: DeliveryOutcome | null = null;
-    if (work.needsMail && deps.sendEmail !== false) {
-      email = await deliverReport(handle, config, report, deps.logger, now, deps.mailRetry);
+    try {
+      const done = await recoverOne(handle, config, deps, now, work);
+      deps.logger.info(
+        { snapshotId: work.snapshotId, report: done.report, email: done.email?.status ?? null },
+        'recovered',
+      );
+      recovered.push(done);
+    } catch (error) {
+      if (abandonedBy(deps.signal, error)) throw error;
+      const reason = coerceError(error);
+      deps.logger.error(
+        { snapshotId: work.snapshotId, code: reason.code, err: reason.message },
+        'the owed report or email of an earlier snapshot failed: auditing anyway, the next run retries it',
+      );
+      const owed = new AuditError(
+        'MAIL_UNDELIVERED',
+        `the owed report or email could not be produced: ${reason.message.slice(0, 500)}`,
+        { cause: error, details: { snapshotId: work.snapshotId } },
+      );
+      recovered.push({
+        snapshotId: work.snapshotId,
+        report: false,
+        email: { status: 'failed', error: owed },
+      });
     }
-    deps.logger.info(
-      { snapshotId: work.snapshotId, report: rewrote, email: email?.status ?? null },
-      'recovered',
-    );
-    recovered.push({ snapshotId: work.snapshotId, report: rewrote, email });
   }
   return recovered;
 }

@@ -2,7 +2,7 @@ import { MAX_REPORT_SNAPSHOT_ID, reportFileNameFor } from '../model/files.js';
 import { localDate } from '../text/time-zone.js';
 
 /**
- * The report's file name as the contract fixes it (src/model/files.ts), the date being the
+ * The report's file name as README.md documents it (pattern in src/model/files.ts), the date being the
  * snapshot's `taken_at` in the audit's time zone (so a Monday 00:30 run in Europe/Berlin
  * is named for Monday, not for Sunday UTC).
  */

@@ -59,6 +59,7 @@ class WidthTracker {
       const kind = this.#columns[i]?.kind;
       if (kind === 'date') return Math.max(n, DATE_WIDTH);
       if (kind === 'decision') return Math.max(n, 14);
+      if (kind === 'reason') return Math.max(n, 30);
       // +3: a character of air on each side beyond the longest value, so ids do not touch.
       return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, n + 3));
     });

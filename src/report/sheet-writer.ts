@@ -3,7 +3,15 @@ import { wallClockDate } from '../text/time-zone.js';
 import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
 import type { DataHasher } from './data-hash.js';
-import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText, SUMMARY_SHEET } from './sheets.js';
+import { dataSheetPageSetup, PRINT_FOOTER, summaryPageSetup } from './print.js';
+import {
+  type AnySheetSource,
+  type ColumnSpec,
+  DECISIONS,
+  headerText,
+  REASON_MAX_LENGTH,
+  SUMMARY_SHEET,
+} from './sheets.js';
 import * as S from './styles.js';
 import type { SummaryLine } from './summary.js';
 
@@ -58,6 +66,53 @@ function cellStyle(tint: Tint, kind: ColumnSpec['kind'], privileged: boolean): P
   return style;
 }
 
+/**
+ * The sign-off columns accept only what the review import (issue 16) can read back: a
+ * Decision from the list, a Reason of bounded length. Both may stay empty.
+ */
+function addReviewValidations(ws: Worksheet, columns: readonly ColumnSpec[], lastRow: number): void {
+  // Worksheet.dataValidations exists at run time but is missing from exceljs's typings.
+  const validations = (ws as unknown as { dataValidations: { add(ref: string, v: DataValidation): void } })
+    .dataValidations;
+  const range = (kind: ColumnSpec['kind']): string | undefined => {
+    const at = columns.findIndex((c) => c.kind === kind);
+    if (at < 0) return undefined;
+    const col = columnLetter(at + 1);
+    return `${col}2:${col}${lastRow}`;
+  };
+  const decision = range('decision');
+  if (decision !== undefined) {
+    validations.add(decision, {
+      type: 'list',
+      allowBlank: true,
+      formulae: [`"${DECISIONS.join(',')}"`],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: 'Decision',
+      error: `Choose ${DECISIONS.join(' or ')}, or leave empty.`,
+      showInputMessage: true,
+      promptTitle: 'Reviewer decision',
+      prompt: `${DECISIONS.join(' or ')}`,
+    });
+  }
+  const reason = range('reason');
+  if (reason !== undefined) {
+    validations.add(reason, {
+      type: 'textLength',
+      operator: 'lessThanOrEqual',
+      allowBlank: true,
+      formulae: [REASON_MAX_LENGTH],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: 'Reason',
+      error: `At most ${REASON_MAX_LENGTH} characters.`,
+      showInputMessage: true,
+      promptTitle: 'Reason',
+      prompt: `Why keep or revoke (needed for Revoke, and for Keep on a privileged row); at most ${REASON_MAX_LENGTH} characters.`,
+    });
+  }
+}
+
 /** Rows between two waits for the zip and the file to catch up (see backpressure.ts). */
 const RELIEF_EVERY = 500;
 
@@ -67,7 +122,11 @@ export async function writeDataSheet(
   options: { timezone: string; widths: readonly number[]; hasher: DataHasher; relieve: Relief },
 ): Promise<number> {
   const { spec } = source;
-  const ws: Worksheet = wb.addWorksheet(spec.name, { views: FROZEN_HEADER });
+  const ws: Worksheet = wb.addWorksheet(spec.name, {
+    views: FROZEN_HEADER,
+    pageSetup: dataSheetPageSetup(),
+    headerFooter: PRINT_FOOTER,
+  });
   ws.columns = spec.columns.map((c, i) => ({
     key: c.key,
     width: options.widths[i] ?? 12,
@@ -106,32 +165,21 @@ export async function writeDataSheet(
 
   const lastColumn = columnLetter(spec.columns.length);
   ws.autoFilter = `A1:${lastColumn}${rowNumber}`;
-  const decisionAt = spec.columns.findIndex((c) => c.kind === 'decision');
-  if (decisionAt >= 0 && rowNumber >= 2) {
-    const col = columnLetter(decisionAt + 1);
-    // Worksheet.dataValidations exists at run time but is missing from exceljs's typings.
-    const validations = (ws as unknown as { dataValidations: { add(ref: string, v: DataValidation): void } })
-      .dataValidations;
-    validations.add(`${col}2:${col}${rowNumber}`, {
-      type: 'list',
-      allowBlank: true,
-      formulae: [`"${DECISIONS.join(',')}"`],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: 'Decision',
-      error: `Choose ${DECISIONS.join(' or ')}, or leave empty.`,
-      showInputMessage: true,
-      promptTitle: 'Reviewer decision',
-      prompt: `${DECISIONS.join(' or ')}`,
-    });
-  }
+  if (rowNumber >= 2) addReviewValidations(ws, spec.columns, rowNumber);
   ws.commit();
   return rowNumber - 1;
 }
 
 export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], timezone: string): void {
-  const ws = wb.addWorksheet(SUMMARY_SHEET, { properties: { tabColor: { argb: 'FF1F3864' } } });
-  ws.columns = [{ width: 44 }, { width: 100 }];
+  // A blank row before every section but the first: the rows the page has to hold.
+  const rows = lines.length + lines.filter((l, i) => l.kind === 'section' && i > 0).length;
+  const ws = wb.addWorksheet(SUMMARY_SHEET, {
+    properties: { tabColor: { argb: 'FF1F3864' } },
+    pageSetup: summaryPageSetup(rows),
+    headerFooter: PRINT_FOOTER,
+  });
+  // Label and value side by side on one landscape page; long values wrap in their cell.
+  ws.columns = [{ width: 44 }, { width: 84 }];
   let first = true;
   for (const line of lines) {
     if (line.kind === 'section' && !first) ws.addRow([]).commit();

@@ -5,6 +5,7 @@ import type {
   PermissionChangeRow,
   ReportData,
 } from '../model/report-data.js';
+import { causeText } from './causes.js';
 import { type Cell, flag, text } from './cells.js';
 
 /**
@@ -13,7 +14,7 @@ import { type Cell, flag, text } from './cells.js';
  * the cells produced here, so what is hashed is what is written.
  */
 
-type ColumnKind = 'text' | 'id' | 'email' | 'int' | 'date' | 'flag' | 'decision';
+export type ColumnKind = 'text' | 'id' | 'email' | 'int' | 'date' | 'flag' | 'decision' | 'reason';
 
 export interface ColumnSpec {
   /** Stable identifier of the column; the data hash names columns by key, not by header. */
@@ -32,31 +33,59 @@ interface SheetSpec<T> {
 /** Decision list on the Access Review (a data validation list in the workbook). */
 export const DECISIONS = ['Keep', 'Revoke'] as const;
 
+/** The longest Reason the Access Review accepts (characters): a sentence or two, not a memo. */
+export const REASON_MAX_LENGTH = 500;
+
+/**
+ * Column order, every sheet: what a reader scans first (the change, whether it is
+ * privileged, who, what), names before ids, and the ids last: they identify a row for a
+ * query or the review import, and nobody reads them on paper.
+ */
+
+/** A resource by type and name, with the grant's label scope (empty when unscoped). */
+const resourceColumns: readonly ColumnSpec[] = [
+  { key: 'resourceType', header: 'Resource type', kind: 'text' },
+  { key: 'resourceName', header: 'Resource name', kind: 'text' },
+  { key: 'labels', header: 'Labels', kind: 'text' },
+];
+
+function resourceCells(r: { resourceType: string; resourceName: string | null; labels: string }): Cell[] {
+  return [text(r.resourceType), text(r.resourceName), text(r.labels)];
+}
+
+/** The ids of a grant's user, role and resource (a resource's name is empty when its list was not read). */
+const grantIdColumns: readonly ColumnSpec[] = [
+  { key: 'userId', header: 'User ID', kind: 'id' },
+  { key: 'roleId', header: 'Role ID', kind: 'id' },
+  { key: 'resourceId', header: 'Resource ID', kind: 'id' },
+];
+
+function grantIdCells(r: { userId: string; roleId: string; resourceId: string }): Cell[] {
+  return [text(r.userId), text(r.roleId), text(r.resourceId)];
+}
+
 const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
   name: 'Permission Changes',
   columns: [
+    // First: the writer tints a row by it (granted green, revoked red).
     { key: 'change', header: 'Change', kind: 'text' },
+    { key: 'privileged', header: 'Privileged', kind: 'flag' },
     { key: 'email', header: 'Email', kind: 'email' },
-    { key: 'userId', header: 'User ID', kind: 'id' },
     { key: 'roleName', header: 'Role', kind: 'text' },
-    { key: 'roleId', header: 'Role ID', kind: 'id' },
-    { key: 'resourceType', header: 'Resource type', kind: 'text' },
-    { key: 'resourceId', header: 'Resource ID', kind: 'id' },
+    ...resourceColumns,
     { key: 'via', header: 'Via', kind: 'text' },
     { key: 'cause', header: 'Cause', kind: 'text' },
-    { key: 'privileged', header: 'Privileged', kind: 'flag' },
+    ...grantIdColumns,
   ],
   toCells: (r) => [
     r.change,
-    text(r.email),
-    text(r.userId),
-    text(r.roleName),
-    text(r.roleId),
-    text(r.resourceType),
-    text(r.resourceId),
-    text(r.via),
-    r.cause,
     flag(r.privileged),
+    text(r.email),
+    text(r.roleName),
+    ...resourceCells(r),
+    text(r.via),
+    causeText(r),
+    ...grantIdCells(r),
   ],
 };
 
@@ -65,7 +94,6 @@ function inviteCells(r: InviteRow): Cell[] {
     text(r.email),
     r.groupId === null ? 'workspace' : 'group',
     text(r.groupName),
-    text(r.groupId),
     r.firstSeen,
     r.daysPending,
   ];
@@ -75,15 +103,16 @@ const inviteColumns: ColumnSpec[] = [
   { key: 'email', header: 'Email', kind: 'email' },
   { key: 'scope', header: 'Invited to', kind: 'text' },
   { key: 'groupName', header: 'Group', kind: 'text' },
-  { key: 'groupId', header: 'Group ID', kind: 'id' },
   { key: 'firstSeen', header: 'First seen ({tz})', kind: 'date' },
   { key: 'daysPending', header: 'Days pending', kind: 'int' },
 ];
 
+const groupIdColumn: ColumnSpec = { key: 'groupId', header: 'Group ID', kind: 'id' };
+
 const staleInvitesSheet: SheetSpec<InviteRow> = {
   name: 'Stale Invites',
-  columns: inviteColumns,
-  toCells: inviteCells,
+  columns: [...inviteColumns, groupIdColumn],
+  toCells: (r) => [...inviteCells(r), text(r.groupId)],
 };
 
 const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
@@ -91,49 +120,47 @@ const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
   columns: [
     { key: 'change', header: 'Change', kind: 'text' },
     { key: 'email', header: 'Email', kind: 'email' },
-    { key: 'userId', header: 'User ID', kind: 'id' },
     { key: 'groupName', header: 'Group', kind: 'text' },
-    { key: 'groupId', header: 'Group ID', kind: 'id' },
     { key: 'detectedAt', header: 'Detected at ({tz})', kind: 'date' },
+    { key: 'userId', header: 'User ID', kind: 'id' },
+    groupIdColumn,
   ],
-  toCells: (r) => [r.change, text(r.email), text(r.userId), text(r.groupName), text(r.groupId), r.detectedAt],
+  toCells: (r) => [r.change, text(r.email), text(r.groupName), r.detectedAt, text(r.userId), text(r.groupId)],
 };
 
 const accessReviewSheet: SheetSpec<AccessRow> = {
   name: 'Access Review',
   columns: [
+    { key: 'privileged', header: 'Privileged', kind: 'flag' },
     { key: 'email', header: 'Email', kind: 'email' },
     { key: 'userName', header: 'Name', kind: 'text' },
-    { key: 'userId', header: 'User ID', kind: 'id' },
     { key: 'roleName', header: 'Role', kind: 'text' },
-    { key: 'roleId', header: 'Role ID', kind: 'id' },
-    { key: 'resourceType', header: 'Resource type', kind: 'text' },
-    { key: 'resourceId', header: 'Resource ID', kind: 'id' },
+    ...resourceColumns,
+    // Every path to the access: `direct`, then the groups by name.
     { key: 'via', header: 'Via', kind: 'text' },
-    { key: 'privileged', header: 'Privileged', kind: 'flag' },
-    // Left empty for the reviewer; a Keep/Revoke list in the workbook.
-    { key: 'decision', header: 'Decision (Keep/Revoke)', kind: 'decision' },
-    { key: 'comment', header: 'Reviewer comment', kind: 'text' },
+    // Left empty for the reviewer's sign-off, beside what is decided on; the workbook
+    // validates both (a Keep/Revoke list, a bounded free text).
+    { key: 'decision', header: 'Decision', kind: 'decision' },
+    { key: 'reason', header: 'Reason', kind: 'reason' },
+    ...grantIdColumns,
   ],
   toCells: (r) => [
+    flag(r.privileged),
     text(r.email),
     text(r.userName),
-    text(r.userId),
     text(r.roleName),
-    text(r.roleId),
-    text(r.resourceType),
-    text(r.resourceId),
+    ...resourceCells(r),
     text(r.via),
-    flag(r.privileged),
     null,
     null,
+    ...grantIdCells(r),
   ],
 };
 
 const invitesSheet: SheetSpec<InviteRow> = {
   name: 'Invites',
-  columns: [...inviteColumns, { key: 'stale', header: 'Stale', kind: 'flag' }],
-  toCells: (r) => [...inviteCells(r), flag(r.stale)],
+  columns: [...inviteColumns, { key: 'stale', header: 'Stale', kind: 'flag' }, groupIdColumn],
+  toCells: (r) => [...inviteCells(r), flag(r.stale), text(r.groupId)],
 };
 
 /** One data sheet with its rows: in memory (small sheets) or streamed (Access Review). */
@@ -145,7 +172,24 @@ type SheetSource<T> = {
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of sheets, each typed on its own.
 export type AnySheetSource = SheetSource<any>;
 
-/** The data sheets in workbook order (after the Summary). */
+/** Privileged rows first, each part in the store's order (a stable sort: deterministic). */
+function privilegedFirst<T extends { privileged: boolean }>(rows: readonly T[]): T[] {
+  return [...rows].sort((a, b) => Number(b.privileged) - Number(a.privileged));
+}
+
+/**
+ * The same for the streamed Access Review: two walks of the store (privileged rows, then
+ * the rest) rather than holding the whole population in memory to sort it.
+ */
+function privilegedFirstStream<T extends { privileged: boolean }>(
+  rows: () => AsyncIterable<T>,
+): () => AsyncIterable<T> {
+  return async function* () {
+    for await (const row of rows()) if (row.privileged) yield row;
+    for await (const row of rows()) if (!row.privileged) yield row;
+  };
+}
+
 /** The first sheet: the run's facts and counts (sheet-writer.ts writes it). */
 export const SUMMARY_SHEET = 'Summary';
 
@@ -159,12 +203,13 @@ export const SHEET_NAMES: readonly string[] = [
   invitesSheet.name,
 ];
 
+/** The data sheets in workbook order (after the Summary). */
 export function dataSheets(data: ReportData): AnySheetSource[] {
   return [
-    { spec: permissionChangesSheet, rows: () => data.permissionChanges },
+    { spec: permissionChangesSheet, rows: () => privilegedFirst(data.permissionChanges) },
     { spec: staleInvitesSheet, rows: () => data.staleInvites },
     { spec: membershipChangesSheet, rows: () => data.membershipChanges },
-    { spec: accessReviewSheet, rows: data.accessReview },
+    { spec: accessReviewSheet, rows: privilegedFirstStream(data.accessReview) },
     { spec: invitesSheet, rows: () => data.invites },
   ];
 }

@@ -35,6 +35,39 @@ function declaredVsWalked(
   return { value: `declared ${declared}, walked ${walked}: ${ok ? 'OK' : 'MISMATCH'}`, ok };
 }
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * Records without `permissions` (optional in the API: such a user or group holds no
+ * direct grant) and resource lists the token could not read. Snapshots from before these
+ * were recorded say so rather than claim zero.
+ */
+function permissionsAndNames(c: Partial<Completeness>): SummaryLine[] {
+  const w = c.withoutPermissions;
+  const lines = [
+    field(
+      'Detail records without permissions',
+      w === undefined
+        ? 'not recorded for this snapshot'
+        : `${count(w.users, 'user')}, ${count(w.groups, 'group')} (no permissions member: no direct grants)`,
+    ),
+  ];
+  const unreadable = c.unreadableResourceLists;
+  if (unreadable === undefined) lines.push(field('Resource names', 'not recorded for this snapshot'));
+  else if (unreadable.length === 0) lines.push(field('Resource names', 'every resource list was read'));
+  else {
+    lines.push(
+      warning(
+        'Resource names',
+        text(
+          `the token could not read ${unreadable.join(', ')}: resources of ${unreadable.length === 1 ? 'that kind' : 'those kinds'} are named by id only`,
+        ),
+      ),
+    );
+  }
+  return lines;
+}
+
 function completenessLines(c: Completeness | null): SummaryLine[] {
   if (c === null) return [field('Completeness', 'not recorded for this snapshot')];
   const lines: SummaryLine[] = [];
@@ -71,6 +104,7 @@ function completenessLines(c: Completeness | null): SummaryLine[] {
       ),
     );
   }
+  lines.push(...permissionsAndNames(c));
   if (c.warnings.length === 0) lines.push(field('Crawler warnings', 'none'));
   for (const w of c.warnings) lines.push(warning('Crawler warning', text(w)));
   return lines;

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { AuditError, isAuditError, unusableDirectory } from '../errors.js';
+import { createDirs, makePrivateDir, PRIVATE_FILE } from '../files/private.js';
 import type { ReportData } from '../model/report-data.js';
 import { reliefFor } from './backpressure.js';
 import { DataHasher } from './data-hash.js';
@@ -75,7 +76,7 @@ function reportError(error: unknown, fileName: string): AuditError {
  */
 export async function prepareReportsDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makePrivateDir(dir);
     await access(dir, constants.W_OK | constants.X_OK);
     if (!(await stat(dir)).isDirectory())
       throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
@@ -96,9 +97,12 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
   try {
     const scan = await scanReport(data);
     const s = data.summary;
-    await mkdir(dir, { recursive: true });
+    // REPORTS_DIR is made 0700; the directory of `report --out FILE` is the user's and
+    // only gets that mode if this creates it. The file itself is 0600 either way.
+    if (options.outPath === undefined) await makePrivateDir(dir);
+    else await createDirs(dir);
 
-    out = createWriteStream(temp, { flags: 'wx' });
+    out = createWriteStream(temp, { flags: 'wx', mode: PRIVATE_FILE });
     const closed = once(out, 'close');
     closed.catch(() => {}); // awaited below; an error surfaces through streamFailure
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({

@@ -30,7 +30,7 @@ export function nextScheduledTime(expression: string, timeZone: string, after: D
 }
 
 /**
- * The contract's catch-up rule: at start, run at once if no complete snapshot is newer
+ * The catch-up rule of docs/operations.md: at start, run at once if no complete snapshot is newer
  * than the most recent scheduled time (a host that was down on Monday still produces
  * Monday's report). One run covers any number of missed periods: the audit is of the
  * workspace as it is now, so replaying missed ticks one by one would only repeat it.

@@ -1,9 +1,17 @@
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../secret.js';
+import { type ApiAuditEvent, auditEventPages, type TrailWindow } from './audit-events.js';
 import { type ClientStats, SegmentHttp } from './http.js';
 import { Pacer } from './pacer.js';
-import { type Page, type PaginateOptions, paginate } from './paginate.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import { type Page, PageSize, type PaginateOptions, paginate } from './paginate.js';
+import {
+  type ApiLabel,
+  type ApiSource,
+  type ApiSpace,
+  type ApiWarehouse,
+  resourceSchemas,
+} from './resources.js';
+import { DEFAULT_RETRY_POLICY, RefusalBackoff, type RetryPolicy } from './retry.js';
 import {
   type ApiGroupRef,
   type ApiMemberUser,
@@ -32,10 +40,16 @@ export interface SegmentClientOptions {
   maxRetryDelayMs?: number;
   /** Bound on the total time for one request, waits included (default 15 min). */
   maxRetryTimeMs?: number;
-  /** Items per page, capped at 200 (default 200). */
+  /** Items per page, 1 to 1,000 (default 1,000); a list that refuses more than 200 gets 200 for the rest of the run. */
   pageSize?: number;
   /** Cap on pages of one list (default 100,000). */
   maxPages?: number;
+  /** First wait after a 429 that says nothing of when to come back (default 1 s); doubles per refusal. */
+  rateLimitBackoffMs?: number;
+  /** Longest such wait (default 60 s). */
+  maxRateLimitBackoffMs?: number;
+  /** Bound on one response body (default 32 MiB); a larger one fails the request, not retried. */
+  maxResponseBytes?: number;
   /** Extra wait after a rate-limit window's announced reset (default 30 ms). */
   rateLimitMarginMs?: number;
   /** Told when requests begin to wait for a rate-limit window. */
@@ -75,13 +89,18 @@ export class SegmentClient {
       pacer: this.#pacer,
       stats: this.#stats,
       policy,
+      backoff: new RefusalBackoff(
+        options.rateLimitBackoffMs ?? 1000,
+        options.maxRateLimitBackoffMs ?? 60_000,
+      ),
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
       fetch: options.fetch ?? globalThis.fetch,
       logger: options.logger,
       signal: options.signal,
     });
     this.#paging = {
-      pageSize: options.pageSize,
+      pageSize: new PageSize(options.pageSize),
       maxPages: options.maxPages,
       onPageSize: (count) => {
         if (count > this.#stats.maxPageSize) this.#stats.maxPageSize = count;
@@ -109,6 +128,11 @@ export class SegmentClient {
     const path = `/groups/${segment(groupId)}`;
     const label = `GET ${path}`;
     return checked(schemas.userGroup, await this.#http.get({ path, label }), label).userGroup;
+  }
+
+  /** The audit trail of a window; `readAuditTrail` turns it into events or "unavailable". */
+  listAuditEvents(window: TrailWindow = {}): AsyncGenerator<Page<ApiAuditEvent>> {
+    return auditEventPages(this.#http, window, this.#paging);
   }
 
   listRoles(): AsyncGenerator<Page<ApiRole>> {
@@ -140,6 +164,26 @@ export class SegmentClient {
   listUserGroupsFromUser(userId: string): AsyncGenerator<Page<ApiGroupRef>> {
     const path = `/users/${segment(userId)}/groups`;
     return paginate(this.#http, path, schemas.userGroupsOfUser, (d) => d.groups, this.#paging);
+  }
+
+  // The resource lists the audit reads names from (schemas and SDK models in resources.ts).
+
+  listSources(): AsyncGenerator<Page<ApiSource>> {
+    return paginate(this.#http, '/sources', resourceSchemas.sources, (d) => d.sources, this.#paging);
+  }
+
+  listWarehouses(): AsyncGenerator<Page<ApiWarehouse>> {
+    return paginate(this.#http, '/warehouses', resourceSchemas.warehouses, (d) => d.warehouses, this.#paging);
+  }
+
+  listSpaces(): AsyncGenerator<Page<ApiSpace>> {
+    return paginate(this.#http, '/spaces', resourceSchemas.spaces, (d) => d.spaces, this.#paging);
+  }
+
+  /** `GET /labels` is one request: the API gives the whole list, without pagination. */
+  async listLabels(): Promise<ApiLabel[]> {
+    const label = 'GET /labels';
+    return checked(resourceSchemas.labels, await this.#http.get({ path: '/labels', label }), label).labels;
   }
 }
 

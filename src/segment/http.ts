@@ -1,9 +1,19 @@
 import { AbortError } from 'p-retry';
-import { AuditError } from '../errors.js';
+import { AuditError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type Secret, scrub } from '../secret.js';
+import { formatBytes } from '../text/bytes.js';
+import { TOOL_VERSION } from '../version.js';
+import { type Body, printable, readBounded } from './body.js';
+import { describeNetworkError, retryAfterMs, tlsRefusal } from './network.js';
 import { type Pacer, readRateHeaders } from './pacer.js';
-import { RateLimitedError, RetryableError, type RetryPolicy, withRetries } from './retry.js';
+import {
+  RateLimitedError,
+  type RefusalBackoff,
+  RetryableError,
+  type RetryPolicy,
+  withRetries,
+} from './retry.js';
 import { errorEnvelopeSchema } from './schemas.js';
 
 /**
@@ -13,7 +23,8 @@ import { errorEnvelopeSchema } from './schemas.js';
  * The token is revealed in exactly one place (the Authorization header below). Errors
  * name the request by its label (method, path, page) and never carry a fetch error as
  * `cause`: undici's errors can hold request details, so only a description of them, with
- * the token scrubbed, goes into messages and causes.
+ * the token scrubbed, goes into messages and causes. Text the API sends (error messages)
+ * reaches messages only through `printable`: no terminal escape sequence gets through.
  */
 
 export interface ClientStats {
@@ -30,7 +41,11 @@ export interface HttpOptions {
   pacer: Pacer;
   stats: ClientStats;
   policy: RetryPolicy;
+  /** The wait after 429s that give no timing (per client: one refusing server, one back-off). */
+  backoff: RefusalBackoff;
   requestTimeoutMs: number;
+  /** Bound on a response body, in bytes; beyond it the request fails (final). */
+  maxResponseBytes: number;
   fetch: typeof fetch;
   logger?: Logger;
   signal?: AbortSignal;
@@ -43,28 +58,26 @@ export interface Target {
   label: string;
 }
 
-const ACCEPT = 'application/vnd.segment.v1+json, application/json;q=0.9';
+/** What every public SDK sends, and who we are (Segment can tell the tool's requests apart). */
+const HEADERS = { accept: 'application/json', 'user-agent': `segment-access-audit/${TOOL_VERSION}` };
 
-/** A safe one-line description of whatever fetch threw (no headers, no token). */
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const parts = [error.name === 'TimeoutError' ? 'timed out' : error.message];
-  let cause: unknown = (error as { cause?: unknown }).cause;
-  for (let depth = 0; cause instanceof Error && depth < 3; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${cause.message} (${code})` : cause.message);
-    cause = (cause as { cause?: unknown }).cause;
+/** Error bodies are only read for a message, a field and a wait: a few KiB say all of that. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** The first error of an error envelope, if the body is one. */
+function firstError(text: string): { message?: string; field?: string; data?: unknown } | undefined {
+  try {
+    const parsed = errorEnvelopeSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.errors[0] : undefined;
+  } catch {
+    return undefined; // A non-JSON error body: the status alone says enough.
   }
-  return parts.join(': ');
 }
 
-/** Retry-After is seconds or an HTTP date. */
-function retryAfterMs(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : at - now;
+function msBeforeNextOf(data: unknown): number | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const wait = (data as { msBeforeNext?: unknown }).msBeforeNext;
+  return typeof wait === 'number' && Number.isFinite(wait) ? wait : undefined;
 }
 
 export class SegmentHttp {
@@ -89,26 +102,27 @@ export class SegmentHttp {
             stats.retries++;
             logger?.debug({ request: target.label, attempt, reason: error.message }, 'retrying request');
           },
-          waitForRateLimit: async (until, s) => {
-            const ms = until - Date.now();
+          waitForRateLimit: async (refusal, s) => {
+            const ms = refusal.until - Date.now();
             if (Date.now() + ms - started > policy.maxRetryTimeMs) {
               throw new AuditError(
                 'API_UNAVAILABLE',
                 `${target.label}: rate limited for another ${Math.ceil(ms / 1000)} s, longer than the retry time limit`,
               );
             }
-            logger?.debug({ request: target.label, waitMs: ms }, 'rate limited (429): waiting');
-            await pacer.waitUntil(until, s);
+            logger?.debug({ request: target.label, waitMs: refusal.waitMs }, 'rate limited (429): waiting');
+            await pacer.waitUntil(refusal.until, s);
           },
         },
         signal,
       );
     } catch (error) {
-      throw this.#final(error, target);
+      throw this.#giveUp(error, target);
     }
   }
 
-  #final(error: unknown, target: Target): unknown {
+  /** What `get` throws once the retries are over. */
+  #giveUp(error: unknown, target: Target): unknown {
     if (error instanceof AuditError) return error;
     if (this.#o.signal?.aborted) return this.#o.signal.reason;
     if (error instanceof RetryableError || error instanceof RateLimitedError) {
@@ -132,29 +146,64 @@ export class SegmentHttp {
     const { pacer, stats, signal, token } = this.#o;
     await pacer.acquire(signal);
     stats.requests++;
+    const sentAt = Date.now();
     const timeout = AbortSignal.timeout(this.#o.requestTimeoutMs);
     const requestSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let response: Response;
-    let text: string;
+    let body: Body;
     try {
       response = await this.#o.fetch(this.#url(target), {
         method: 'GET',
-        headers: { authorization: `Bearer ${token.reveal()}`, accept: ACCEPT },
+        headers: { authorization: `Bearer ${token.reveal()}`, ...HEADERS },
         signal: requestSignal,
       });
-      text = await response.text();
+      body = await readBounded(response, response.ok ? this.#o.maxResponseBytes : ERROR_BODY_BYTES);
     } catch (error) {
       pacer.release(undefined, false);
-      if (signal?.aborted) throw new AbortError(signal.reason instanceof Error ? signal.reason : 'aborted');
-      const why = timeout.aborted
-        ? `timed out after ${this.#o.requestTimeoutMs} ms`
-        : `connection failed: ${describeNetworkError(error)}`;
-      throw new RetryableError(scrub(why, [token]));
+      throw this.#networkFailure(error, target, timeout);
     }
     const now = Date.now();
     pacer.release(readRateHeaders(response.headers, now), response.ok);
-    if (response.ok) return this.#data(text, target);
-    throw this.#failure(response, text, target, now);
+    if (!response.ok) throw this.#failure(response, body.text, target, sentAt, now);
+    this.#o.backoff.succeeded();
+    if (!body.complete) {
+      throw this.#final('API_TOO_LARGE', target, {
+        message: `${target.label}: the response body is larger than ${formatBytes(this.#o.maxResponseBytes)}; it was cut off`,
+      });
+    }
+    return this.#data(body.text, target);
+  }
+
+  /** What to throw when fetch (or reading its body) failed: abort, TLS refusal (final), or retryable. */
+  #networkFailure(error: unknown, target: Target, timeout: AbortSignal): Error {
+    const { signal, token } = this.#o;
+    if (signal?.aborted) return new AbortError(signal.reason instanceof Error ? signal.reason : 'aborted');
+    const tls = tlsRefusal(error);
+    if (tls !== undefined) {
+      const host = new URL(this.#base).host;
+      return this.#final('API_TLS', target, {
+        message:
+          `${target.label}: the TLS certificate of ${host} was not accepted ` +
+          `(${scrub(tls.message, [token])}; ${tls.code}); check SEGMENT_API_URL, or for a private ` +
+          'certificate authority name its certificate in NODE_EXTRA_CA_CERTS',
+      });
+    }
+    const why = timeout.aborted
+      ? `timed out after ${this.#o.requestTimeoutMs} ms`
+      : `connection failed: ${describeNetworkError(error)}`;
+    return new RetryableError(scrub(why, [token]));
+  }
+
+  /** A final failure (not retried): the AuditError, wrapped so p-retry stops. */
+  #final(
+    code: ErrorCode,
+    target: Target,
+    what: { message: string; status?: number; field?: string },
+  ): AbortError {
+    const details: Record<string, unknown> = { request: target.label };
+    if (what.status !== undefined) details.status = what.status;
+    if (what.field !== undefined) details.field = what.field;
+    return new AbortError(new AuditError(code, what.message, { details }));
   }
 
   #data(text: string, target: Target): unknown {
@@ -162,53 +211,45 @@ export class SegmentHttp {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new AbortError(
-        new AuditError('API_MALFORMED', `${target.label}: the response body is not valid JSON`, {
-          details: { request: target.label },
-        }),
-      );
+      throw this.#final('API_MALFORMED', target, {
+        message: `${target.label}: the response body is not valid JSON`,
+      });
     }
     if (body === null || typeof body !== 'object' || !('data' in body)) {
-      throw new AbortError(
-        new AuditError('API_MALFORMED', `${target.label}: the response has no "data" envelope`, {
-          details: { request: target.label },
-        }),
-      );
+      throw this.#final('API_MALFORMED', target, {
+        message: `${target.label}: the response has no "data" envelope`,
+      });
     }
     return (body as { data: unknown }).data;
   }
 
+  /**
+   * The wait for a 429: the server's own timing when it gives one that lies ahead
+   * (msBeforeNext, the reset header, Retry-After, in that order), else the back-off's.
+   */
+  #refusalWait(response: Response, msBeforeNext: number | undefined, sentAt: number, now: number): number {
+    const rate = readRateHeaders(response.headers, now);
+    const given = [
+      msBeforeNext,
+      rate === undefined ? undefined : rate.resetAt - now,
+      retryAfterMs(response.headers.get('retry-after'), now),
+    ].find((ms) => ms !== undefined && ms > 0);
+    return this.#o.backoff.next(given, sentAt, now);
+  }
+
   /** The error to throw for a non-2xx answer: retryable, rate-limited, or final (AbortError). */
-  #failure(response: Response, text: string, target: Target, now: number): Error {
+  #failure(response: Response, text: string, target: Target, sentAt: number, now: number): Error {
     const { status } = response;
-    let serverMessage = '';
-    let msBeforeNext: number | undefined;
-    try {
-      const parsed = errorEnvelopeSchema.safeParse(JSON.parse(text));
-      if (parsed.success) {
-        const first = parsed.data.errors[0];
-        serverMessage = scrub(first?.message ?? '', [this.#o.token]).slice(0, 300);
-        const wait = first?.data?.msBeforeNext;
-        if (typeof wait === 'number' && Number.isFinite(wait)) msBeforeNext = wait;
-      }
-    } catch {
-      // A non-JSON error body: the status alone says enough.
-    }
+    const first = firstError(text);
+    const serverMessage = printable(scrub(first?.message ?? '', [this.#o.token])).slice(0, 300);
     const said = serverMessage ? `: ${serverMessage}` : '';
-    const final = (code: ConstructorParameters<typeof AuditError>[0], message: string) =>
-      new AbortError(new AuditError(code, message, { details: { request: target.label, status } }));
+    const final = (code: ErrorCode, message: string) => this.#final(code, target, { message, status });
 
     if (status === 429) {
       this.#o.stats.rateLimited++;
-      const rate = readRateHeaders(response.headers, now);
-      const waitMs =
-        msBeforeNext ??
-        (rate ? rate.resetAt - now : undefined) ??
-        retryAfterMs(response.headers.get('retry-after'), now) ??
-        1000;
-      const until = now + Math.max(0, waitMs);
-      this.#o.pacer.rateLimited(until);
-      return new RateLimitedError(`HTTP 429 (rate limited, ${Math.max(0, waitMs)} ms to wait)`, until);
+      const waitMs = this.#refusalWait(response, msBeforeNextOf(first?.data), sentAt, now);
+      this.#o.pacer.rateLimited(now + waitMs);
+      return new RateLimitedError(`HTTP 429 (rate limited, ${waitMs} ms to wait)`, now + waitMs, waitMs);
     }
     if (status === 401) {
       return final(
@@ -225,9 +266,25 @@ export class SegmentHttp {
     }
     if (status === 404)
       return final('API_NOT_FOUND', `${target.label}: not found (404): ${target.path}${said}`);
-    if (status === 408 || status >= 500) {
-      return new RetryableError(`HTTP ${status}${said}`);
-    }
-    return final('API_REJECTED', `${target.label}: the Segment API rejected the request (${status})${said}`);
+    if (status === 408 || status >= 500) return new RetryableError(`HTTP ${status}${said}`);
+    return this.#final('API_REJECTED', target, {
+      message: `${target.label}: the Segment API rejected the request (${status})${said}`,
+      status,
+      field: refusedField(first, target),
+    });
   }
+}
+
+/**
+ * The request field a rejection names: the envelope's `field`, or `pagination.count` when
+ * the message is about the count (servers that give no field still say which limit).
+ */
+function refusedField(
+  first: { message?: string; field?: string } | undefined,
+  target: Target,
+): string | undefined {
+  if (first?.field !== undefined) return printable(first.field).slice(0, 100);
+  if (target.query?.has('pagination.count') && /\bcount\b/i.test(first?.message ?? ''))
+    return 'pagination.count';
+  return undefined;
 }

@@ -1,2 +1,9 @@
+export {
+  type ApiAuditEvent,
+  readAuditTrail,
+  type TrailRead,
+  type TrailWindow,
+} from './audit-events.js';
 export { collect, SegmentClient, type SegmentClientOptions } from './client.js';
+export type { ApiWarehouse } from './resources.js';
 export type { ApiPermission, ApiUser, ApiUserGroup } from './schemas.js';

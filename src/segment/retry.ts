@@ -16,12 +16,13 @@ export class RetryableError extends Error {
   override readonly name = 'RetryableError';
 }
 
-/** A 429: wait until `until` (ms since the epoch), then try again without spending the budget. */
+/** A 429: wait `waitMs`, until `until` (ms since the epoch), then try again without spending the budget. */
 export class RateLimitedError extends Error {
   override readonly name = 'RateLimitedError';
   constructor(
     message: string,
     readonly until: number,
+    readonly waitMs: number,
   ) {
     super(message);
   }
@@ -43,11 +44,55 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryTimeMs: 15 * 60_000,
 };
 
+/**
+ * The wait after a 429, per client. The server's own timing (msBeforeNext, the reset header,
+ * Retry-After) is trusted the first time; a 429 that gives none (or a zero or past one) and
+ * every further 429 before a success wait at least `baseMs`, doubling up to `maxMs`, so a
+ * server that keeps refusing sees a few requests a minute, not thousands a second. Requests
+ * sent before the current wait ended belong to the same burst and do not double it again.
+ */
+export class RefusalBackoff {
+  /** 429s since the last success (bursts counted once). */
+  #refusals = 0;
+  /** The next doubled wait. */
+  #floor: number;
+  /** When the last wait ends: 429s to requests sent before then are its burst. */
+  #burstEnd = 0;
+
+  constructor(
+    readonly baseMs: number,
+    readonly maxMs: number,
+  ) {
+    this.#floor = baseMs;
+  }
+
+  /** The wait (ms) for a 429 to a request sent at `sentAt`; `given` is the server's timing, if any. */
+  next(given: number | undefined, sentAt: number, now: number): number {
+    const told = given !== undefined && given > 0 ? given : undefined;
+    if (sentAt < this.#burstEnd) return Math.max(told ?? 0, this.#burstEnd - now);
+    let wait: number;
+    if (this.#refusals === 0 && told !== undefined) wait = told;
+    else {
+      wait = Math.max(told ?? 0, this.#floor);
+      this.#floor = Math.min(this.maxMs, this.#floor * 2);
+    }
+    this.#refusals++;
+    this.#burstEnd = now + wait;
+    return wait;
+  }
+
+  /** A success: the next 429 starts from the server's timing (or `baseMs`) again. */
+  succeeded(): void {
+    this.#refusals = 0;
+    this.#floor = this.baseMs;
+  }
+}
+
 export interface RetryHooks {
   /** A failure that will be retried (after backoff). */
   onRetry?: (error: RetryableError, attempt: number) => void;
   /** Waiting for a rate-limit window after a 429. */
-  waitForRateLimit: (until: number, signal?: AbortSignal) => Promise<void>;
+  waitForRateLimit: (refusal: RateLimitedError, signal?: AbortSignal) => Promise<void>;
 }
 
 export async function withRetries<T>(
@@ -66,7 +111,7 @@ export async function withRetries<T>(
     maxRetryTime: policy.maxRetryTimeMs,
     signal,
     onFailedAttempt: async ({ error, attemptNumber }) => {
-      if (error instanceof RateLimitedError) await hooks.waitForRateLimit(error.until, signal);
+      if (error instanceof RateLimitedError) await hooks.waitForRateLimit(error, signal);
       else if (error instanceof RetryableError && failures < policy.retries)
         hooks.onRetry?.(error, attemptNumber);
     },

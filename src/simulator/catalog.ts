@@ -1,6 +1,7 @@
 /**
  * The vocabulary of a simulated workspace: Segment's real role names (with the resource
- * type each is granted on), and names for people, teams and resources. Static data only.
+ * type each is granted on), and names for people and teams. Static data only; resources are in
+ * resource-catalog.ts.
  */
 
 export interface RoleTemplate {
@@ -226,36 +227,3 @@ export const TEAMS: readonly string[] = [
 ];
 
 export const REGIONS: readonly string[] = ['EMEA', 'AMER', 'APAC', 'LATAM', 'DACH', 'Nordics', 'Global'];
-
-export const SOURCE_NAMES: readonly string[] = [
-  'iOS App',
-  'Android App',
-  'Website',
-  'Checkout Service',
-  'Salesforce',
-  'Zendesk',
-  'Stripe',
-  'HubSpot',
-  'Backend Events',
-  'Marketing Site',
-  'Mobile Web',
-  'Kafka Bridge',
-  'Braze Currents',
-];
-
-export const SPACE_NAMES: readonly string[] = ['Production', 'Staging', 'B2B Accounts', 'Loyalty'];
-export const WAREHOUSE_NAMES: readonly string[] = [
-  'Snowflake Prod',
-  'BigQuery',
-  'Redshift Legacy',
-  'Postgres DW',
-];
-export const FUNCTION_NAMES: readonly string[] = [
-  'Webhook Enricher',
-  'PII Scrubber',
-  'Lead Router',
-  'Geo Lookup',
-  'Slack Alerts',
-  'Order Normaliser',
-];
-export const ENVIRONMENTS: readonly string[] = ['prod', 'staging', 'dev'];

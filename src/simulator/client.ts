@@ -61,8 +61,11 @@ export class SimulatorAdmin {
       (d) => d.permissions as Permission[],
     );
 
+  /** Simulation only (Segment has no such endpoint): a person's name or email changes. */
   updateUser = (userId: string, patch: { name?: string; email?: string }): Promise<WorkspaceUser> =>
-    this.#data('PATCH', `/users/${enc(userId)}`, { body: patch }).then((d) => d.user as WorkspaceUser);
+    this.#data('PATCH', `/_simulator/users/${enc(userId)}`, { body: patch }).then(
+      (d) => d.user as WorkspaceUser,
+    );
 
   deleteUsers = (userIds: readonly string[]): Promise<void> =>
     this.#data('DELETE', '/users', { query: { userIds } }).then(() => undefined);
@@ -81,13 +84,26 @@ export class SimulatorAdmin {
   deleteGroup = (groupId: string): Promise<void> =>
     this.#data('DELETE', `/groups/${enc(groupId)}`).then(() => undefined);
 
+  renameGroup = (groupId: string, name: string): Promise<GroupSummary> =>
+    this.#data('PATCH', `/groups/${enc(groupId)}`, { body: { name } }).then(
+      (d) => d.userGroup as GroupSummary,
+    );
+
+  /** Emails of users join the group; other emails are invited to it. */
   addGroupMembers = (groupId: string, emails: readonly string[]): Promise<GroupSummary> =>
     this.#data('POST', `/groups/${enc(groupId)}/users`, { body: { emails } }).then(
       (d) => d.userGroup as GroupSummary,
     );
 
-  removeGroupMembers = (groupId: string, userIds: readonly string[]): Promise<void> =>
-    this.#data('DELETE', `/groups/${enc(groupId)}/users`, { query: { userIds } }).then(() => undefined);
+  /** The group's members and invitees become exactly these emails. */
+  replaceGroupMembers = (groupId: string, emails: readonly string[]): Promise<GroupSummary> =>
+    this.#data('PUT', `/group/${enc(groupId)}/users`, { body: { emails } }).then(
+      (d) => d.userGroup as GroupSummary,
+    );
+
+  /** Members or invitees, by email. */
+  removeGroupMembers = (groupId: string, emails: readonly string[]): Promise<void> =>
+    this.#data('DELETE', `/group/${enc(groupId)}/users`, { query: { emails } }).then(() => undefined);
 
   addGroupPermissions = (groupId: string, permissions: PermissionGrant[]): Promise<Permission[]> =>
     this.#data('POST', `/groups/${enc(groupId)}/permissions`, { body: { permissions } }).then(
@@ -99,13 +115,11 @@ export class SimulatorAdmin {
       (d) => d.permissions as Permission[],
     );
 
-  addGroupInvites = (groupId: string, emails: readonly string[]): Promise<GroupSummary> =>
-    this.#data('POST', `/groups/${enc(groupId)}/invites`, { body: { emails } }).then(
-      (d) => d.userGroup as GroupSummary,
+  /** `PATCH /sources/{id}` (updateSource): the source's SourceV1 after the rename. */
+  renameSource = (sourceId: string, name: string): Promise<Record<string, unknown>> =>
+    this.#data('PATCH', `/sources/${enc(sourceId)}`, { body: { name } }).then(
+      (d) => d.source as Record<string, unknown>,
     );
-
-  deleteGroupInvites = (groupId: string, emails: readonly string[]): Promise<void> =>
-    this.#data('DELETE', `/groups/${enc(groupId)}/invites`, { query: { emails } }).then(() => undefined);
 
   /** Simulation only: the invited person signs up (invite permissions and group invites carry over). */
   acceptInvite = (email: string, name: string): Promise<WorkspaceUser> =>

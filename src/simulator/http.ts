@@ -1,6 +1,10 @@
 /**
- * Envelope helpers: every answer is `{data}` or `{errors:[{type,message,field?,data?}]}`,
- * never both. Handlers throw ApiError; the server turns it into the errors envelope.
+ * Envelope helpers: every answer is `{data}` or the SDK's RequestErrorEnvelope
+ * `{errors:[{type, message?, field?, data?, status?}]}`, never both. Handlers throw
+ * ApiError; the server turns it into the errors envelope. The simulator itself only
+ * answers the documented statuses (200/201, 401, 404, 409, 413, 422, 429, 5xx), with the
+ * error types of the OpenAPI document's examples (NotFound, ValidationFailure) where it
+ * gives one.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -9,6 +13,8 @@ export interface ApiErrorItem {
   message: string;
   field?: string;
   data?: Record<string, unknown>;
+  /** RequestError.status (optional): the HTTP status again. */
+  status?: number;
 }
 
 export class ApiError extends Error {
@@ -19,23 +25,39 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly data?: Record<string, unknown>,
+    /** False for bodies documented without it (the 429's). */
+    readonly withStatus = true,
   ) {
     super(message);
   }
 
   toBody(): { errors: ApiErrorItem[] } {
     const item: ApiErrorItem = { type: this.type, message: this.message };
+    if (this.withStatus) item.status = this.status;
     if (this.field !== undefined) item.field = this.field;
     if (this.data !== undefined) item.data = this.data;
     return { errors: [item] };
   }
 }
 
-export const notFound = (what: string): ApiError => new ApiError(404, 'not-found', `${what} not found`);
+export const unauthorized = (message: string): ApiError => new ApiError(401, 'Unauthorized', message);
+export const notFound = (what: string): ApiError => new ApiError(404, 'NotFound', `${what} not found`);
 export const invalid = (message: string, field?: string): ApiError =>
-  new ApiError(422, 'ValidationError', message, field);
+  new ApiError(422, 'ValidationFailure', message, field);
 export const conflict = (message: string, field?: string): ApiError =>
-  new ApiError(409, 'conflict', message, field);
+  new ApiError(409, 'Conflict', message, field);
+/** The 429 body exactly as documented (no `status` member). */
+export const rateLimited = (msBeforeNext: number, consumedPoints: number): ApiError =>
+  new ApiError(
+    429,
+    'RequestError',
+    'Too many requests',
+    undefined,
+    { remainingPoints: 0, msBeforeNext, consumedPoints },
+    false,
+  );
+export const serverError = (status: number, message: string): ApiError =>
+  new ApiError(status, 'ServerError', message);
 
 /** What a handler answers: an HTTP status and the `data` object. */
 export interface Reply {
@@ -53,7 +75,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'payload-too-large', 'request body over 1 MB');
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'PayloadTooLarge', 'request body over 1 MB');
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();

@@ -1,11 +1,12 @@
 /**
  * The simulated Segment workspace: a real HTTP server (node:http) that answers the Public
- * API as segment-api.md describes it, deterministic from a seed. Tests, the benchmark and
- * the demo import this; product code never does.
+ * API as Segment documents it (the shapes src/segment/schemas.ts reads), deterministic
+ * from a seed. Tests, the benchmark and the demo import this; product code never does.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_PAGE_COUNT } from './pagination.js';
 import { generateWorkspace } from './seed.js';
 import { createSimulatorHandler, router, SimulatorCore } from './server.js';
 import { WorkspaceState } from './state.js';
@@ -42,6 +43,15 @@ function checkRateLimit(limit: RateLimit | undefined): RateLimit | undefined {
   return limit;
 }
 
+function pageCount(value: number | undefined): number {
+  const v = value ?? MAX_PAGE_COUNT;
+  if (!Number.isInteger(v) || v < 1 || v > MAX_PAGE_COUNT)
+    throw new RangeError(
+      `simulator option maxPageCount must be a whole number from 1 to ${MAX_PAGE_COUNT} (got ${v})`,
+    );
+  return v;
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const seed = count('seed', options.seed, 1);
   const users = count('users', options.users, 50);
@@ -66,8 +76,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     checkRateLimit(options.rateLimit),
     writeLimit,
   );
-  core.inlinePermissions = options.inlinePermissions ?? true;
+  core.setInlinePermissions(options.inlinePermissions);
   core.omitTotalEntries = options.omitTotalEntries ?? false;
+  core.maxPageCount = pageCount(options.maxPageCount);
   core.faults.set(options.faults);
 
   const server = createServer(createSimulatorHandler(core));
@@ -90,6 +101,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     token,
     stats: core.stats,
     truth: () => core.state.truth(),
+    resourceNames: () => core.state.resourceNames(),
     resetStats: () => core.resetStats(),
     inject(injection: Injection) {
       if (!router.has(injection.route))
@@ -101,9 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       const checked = checkRateLimit(limit);
       core.readLimiter.configure(checked?.limit, checked?.windowMs ?? 60_000);
     },
-    setInlinePermissions: (inline) => {
-      core.inlinePermissions = inline;
-    },
+    setInlinePermissions: (inline) => core.setInlinePermissions(inline),
     setWriteLimitPerMinute: (limit) => core.setWriteLimit(count('writeLimitPerMinute', limit, limit)),
     close() {
       closing ??= new Promise<void>((resolve) => {

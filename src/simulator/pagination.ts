@@ -1,6 +1,7 @@
 /**
  * Cursor pagination as the Public API does it: `pagination.count` (or `pagination[count]`)
- * 1..200, default 10; opaque cursors; `next` omitted on the last page.
+ * 1..1000 (PaginationInput of the current SDK; older API versions allowed 1..200, which
+ * `maxPageCount` reproduces), default 10; opaque cursors; `next` omitted on the last page.
  *
  * A cursor names its list and the key (id or email) the page starts at, so a page stays
  * correct when items are added or removed between two requests, and costs a binary search.
@@ -10,7 +11,8 @@
  */
 import { invalid } from './http.js';
 
-const MAX_COUNT = 200;
+/** The largest page the current API serves. */
+export const MAX_PAGE_COUNT = 1000;
 const DEFAULT_COUNT = 10;
 
 // Three bytes whose base64 is "+++/": every cursor starts with both special characters.
@@ -25,7 +27,7 @@ function encodeCursor(scope: string, startKey: string): string {
 }
 
 /** The start key of a cursor for `scope`; anything else (garbled, another list's) → 422. */
-function decodeCursor(cursor: string, scope: string): string {
+export function decodeCursor(cursor: string, scope: string): string {
   const bad = () => invalid('pagination.cursor is not a valid cursor for this list', 'pagination.cursor');
   if (!BASE64.test(cursor) || cursor.length % 4 !== 0) throw bad();
   const bytes = Buffer.from(cursor, 'base64');
@@ -59,15 +61,16 @@ export function parsePageRequest(
   query: URLSearchParams,
   scope: string,
   onCount: (count: number) => void,
+  maxCount: number,
 ): PageRequest {
   const rawCount = param(query, 'count');
   let count = DEFAULT_COUNT;
   if (rawCount !== null) {
     count = Number(rawCount);
     if (rawCount.trim() !== '' && Number.isFinite(count)) onCount(count);
-    if (rawCount.trim() === '' || !Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
+    if (rawCount.trim() === '' || !Number.isInteger(count) || count < 1 || count > maxCount) {
       throw invalid(
-        `pagination.count must be an integer from 1 to ${MAX_COUNT} (got '${rawCount}')`,
+        `pagination.count must be an integer from 1 to ${maxCount} (got '${rawCount}')`,
         'pagination.count',
       );
     }

@@ -5,7 +5,7 @@
  * shorter windows the header is rounded up to the next second, so a client that waits
  * for it never arrives early.
  */
-import { ApiError } from './http.js';
+import { type ApiError, rateLimited } from './http.js';
 
 /** What an unlimited limiter reports as remaining: large enough that no client paces. */
 const UNLIMITED_REMAINING = 1_000_000;
@@ -80,10 +80,6 @@ export function rateLimitHeaders(state: WindowState): Record<string, string> {
 
 /** The 429 the Public API sends, with Retry-After in whole seconds (rounded up). */
 export function tooManyRequests(state: WindowState): { error: ApiError; headers: Record<string, string> } {
-  const error = new ApiError(429, 'RequestError', 'Too many requests', undefined, {
-    remainingPoints: 0,
-    msBeforeNext: state.msBeforeNext,
-    consumedPoints: state.consumed,
-  });
+  const error = rateLimited(state.msBeforeNext, state.consumed);
   return { error, headers: { 'Retry-After': String(Math.max(1, Math.ceil(state.msBeforeNext / 1000))) } };
 }

@@ -4,6 +4,7 @@
  */
 import type { Label, Permission, ResourceRef, Role } from '../model/workspace.js';
 import type { RoleTemplate } from './catalog.js';
+import type { CatalogKind } from './resource-catalog.js';
 
 export interface RoleRecord extends Role {
   scope: RoleTemplate['scope'];
@@ -29,6 +30,31 @@ export interface GroupRecord {
   members: Set<string>;
   /** Pending group invites, emails as given. */
   invites: Set<string>;
+}
+
+/** The resource types that have instances (WORKSPACE is the workspace itself). */
+export type InstanceType = Exclude<RoleTemplate['scope'], 'WORKSPACE'>;
+
+/** One source, warehouse, space or function: what its list endpoint describes. */
+export interface ResourceRecord {
+  id: string;
+  type: InstanceType;
+  name: string;
+  slug: string;
+  enabled: boolean;
+  /** The catalogue entry (sources and warehouses): the `metadata` of their models. */
+  kind?: CatalogKind;
+  /** Resource labels (SourceV1.labels); empty for other types. */
+  labels: Label[];
+  /** Sources' write keys: secrets a crawl must never keep. */
+  writeKeys: string[];
+}
+
+/** One entry of the label catalogue (LabelV1). */
+export interface LabelRecord {
+  key: string;
+  value: string;
+  description?: string;
 }
 
 function labelKey(labels: Label[] | undefined): string {

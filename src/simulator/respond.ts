@@ -3,7 +3,7 @@
  * a missing field, a cursor that loops, a truncated body.
  */
 import type { ServerResponse } from 'node:http';
-import { ApiError, type Reply } from './http.js';
+import { ApiError, invalid, type Reply, rateLimited, serverError, unauthorized } from './http.js';
 
 /** The field a list's items cannot do without: what a random missing-field fault removes. */
 const REQUIRED_FIELD: Record<string, string> = {
@@ -11,6 +11,10 @@ const REQUIRED_FIELD: Record<string, string> = {
   userGroups: 'name',
   roles: 'name',
   groups: 'name',
+  sources: 'id',
+  warehouses: 'id',
+  spaces: 'id',
+  labels: 'key',
 };
 
 /**
@@ -51,18 +55,13 @@ export function truncated(json: string): string {
 }
 
 export function errorReplyFor(status: number): ApiError {
-  if (status === 401) return new ApiError(401, 'unauthorized', 'the token was not accepted');
-  if (status === 403) return new ApiError(403, 'forbidden', 'the token may not read this');
-  if (status === 404) return new ApiError(404, 'not-found', 'resource not found');
-  if (status === 422) return new ApiError(422, 'ValidationError', 'the request is not valid');
-  if (status === 429) {
-    return new ApiError(429, 'RequestError', 'Too many requests', undefined, {
-      remainingPoints: 0,
-      msBeforeNext: 100,
-      consumedPoints: 1,
-    });
-  }
-  return new ApiError(status, 'ServerError', `simulated server failure (${status})`);
+  if (status === 401) return unauthorized('the token may not read this');
+  if (status === 404) return new ApiError(404, 'NotFound', 'Resource not found');
+  if (status === 422) return invalid('the request is not valid');
+  if (status === 429) return rateLimited(100, 1);
+  // Other statuses (e.g. 403) only come from a test's injection: the test chose them.
+  if (status < 500) return new ApiError(status, 'RequestError', `simulated failure (${status})`);
+  return serverError(status, `simulated server failure (${status})`);
 }
 
 export function send(

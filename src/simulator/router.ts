@@ -13,8 +13,11 @@ export interface RouteContext {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
-  inlinePermissions: boolean;
+  /** Whether list items of `GET /users` and `GET /groups` carry `permissions`. */
+  listPermissions: { users: boolean; groups: boolean };
   omitTotalEntries: boolean;
+  /** The largest `pagination.count` accepted. */
+  maxPageCount: number;
   /** Reports each pagination count asked for (stats.maxCountRequested). */
   onCount: (count: number) => void;
 }

@@ -1,5 +1,6 @@
 /**
- * The read endpoints of segment-api.md, exactly: shapes, sort order and pagination.
+ * The read endpoints the crawl uses (src/segment/client.ts), as Segment documents them:
+ * shapes, sort order and pagination.
  * Each answer is built from sorted views in the state: a binary search and a slice.
  */
 import { notFound, type Reply } from './http.js';
@@ -7,14 +8,15 @@ import { pageOf, parsePageRequest } from './pagination.js';
 import type { GroupRecord, UserRecord } from './records.js';
 import type { Route, RouteContext } from './router.js';
 
-function list(
+/** One page of a sorted key list in the SDK's `{<listKey>: [...], pagination}` shape. */
+export function list(
   ctx: RouteContext,
   scope: string,
   sorted: readonly string[],
   listKey: string,
   toItem: (key: string) => unknown,
 ): Reply {
-  const request = parsePageRequest(ctx.query, scope, ctx.onCount);
+  const request = parsePageRequest(ctx.query, scope, ctx.onCount, ctx.maxPageCount);
   const { keys, pagination } = pageOf(sorted, request, scope, !ctx.omitTotalEntries);
   return { status: 200, data: { [listKey]: keys.map(toItem), pagination }, listKey };
 }
@@ -43,7 +45,7 @@ function mustGroup(ctx: RouteContext): GroupRecord {
   return group;
 }
 
-const read = (template: string, handle: (ctx: RouteContext) => Reply): Route => ({
+export const read = (template: string, handle: (ctx: RouteContext) => Reply): Route => ({
   method: 'GET',
   template,
   kind: 'read',
@@ -60,7 +62,7 @@ export const readRoutes: Route[] = [
   ),
   read('/users', (ctx) =>
     list(ctx, 'users', ctx.state.userIds(), 'users', (id) =>
-      userItem(ctx.state.user(id)!, ctx.inlinePermissions),
+      userItem(ctx.state.user(id)!, ctx.listPermissions.users),
     ),
   ),
   read('/users/{id}', (ctx) => ({ status: 200, data: { user: userItem(mustUser(ctx), true) } })),
@@ -74,7 +76,7 @@ export const readRoutes: Route[] = [
   read('/invites', (ctx) => list(ctx, 'invites', ctx.state.inviteEmails(), 'invites', (email) => email)),
   read('/groups', (ctx) =>
     list(ctx, 'groups', ctx.state.groupIds(), 'userGroups', (id) =>
-      groupItem(ctx.state.group(id)!, ctx.inlinePermissions),
+      groupItem(ctx.state.group(id)!, ctx.listPermissions.groups),
     ),
   ),
   read('/groups/{id}', (ctx) => ({ status: 200, data: { userGroup: groupItem(mustGroup(ctx), true) } })),

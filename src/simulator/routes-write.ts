@@ -1,8 +1,9 @@
 /**
- * Write endpoints: the documented IAM writes (user permissions, invites, deleting users)
- * and the group and membership writes tests and the demo need, shaped like the Public
- * API's; plus one simulation-only route that turns an invite into a user. Bodies are
- * validated here; the state applies the change or refuses it whole.
+ * Write endpoints of the IAM users and groups APIs at their real paths and methods
+ * (api/iAMUsersApi.ts, api/iAMGroupsApi.ts of the SDK), and simulation-only routes under
+ * `/_simulator/` for what no Segment endpoint does (an invitee signing up, a person's
+ * name or email changing). Bodies are validated here; the state applies the change or
+ * refuses it whole.
  */
 import { invalid, isRecord, queryList, type Reply } from './http.js';
 import type { GroupRecord } from './records.js';
@@ -22,6 +23,12 @@ function text(value: unknown, name: string): string {
 function texts(value: unknown, name: string): string[] {
   if (!Array.isArray(value) || value.length === 0) throw invalid(`${name} must be a non-empty array`, name);
   return value.map((v, i) => text(v, `${name}.${i}`));
+}
+
+/** A replacement list may be empty (the group ends with no members or invitees). */
+function emailList(value: unknown): string[] {
+  if (!Array.isArray(value)) throw invalid('emails must be an array', 'emails');
+  return value.map((v, i) => text(v, `emails.${i}`));
 }
 
 function labels(value: unknown, name: string): { key: string; value: string }[] | undefined {
@@ -47,6 +54,9 @@ function permissions(value: unknown, name = 'permissions'): PermissionInput[] {
           type: text(field(r, 'type'), `${at}.resources.${j}.type`),
         };
         const l = labels(field(r, 'labels'), `${at}.resources.${j}.labels`);
+        // PermissionResourceV1: "labels are exclusive to Workspace-level permissions".
+        if (l && ref.type !== 'WORKSPACE')
+          throw invalid('labels are exclusive to workspace-level permissions', `${at}.resources.${j}.labels`);
         if (l) ref.labels = l;
         return ref;
       }),
@@ -99,16 +109,6 @@ export const writeRoutes: Route[] = [
       ),
     }),
   ),
-  write('PATCH', '/users/{id}', (ctx) => {
-    const name = field(ctx.body, 'name');
-    const email = field(ctx.body, 'email');
-    if (name === undefined && email === undefined) throw invalid('give name or email', 'name');
-    const patch: { name?: string; email?: string } = {};
-    if (name !== undefined) patch.name = text(name, 'name');
-    if (email !== undefined) patch.email = text(email, 'email');
-    const u = ctx.state.updateUser(id(ctx), patch);
-    return ok({ user: { id: u.id, name: u.name, email: u.email, permissions: u.permissions } });
-  }),
   write('DELETE', '/users', (ctx) => {
     ctx.state.deleteUsers(fromQuery(ctx, 'userIds'));
     return ok();
@@ -121,7 +121,7 @@ export const writeRoutes: Route[] = [
       email: text(field(inv, 'email'), `invites.${i}.email`),
       permissions: permissions(field(inv, 'permissions') ?? [], `invites.${i}.permissions`),
     }));
-    return ok({ emails: ctx.state.createInvites(parsed) }, 201);
+    return ok({ emails: ctx.state.createInvites(parsed) });
   }),
   write('DELETE', '/invites', (ctx) => {
     ctx.state.deleteInvites(fromQuery(ctx, 'emails'));
@@ -129,17 +129,24 @@ export const writeRoutes: Route[] = [
   }),
   write('POST', '/groups', (ctx) => {
     const group = ctx.state.createGroup(text(field(ctx.body, 'name'), 'name'));
-    return { ...userGroup(group), status: 201 };
+    return userGroup(group);
   }),
+  write('PATCH', '/groups/{id}', (ctx) =>
+    userGroup(ctx.state.renameGroup(id(ctx), text(field(ctx.body, 'name'), 'name'))),
+  ),
   write('DELETE', '/groups/{id}', (ctx) => {
     ctx.state.deleteGroup(id(ctx));
     return ok();
   }),
+  // Users or invitees by email; note the singular `/group/` of replace and remove.
   write('POST', '/groups/{id}/users', (ctx) =>
     userGroup(ctx.state.addGroupMembers(id(ctx), texts(field(ctx.body, 'emails'), 'emails'))),
   ),
-  write('DELETE', '/groups/{id}/users', (ctx) => {
-    ctx.state.removeGroupMembers(id(ctx), fromQuery(ctx, 'userIds'));
+  write('PUT', '/group/{id}/users', (ctx) =>
+    userGroup(ctx.state.replaceGroupMembers(id(ctx), emailList(field(ctx.body, 'emails')))),
+  ),
+  write('DELETE', '/group/{id}/users', (ctx) => {
+    ctx.state.removeGroupMembers(id(ctx), fromQuery(ctx, 'emails'));
     return ok();
   }),
   write('POST', '/groups/{id}/permissions', (ctx) =>
@@ -156,13 +163,6 @@ export const writeRoutes: Route[] = [
       ),
     }),
   ),
-  write('POST', '/groups/{id}/invites', (ctx) =>
-    userGroup(ctx.state.addGroupInvites(id(ctx), texts(field(ctx.body, 'emails'), 'emails'))),
-  ),
-  write('DELETE', '/groups/{id}/invites', (ctx) => {
-    ctx.state.deleteGroupInvites(id(ctx), fromQuery(ctx, 'emails'));
-    return ok();
-  }),
   {
     method: 'POST',
     template: '/_simulator/invites/accept',
@@ -173,6 +173,21 @@ export const writeRoutes: Route[] = [
         text(field(ctx.body, 'name'), 'name'),
       );
       return ok({ user: { id: u.id, name: u.name, email: u.email, permissions: u.permissions } }, 201);
+    },
+  },
+  {
+    method: 'PATCH',
+    template: '/_simulator/users/{id}',
+    kind: 'simulation',
+    handle: (ctx) => {
+      const name = field(ctx.body, 'name');
+      const email = field(ctx.body, 'email');
+      if (name === undefined && email === undefined) throw invalid('give name or email', 'name');
+      const patch: { name?: string; email?: string } = {};
+      if (name !== undefined) patch.name = text(name, 'name');
+      if (email !== undefined) patch.email = text(email, 'email');
+      const u = ctx.state.updateUser(id(ctx), patch);
+      return ok({ user: { id: u.id, name: u.name, email: u.email, permissions: u.permissions } });
     },
   },
 ];

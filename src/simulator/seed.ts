@@ -4,29 +4,29 @@
  * with overlapping memberships, workspace and group invites. Linear in the sizes asked
  * for, so 20,000 users and 500 groups take a few tens of milliseconds.
  */
-import type { Permission, ResourceRef, WorkspaceInfo } from '../model/workspace.js';
+import type { Label, Permission, WorkspaceInfo } from '../model/workspace.js';
 import {
-  ENVIRONMENTS,
   EXTERNAL_DOMAINS,
   FIRST_NAMES,
-  FUNCTION_NAMES,
   LAST_NAMES,
   REGIONS,
   ROLE_TEMPLATES,
-  SOURCE_NAMES,
-  SPACE_NAMES,
   TEAMS,
-  WAREHOUSE_NAMES,
   WORKSPACE_NAMES,
 } from './catalog.js';
 import { type Random, stream } from './prng.js';
 import {
   canonicalPermissions,
   type GroupRecord,
+  type InstanceType,
   type InviteRecord,
+  type LabelRecord,
+  type ResourceRecord,
   type RoleRecord,
   type UserRecord,
 } from './records.js';
+import { ENVIRONMENTS, LABELS } from './resource-catalog.js';
+import { makeResources } from './seed-resources.js';
 
 export interface SeedSizes {
   seed: number;
@@ -40,8 +40,10 @@ export interface SeedSizes {
 export interface SeededWorkspace {
   workspace: WorkspaceInfo;
   roles: RoleRecord[];
-  /** Resources by type; WORKSPACE holds the workspace itself. */
-  resources: Record<RoleRecord['scope'], ResourceRef[]>;
+  /** Resources by type, each list in generation order. */
+  resources: Record<InstanceType, ResourceRecord[]>;
+  /** The label catalogue. */
+  labels: LabelRecord[];
   users: UserRecord[];
   invites: InviteRecord[];
   groups: GroupRecord[];
@@ -58,22 +60,17 @@ export function emailPart(name: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-function makeResources(rng: Random, workspaceId: string): SeededWorkspace['resources'] {
-  const named = (type: string, names: readonly string[], idLength: number): ResourceRef[] =>
-    names.map(() => {
-      const ref: ResourceRef = { id: rng.id(idLength), type };
-      // Some sources carry resource labels, as in workspaces that use label-based access.
-      if (type === 'SOURCE' && rng.chance(0.3))
-        ref.labels = [{ key: 'environment', value: rng.pick(ENVIRONMENTS) }];
-      return ref;
-    });
-  return {
-    WORKSPACE: [{ id: workspaceId, type: 'WORKSPACE' }],
-    SOURCE: named('SOURCE', SOURCE_NAMES, 22),
-    SPACE: named('SPACE', SPACE_NAMES, 22),
-    WAREHOUSE: named('WAREHOUSE', WAREHOUSE_NAMES, 22),
-    FUNCTION: named('FUNCTION', FUNCTION_NAMES, 22),
-  };
+/**
+ * A Source role scoped by labels, as Segment grants it: on the WORKSPACE resource, with the
+ * labels on the permission (most) or on the workspace resource (some; both are in the
+ * SDK's models). `Source Admin` with environment:prod is admin of the prod sources only.
+ */
+function labelScoped(rng: Random, role: RoleRecord, workspace: WorkspaceInfo): Permission {
+  const labels: Label[] = [{ key: 'environment', value: rng.pick(ENVIRONMENTS) }];
+  if (rng.chance(0.25)) labels.push({ key: 'team', value: rng.pick(['data', 'growth']) });
+  const ws = { id: workspace.id, type: 'WORKSPACE' };
+  if (rng.chance(0.3)) return { roleId: role.id, roleName: role.name, resources: [{ ...ws, labels }] };
+  return { roleId: role.id, roleName: role.name, resources: [ws], labels };
 }
 
 function grant(
@@ -82,15 +79,15 @@ function grant(
   resources: SeededWorkspace['resources'],
   workspace: WorkspaceInfo,
 ): Permission {
+  if (role.scope === 'SOURCE' && rng.chance(0.2)) return labelScoped(rng, role, workspace);
   const whole = role.scope === 'WORKSPACE' || rng.chance(0.15);
+  // Resource refs in a grant carry no resource labels: those belong to workspace-level grants.
   const picked = whole
     ? [{ id: workspace.id, type: 'WORKSPACE' }]
-    : rng.sample(resources[role.scope], rng.int(1, 3));
-  const permission: Permission = { roleId: role.id, roleName: role.name, resources: picked };
-  if (role.scope === 'SOURCE' && rng.chance(0.2)) {
-    permission.labels = [{ key: 'environment', value: rng.pick(ENVIRONMENTS) }];
-  }
-  return permission;
+    : rng
+        .sample(resources[role.scope as InstanceType], rng.int(1, 3))
+        .map((r) => ({ id: r.id, type: r.type }));
+  return { roleId: role.id, roleName: role.name, resources: picked };
 }
 
 function somePermissions(
@@ -115,7 +112,7 @@ export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
     description: t.description,
     scope: t.scope,
   })).sort((a, b) => (a.id < b.id ? -1 : 1));
-  const resources = makeResources(meta, workspace.id);
+  const resources = makeResources(meta, stream(sizes.seed, 'resources'), workspace.slug);
   const owner = roles.find((r) => r.name === 'Workspace Owner')!;
   const grantable = roles.filter((r) => r.name !== 'Workspace Owner');
 
@@ -187,6 +184,22 @@ export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
     });
   }
 
+  // At least one label-scoped grant in any workspace with a group: the first group's
+  // Source Admin limited to environment:prod (drawn from no stream, so nothing else moves).
+  const sourceAdmin = roles.find((r) => r.name === 'Source Admin')!;
+  const first = groups[0];
+  if (first) {
+    first.permissions = canonicalPermissions([
+      ...first.permissions,
+      {
+        roleId: sourceAdmin.id,
+        roleName: sourceAdmin.name,
+        resources: [{ id: workspace.id, type: 'WORKSPACE' }],
+        labels: [{ key: 'environment', value: 'prod' }],
+      },
+    ]);
+  }
+
   // Group invites: half re-use a pending workspace invite's email, half are fresh people.
   for (let i = 0; i < sizes.groupInvites && groups.length > 0; i++) {
     const group = teams.pick(groups);
@@ -194,5 +207,6 @@ export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
     const fresh = reuse === undefined || group.invites.has(reuse);
     group.invites.add(fresh ? email(teams, teams.pick(FIRST_NAMES), teams.pick(LAST_NAMES), false) : reuse);
   }
-  return { workspace, roles, resources, users, invites, groups };
+  const labels = LABELS.map((l) => ({ ...l }));
+  return { workspace, roles, resources, labels, users, invites, groups };
 }

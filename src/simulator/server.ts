@@ -4,16 +4,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Faults } from './faults.js';
-import { ApiError, type Reply, readJsonBody } from './http.js';
+import { ApiError, notFound, type Reply, readJsonBody, serverError, unauthorized } from './http.js';
+import { MAX_PAGE_COUNT } from './pagination.js';
 import { FixedWindowLimiter, rateLimitHeaders, tooManyRequests, type WindowState } from './rate-limit.js';
 import { errorReplyFor, send, truncated, withCursorLoop, withoutField } from './respond.js';
 import { type Route, Router, routeKey } from './router.js';
 import { readRoutes } from './routes-read.js';
+import { resourceRoutes } from './routes-resources.js';
 import { writeRoutes } from './routes-write.js';
 import type { WorkspaceState } from './state.js';
 import type { RateLimit, SimulatorStats } from './types.js';
 
-export const router = new Router([...readRoutes, ...writeRoutes]);
+export const router = new Router([...readRoutes, ...resourceRoutes, ...writeRoutes]);
 
 const WRITE_WINDOW_MS = 60_000;
 const VENDOR_JSON = 'application/vnd.segment.v1+json';
@@ -29,8 +31,10 @@ export class SimulatorCore {
   readonly readLimiter: FixedWindowLimiter;
   readonly #writeLimiters = new Map<string, FixedWindowLimiter>();
   readonly #timers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
-  inlinePermissions = true;
+  /** Whether items of `GET /users` and `GET /groups` carry `permissions`. */
+  readonly listPermissions = { users: false, groups: true };
   omitTotalEntries = false;
+  maxPageCount = MAX_PAGE_COUNT;
   #writeLimit: number;
 
   constructor(
@@ -42,6 +46,11 @@ export class SimulatorCore {
   ) {
     this.readLimiter = new FixedWindowLimiter(readLimit?.limit, readLimit?.windowMs ?? 60_000, now);
     this.#writeLimit = writeLimitPerMinute;
+  }
+
+  setInlinePermissions(inline: boolean | undefined): void {
+    this.listPermissions.users = inline ?? false;
+    this.listPermissions.groups = inline ?? true;
   }
 
   resetStats(): void {
@@ -93,13 +102,12 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return m !== null && m[1] === token;
 }
 
-/** Both documented media types are accepted (and anything that admits JSON). */
-function contentTypeFor(req: IncomingMessage): string | undefined {
-  const accept = (req.headers.accept ?? '*/*').toLowerCase();
-  if (accept.includes(VENDOR_JSON)) return VENDOR_JSON;
-  if (accept.includes('json') || accept.includes('*/*') || accept.includes('application/*'))
-    return 'application/json';
-  return undefined;
+/**
+ * The vendor media type when asked for, JSON otherwise: an Accept header that admits
+ * neither still gets JSON (406 is not among the API's documented statuses).
+ */
+function contentTypeFor(req: IncomingMessage): string {
+  return (req.headers.accept ?? '').toLowerCase().includes(VENDOR_JSON) ? VENDOR_JSON : 'application/json';
 }
 
 export function createSimulatorHandler(
@@ -107,11 +115,7 @@ export function createSimulatorHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(core, req, res).catch((error: unknown) => {
-      const failure = new ApiError(
-        500,
-        'InternalError',
-        error instanceof Error ? error.message : String(error),
-      );
+      const failure = serverError(500, error instanceof Error ? error.message : String(error));
       send(res, 500, JSON.stringify(failure.toBody()), 'application/json', {});
     });
   };
@@ -127,7 +131,7 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
   stats.byRoute[key] = (stats.byRoute[key] ?? 0) + 1;
   const kind: Route['kind'] = match?.route.kind ?? 'read';
   const limiter = kind === 'read' ? core.readLimiter : kind === 'write' ? core.writeLimiter(key) : undefined;
-  const contentType = contentTypeFor(req) ?? 'application/json';
+  const contentType = contentTypeFor(req);
 
   let window: WindowState | undefined = limiter?.peek();
   const answer = async (status: number, body: string, extra: Record<string, string> = {}, delayMs = 0) => {
@@ -138,10 +142,7 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
     answer(error.status, JSON.stringify(error.toBody()), extra, delayMs);
 
   if (!authorized(req, core.token)) {
-    return fail(new ApiError(401, 'unauthorized', 'missing or invalid bearer token'));
-  }
-  if (contentTypeFor(req) === undefined) {
-    return fail(new ApiError(406, 'not-acceptable', `send Accept: ${VENDOR_JSON} or application/json`));
+    return fail(unauthorized('missing or invalid bearer token'));
   }
   if (limiter) {
     window = limiter.consume();
@@ -162,7 +163,7 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
     const error = errorReplyFor(decision.status);
     return fail(error, decision.status === 429 ? { 'Retry-After': '1' } : {}, decision.delayMs);
   }
-  if (!match) return fail(new ApiError(404, 'not-found', `no route ${method} ${url.pathname}`));
+  if (!match) return fail(notFound(`${method} ${url.pathname}`));
 
   let reply: Reply;
   try {
@@ -172,14 +173,17 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
       params: match.params,
       query: url.searchParams,
       body,
-      inlinePermissions: core.inlinePermissions,
+      listPermissions: { ...core.listPermissions },
       omitTotalEntries: core.omitTotalEntries,
+      maxPageCount: core.maxPageCount,
       onCount: (count) => {
         if (count > stats.maxCountRequested) stats.maxCountRequested = count;
       },
     });
   } catch (error) {
-    if (error instanceof ApiError) return fail(error, {}, decision.delayMs);
+    // A 413 leaves the rest of the body unread: the connection cannot carry another request.
+    if (error instanceof ApiError)
+      return fail(error, error.status === 413 ? { Connection: 'close' } : {}, decision.delayMs);
     throw error;
   }
   if (decision.missingField !== undefined) reply = withoutField(reply, decision.missingField);

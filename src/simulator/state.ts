@@ -3,13 +3,22 @@
  * read costs a binary search and a slice, never a scan. Writes are rare (the API allows
  * 60 a minute), so invalidating a view and re-sorting once is cheap enough.
  */
-import type { Permission, UserGroup, WorkspaceInfo, WorkspaceUser } from '../model/workspace.js';
+import type {
+  Permission,
+  ResourceName,
+  UserGroup,
+  WorkspaceInfo,
+  WorkspaceUser,
+} from '../model/workspace.js';
 import { conflict, invalid, notFound } from './http.js';
 import { type Random, stream } from './prng.js';
 import {
   canonicalPermissions,
   type GroupRecord,
+  type InstanceType,
   type InviteRecord,
+  type LabelRecord,
+  type ResourceRecord,
   type RoleRecord,
   sortStrings,
   type UserRecord,
@@ -37,6 +46,9 @@ export class WorkspaceState {
   readonly #groups = new Map<string, GroupRecord>();
   readonly #groupsOfUser = new Map<string, Set<string>>();
   readonly #ids: Random;
+  readonly #resources = new Map<InstanceType, Map<string, ResourceRecord>>();
+  readonly #resourceIds = new Map<InstanceType, string[]>();
+  readonly #labels: LabelRecord[];
 
   // Sorted views; undefined (or absent) means "rebuild on next read".
   #userIds: string[] | undefined;
@@ -57,6 +69,13 @@ export class WorkspaceState {
       for (const m of g.members) this.#membership(m).add(g.id);
     }
     this.#ids = stream(seed, 'created-ids');
+    for (const [type, list] of Object.entries(seeded.resources) as [InstanceType, ResourceRecord[]][]) {
+      this.#resources.set(type, new Map(list.map((r) => [r.id, r])));
+      this.#resourceIds.set(type, sortStrings(list.map((r) => r.id)));
+    }
+    this.#labels = seeded.labels
+      .map((l) => ({ ...l }))
+      .sort((a, b) => compare(`${a.key}:${a.value}`, `${b.key}:${b.value}`));
   }
 
   // ---- reads (sorted views) ----
@@ -69,6 +88,13 @@ export class WorkspaceState {
   inviteEmails = (): string[] =>
     (this.#inviteEmails ??= sortStrings([...this.#invites.values()].map((i) => i.email)));
 
+  /** Resources of one type, by id; the set never changes after seeding (only names do). */
+  resourceIds = (type: InstanceType): string[] => this.#resourceIds.get(type) ?? [];
+  resource = (type: InstanceType, id: string): ResourceRecord | undefined =>
+    this.#resources.get(type)?.get(id);
+  /** The label catalogue, sorted by key, then value. */
+  labels = (): readonly LabelRecord[] => this.#labels;
+
   memberIds(group: GroupRecord): string[] {
     return cached(this.#memberIds, group.id, () => sortStrings(group.members));
   }
@@ -80,6 +106,14 @@ export class WorkspaceState {
   }
 
   // ---- writes ----
+  /** Renames a source (as `PATCH /sources/{id}` does): reports must show the name at the time. */
+  renameSource(sourceId: string, name: string): ResourceRecord {
+    const source = this.resource('SOURCE', sourceId);
+    if (!source) throw notFound(`source ${sourceId}`);
+    source.name = name;
+    return source;
+  }
+
   resolvePermissions(inputs: readonly PermissionInput[]): Permission[] {
     return canonicalPermissions(
       inputs.map((p, i) => {
@@ -185,41 +219,54 @@ export class WorkspaceState {
     this.#groupIds = undefined;
   }
 
-  addGroupMembers(groupId: string, emails: readonly string[]): GroupRecord {
+  renameGroup(groupId: string, name: string): GroupRecord {
     const group = this.#mustGroup(groupId);
-    const ids = emails.map((e, i) => {
-      const id = this.#userIdByEmail.get(lower(e));
-      if (id === undefined) throw invalid(`no user has the email ${e}`, `emails.${i}`);
-      return id;
-    });
-    for (const id of ids) this.#join(group, id);
+    for (const g of this.#groups.values())
+      if (g.name === name && g.id !== groupId) throw conflict(`a group named '${name}' exists`, 'name');
+    group.name = name;
     return group;
   }
 
-  removeGroupMembers(groupId: string, userIds: readonly string[]): void {
+  /**
+   * `POST /groups/{id}/users`: each email of a user joins the group, any other email is
+   * invited to it. Adding a member or invitee again changes nothing.
+   */
+  addGroupMembers(groupId: string, emails: readonly string[]): GroupRecord {
     const group = this.#mustGroup(groupId);
-    for (const id of userIds) if (!group.members.has(id)) throw notFound(`member ${id} of group ${groupId}`);
-    for (const id of userIds) this.#leave(group, id);
-  }
-
-  addGroupInvites(groupId: string, emails: readonly string[]): GroupRecord {
-    const group = this.#mustGroup(groupId);
+    const { userIds, invitees } = this.#splitEmails(emails);
+    for (const id of userIds) this.#join(group, id);
     const pending = new Set([...group.invites].map(lower));
-    emails.forEach((e, i) => {
-      this.#checkNewEmail(e, `emails.${i}`);
-      if (pending.has(lower(e))) throw conflict(`${e} is already invited to the group`, `emails.${i}`);
-      pending.add(lower(e));
-    });
-    for (const e of emails) group.invites.add(e);
+    for (const e of invitees) if (!pending.has(lower(e))) group.invites.add(e);
     this.#groupInviteEmails.delete(groupId);
     return group;
   }
 
-  deleteGroupInvites(groupId: string, emails: readonly string[]): void {
+  /** `PUT /group/{id}/users`: the group's members and invitees become exactly these emails. */
+  replaceGroupMembers(groupId: string, emails: readonly string[]): GroupRecord {
     const group = this.#mustGroup(groupId);
-    const byLower = new Map([...group.invites].map((e) => [lower(e), e]));
-    for (const e of emails) if (!byLower.has(lower(e))) throw notFound(`invite for ${e} to group ${groupId}`);
-    for (const e of emails) group.invites.delete(byLower.get(lower(e))!);
+    const { userIds, invitees } = this.#splitEmails(emails);
+    for (const member of [...group.members]) if (!userIds.includes(member)) this.#leave(group, member);
+    for (const id of userIds) this.#join(group, id);
+    group.invites = new Set(invitees);
+    this.#groupInviteEmails.delete(groupId);
+    return group;
+  }
+
+  /** `DELETE /group/{id}/users?emails=…`: members or invitees by email; an unknown one is a 404. */
+  removeGroupMembers(groupId: string, emails: readonly string[]): void {
+    const group = this.#mustGroup(groupId);
+    const invited = new Map([...group.invites].map((e) => [lower(e), e]));
+    const found = emails.map((e) => {
+      const userId = this.#userIdByEmail.get(lower(e));
+      if (userId !== undefined && group.members.has(userId)) return { userId };
+      const invite = invited.get(lower(e));
+      if (invite !== undefined) return { invite };
+      throw notFound(`member or invitee ${e} of group ${groupId}`);
+    });
+    for (const f of found) {
+      if (f.userId !== undefined) this.#leave(group, f.userId);
+      if (f.invite !== undefined) group.invites.delete(f.invite);
+    }
     this.#groupInviteEmails.delete(groupId);
   }
 
@@ -280,6 +327,20 @@ export class WorkspaceState {
     };
   }
 
+  /**
+   * Names as a crawl of the list endpoints gives them (functions have no list the crawl
+   * reads): a label's name is its description, a warehouse's its own (settings) name.
+   */
+  resourceNames(): ResourceName[] {
+    const names: ResourceName[] = [{ type: 'WORKSPACE', id: this.workspace.id, name: this.workspace.name }];
+    for (const type of ['SOURCE', 'SPACE', 'WAREHOUSE'] as const) {
+      for (const id of this.resourceIds(type)) names.push({ type, id, name: this.resource(type, id)!.name });
+    }
+    for (const l of this.#labels)
+      names.push({ type: 'LABEL', id: `${l.key}:${l.value}`, name: l.description ?? '' });
+    return names.sort((a, b) => compare(a.type, b.type) || compare(a.id, b.id));
+  }
+
   // ---- internals ----
   #putUser(user: UserRecord): void {
     this.#users.set(user.id, user);
@@ -309,6 +370,19 @@ export class WorkspaceState {
     this.#groupIdsOfUser.delete(userId);
   }
 
+  /** Emails of users (as ids) and the others, which must be valid email addresses. */
+  #splitEmails(emails: readonly string[]): { userIds: string[]; invitees: string[] } {
+    const userIds: string[] = [];
+    const invitees: string[] = [];
+    emails.forEach((e, i) => {
+      const id = this.#userIdByEmail.get(lower(e));
+      if (id !== undefined) userIds.push(id);
+      else if (!EMAIL.test(e)) throw invalid(`'${e}' is not an email address`, `emails.${i}`);
+      else if (!invitees.some((x) => lower(x) === lower(e))) invitees.push(e);
+    });
+    return { userIds, invitees };
+  }
+
   #checkNewEmail(email: string, field: string): void {
     if (!EMAIL.test(email)) throw invalid(`'${email}' is not an email address`, field);
     if (this.#userIdByEmail.has(lower(email)))
@@ -332,6 +406,10 @@ export class WorkspaceState {
     while (taken.has(id)) id = this.#ids.id(27);
     return id;
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function cached(cache: Map<string, string[]>, key: string, build: () => string[]): string[] {

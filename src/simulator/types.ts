@@ -2,7 +2,7 @@
  * The simulator's public types. Product code never imports the simulator; tests, the
  * benchmark and the demo command do, through index.ts.
  */
-import type { Role, UserGroup, WorkspaceInfo, WorkspaceUser } from '../model/workspace.js';
+import type { ResourceName, Role, UserGroup, WorkspaceInfo, WorkspaceUser } from '../model/workspace.js';
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -30,8 +30,17 @@ export interface SimulatorOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
-  /** Default true; false: list items of /users and /groups have no `permissions` key. */
+  /**
+   * Which lists carry `permissions` on their items. Default (undefined): the real API's
+   * shape — `GET /groups` items do, `GET /users` items do not, so a client fetches
+   * `GET /users/{id}` per user. true: both lists do (the old shape); false: neither.
+   */
   inlinePermissions?: boolean;
+  /**
+   * The largest `pagination.count` accepted, 1..1000; default 1000 (the current API). 200
+   * reproduces older API versions, which answer 1000 with a 422 (to test a client's fallback).
+   */
+  maxPageCount?: number;
   /** Default false; true: pages carry no `totalEntries`. */
   omitTotalEntries?: boolean;
   /** Read requests per fixed window; undefined = unlimited. */
@@ -93,13 +102,20 @@ export interface RunningSimulator {
   token: string;
   /** The current state, deep-copied. */
   truth(): SimulatedTruth;
+  /**
+   * Names of the workspace, its sources, spaces and warehouses, and labels (type `LABEL`,
+   * id `key:value`, name = description), sorted by type, then id: what a crawl's
+   * `picture.resources` should hold. Apart from truth() so its shape stays the crawl's.
+   */
+  resourceNames(): ResourceName[];
   /** Live counters. */
   stats: SimulatorStats;
   resetStats(): void;
   inject(injection: Injection): void;
   setFaults(faults: FaultOptions | undefined): void;
   setRateLimit(limit: RateLimit | undefined): void;
-  setInlinePermissions(inline: boolean): void;
+  /** As the option: undefined restores the real API's shape. */
+  setInlinePermissions(inline: boolean | undefined): void;
   /** Addition: change the per-endpoint write limit at run time. */
   setWriteLimitPerMinute(limit: number): void;
   close(): Promise<void>;

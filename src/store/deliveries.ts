@@ -169,7 +169,7 @@ export interface PendingWork {
 }
 
 /**
- * Complete snapshots whose report or email is missing (the contract: "gets them from the
+ * Complete snapshots whose report or email is missing (docs/architecture.md: "gets them from the
  * next run"), oldest first. The caller decides what to do when MAIL_TO is empty.
  */
 export async function snapshotsNeedingReportOrMail(db: Kysely<Database>): Promise<PendingWork[]> {

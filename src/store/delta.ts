@@ -8,7 +8,8 @@
  * Each delta row has the open history row's id (hist_id, NULL: new) and a flag for the
  * staged side (NULL / false: gone). A row present on both sides is in the delta only
  * when a non-key attribute differs (a user's email or name, a group's name, a grant's
- * role name): history versions it, the diff decides whether that is a change.
+ * role name, a resource's name): history versions it, the diff decides whether that is a
+ * change. A grant's labels are part of its key: another scope is another grant.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
@@ -20,7 +21,9 @@ export async function computeDeltas(db: Db, options: { baseline: boolean }): Pro
   // Temporary tables are never auto-analyzed. Before a diff, give the planner real
   // statistics of the picture; the baseline only copies it into history (no diff).
   if (!options.baseline) {
-    await sql`ANALYZE stage_users, stage_groups, stage_members, stage_grants, stage_invites`.execute(db);
+    await sql`ANALYZE stage_users, stage_groups, stage_members, stage_grants, stage_invites, stage_resources`.execute(
+      db,
+    );
   }
 
   await sql`CREATE TEMP TABLE delta_users ON COMMIT DROP AS
@@ -55,13 +58,24 @@ export async function computeDeltas(db: Db, options: { baseline: boolean }): Pro
            coalesce(s.role_id, h.role_id) AS role_id,
            coalesce(s.resource_type, h.resource_type) AS resource_type,
            coalesce(s.resource_id, h.resource_id) AS resource_id,
+           coalesce(s.labels, h.labels) AS labels,
            h.role_name AS old_role_name, s.principal_id IS NOT NULL AS staged, s.role_name AS new_role_name
       FROM stage_grants s
-      FULL JOIN (SELECT id, principal_type, principal_id, role_id, role_name, resource_type, resource_id
+      FULL JOIN (SELECT id, principal_type, principal_id, role_id, role_name, resource_type, resource_id, labels
                    FROM audit.grant_history WHERE valid_to IS NULL) h
         ON h.principal_type = s.principal_type AND h.principal_id = s.principal_id AND h.role_id = s.role_id
-       AND h.resource_type = s.resource_type AND h.resource_id = s.resource_id
+       AND h.resource_type = s.resource_type AND h.resource_id = s.resource_id AND h.labels = s.labels
      WHERE h.id IS NULL OR s.principal_id IS NULL OR h.role_name <> s.role_name`.execute(db);
+
+  // Resource names: no change rows (a rename is not a change of access), history only.
+  await sql`CREATE TEMP TABLE delta_resources ON COMMIT DROP AS
+    SELECT h.id AS hist_id, coalesce(s.resource_type, h.resource_type) AS resource_type,
+           coalesce(s.resource_id, h.resource_id) AS resource_id,
+           s.resource_id IS NOT NULL AS staged, s.name AS new_name
+      FROM stage_resources s
+      FULL JOIN (SELECT id, resource_type, resource_id, name FROM audit.resource_history WHERE valid_to IS NULL) h
+        ON h.resource_type = s.resource_type AND h.resource_id = s.resource_id
+     WHERE h.id IS NULL OR s.resource_id IS NULL OR h.name <> s.name`.execute(db);
 
   // Invites, keyed (lower(email), group): a gone invite was accepted when a user with that
   // email (case-insensitive) is in the picture.
@@ -80,6 +94,6 @@ export async function computeDeltas(db: Db, options: { baseline: boolean }): Pro
   const r = await sql<{ n: number }>`
     SELECT (SELECT count(*) FROM delta_users) + (SELECT count(*) FROM delta_groups)
          + (SELECT count(*) FROM delta_members) + (SELECT count(*) FROM delta_grants)
-         + (SELECT count(*) FROM delta_invites) AS n`.execute(db);
+         + (SELECT count(*) FROM delta_invites) + (SELECT count(*) FROM delta_resources) AS n`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }

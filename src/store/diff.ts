@@ -11,6 +11,8 @@
  *   the group's grants (not repeated as permission rows); memberships of users who stay
  *   are membership_added / membership_removed rows (the user did join or leave a group);
  * - a grant to or from a group: one row for the group, never one per member;
+ * - a grant whose label scope changed: a permission_revoked of the old labels and a
+ *   permission_granted of the new (labels are part of a grant's identity);
  * - a role renamed on an unchanged (principal, role_id, resource), or a group renamed:
  *   not a change of access; history versions it silently, no row here.
  * Invites, keyed (lower(email), group_id): invite_created; when gone, invite_accepted if
@@ -28,16 +30,33 @@ export interface DiffContext {
 
 /** A grant as JSON, from a relation aliased `g`. */
 const GRANT_JSON = sql`jsonb_build_object('role_id', g.role_id, 'role_name', g.role_name,
-                          'resource_type', g.resource_type, 'resource_id', g.resource_id)`;
-const GRANT_ORDER = sql`g.role_name, g.resource_type, g.resource_id`;
+                          'resource_type', g.resource_type, 'resource_id', g.resource_id, 'labels', g.labels)`;
+const GRANT_ORDER = sql`g.role_name, g.resource_type, g.resource_id, g.labels`;
+
+/** The pieces every change statement needs: typed parameters and the INSERT heads. */
+function statements(ctx: DiffContext) {
+  return {
+    // Typed here: a bare parameter in a SELECT list would be resolved as text.
+    sid: sql`${ctx.snapshotId}::integer`,
+    t: sql`${ctx.takenAt}::timestamptz`,
+    insert: sql`INSERT INTO audit.changes (snapshot_id, detected_at, kind, subject_type, subject_id,
+                  subject_label, role_id, role_name, resource_type, resource_id, group_id, detail)`,
+    insertGrant: sql`INSERT INTO audit.changes (snapshot_id, detected_at, kind, subject_type, subject_id,
+                       subject_label, role_id, role_name, resource_type, resource_id, group_id, detail, labels)`,
+  };
+}
+type Statements = ReturnType<typeof statements>;
 
 export async function writeChanges(db: Db, ctx: DiffContext): Promise<void> {
-  // Typed here: a bare parameter in a SELECT list would be resolved as text.
-  const sid = sql`${ctx.snapshotId}::integer`;
-  const t = sql`${ctx.takenAt}::timestamptz`;
-  const insert = sql`INSERT INTO audit.changes (snapshot_id, detected_at, kind, subject_type, subject_id,
-                       subject_label, role_id, role_name, resource_type, resource_id, group_id, detail)`;
+  const s = statements(ctx);
+  await userChanges(db, s);
+  await grantChanges(db, s);
+  await membershipChanges(db, s);
+  await groupChanges(db, s);
+  await inviteChanges(db, s);
+}
 
+async function userChanges(db: Db, { sid, t, insert }: Statements): Promise<void> {
   // user_added: the access the new user holds, in the one row.
   await sql`WITH added AS (SELECT user_id, new_email AS email, new_name AS name FROM delta_users WHERE hist_id IS NULL),
          gr AS (SELECT g.principal_id AS user_id, jsonb_agg(${GRANT_JSON} ORDER BY ${GRANT_ORDER}) AS grants
@@ -77,12 +96,14 @@ export async function writeChanges(db: Db, ctx: DiffContext): Promise<void> {
            jsonb_build_object('before', jsonb_build_object('email', d.old_email, 'name', d.old_name),
                               'after', jsonb_build_object('email', d.new_email, 'name', d.new_name))
       FROM delta_users d WHERE d.hist_id IS NOT NULL AND d.staged`.execute(db);
+}
 
+async function grantChanges(db: Db, { sid, t, insertGrant }: Statements): Promise<void> {
   // permission_granted / permission_revoked: direct grants of principals that stay.
-  await sql`${insert}
+  await sql`${insertGrant}
     SELECT ${sid}, ${t}, 'permission_granted', g.principal_type, g.principal_id, coalesce(su.email, sg.name),
            g.role_id, g.new_role_name, g.resource_type, g.resource_id,
-           CASE WHEN g.principal_type = 'group' THEN g.principal_id END, '{}'::jsonb
+           CASE WHEN g.principal_type = 'group' THEN g.principal_id END, '{}'::jsonb, g.labels
       FROM delta_grants g
       LEFT JOIN stage_users su ON g.principal_type = 'user' AND su.user_id = g.principal_id
       LEFT JOIN stage_groups sg ON g.principal_type = 'group' AND sg.group_id = g.principal_id
@@ -94,10 +115,10 @@ export async function writeChanges(db: Db, ctx: DiffContext): Promise<void> {
     db,
   );
 
-  await sql`${insert}
+  await sql`${insertGrant}
     SELECT ${sid}, ${t}, 'permission_revoked', g.principal_type, g.principal_id, coalesce(uh.email, gh.name),
            g.role_id, g.old_role_name, g.resource_type, g.resource_id,
-           CASE WHEN g.principal_type = 'group' THEN g.principal_id END, '{}'::jsonb
+           CASE WHEN g.principal_type = 'group' THEN g.principal_id END, '{}'::jsonb, g.labels
       FROM delta_grants g
       LEFT JOIN audit.user_history uh
              ON g.principal_type = 'user' AND uh.user_id = g.principal_id AND uh.valid_to IS NULL
@@ -110,7 +131,9 @@ export async function writeChanges(db: Db, ctx: DiffContext): Promise<void> {
                 AND EXISTS (SELECT 1 FROM delta_groups d WHERE d.group_id = g.principal_id AND NOT d.staged))`.execute(
     db,
   );
+}
 
+async function membershipChanges(db: Db, { sid, t, insert }: Statements): Promise<void> {
   // membership_added / membership_removed: users who stay (new and gone users carry theirs).
   await sql`${insert}
     SELECT ${sid}, ${t}, 'membership_added', 'user', m.user_id, su.email, NULL, NULL, NULL, NULL, m.group_id,
@@ -135,7 +158,9 @@ export async function writeChanges(db: Db, ctx: DiffContext): Promise<void> {
       LEFT JOIN audit.group_history gh ON gh.group_id = m.group_id AND gh.valid_to IS NULL
      WHERE NOT m.staged
        AND NOT EXISTS (SELECT 1 FROM delta_users d WHERE d.user_id = m.user_id AND NOT d.staged)`.execute(db);
+}
 
+async function groupChanges(db: Db, { sid, t, insert }: Statements): Promise<void> {
   // group_created / group_deleted, with the group's grants in the detail.
   await sql`WITH created AS (SELECT group_id, new_name AS name FROM delta_groups WHERE hist_id IS NULL),
          gr AS (SELECT g.principal_id AS group_id, jsonb_agg(${GRANT_JSON} ORDER BY ${GRANT_ORDER}) AS grants
@@ -164,7 +189,9 @@ export async function writeChanges(db: Db, ctx: DiffContext): Promise<void> {
       FROM deleted d LEFT JOIN gr ON gr.group_id = d.group_id LEFT JOIN mc ON mc.group_id = d.group_id`.execute(
     db,
   );
+}
 
+async function inviteChanges(db: Db, { sid, t, insert }: Statements): Promise<void> {
   // Invites.
   await sql`${insert}
     SELECT ${sid}, ${t},

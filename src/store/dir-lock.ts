@@ -20,6 +20,7 @@ import { mkdir, readFile, rmdir, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditError } from '../errors.js';
+import { makePrivateDir, PRIVATE_DIR, PRIVATE_FILE } from '../files/private.js';
 
 export const LOCK_FILE = 'access-audit.lock';
 const HEARTBEAT_MS = 10_000;
@@ -110,7 +111,7 @@ function installExitHook(): void {
 async function breakStale(dir: string, path: string, staleToken: string | null): Promise<void> {
   const breaker = `${path}.break`;
   try {
-    await mkdir(breaker);
+    await mkdir(breaker, { mode: PRIVATE_DIR });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const info = await stat(breaker).catch(() => null);
@@ -127,7 +128,7 @@ async function breakStale(dir: string, path: string, staleToken: string | null):
 }
 
 export async function lockDirectory(dir: string): Promise<DirLock> {
-  await mkdir(dir, { recursive: true });
+  await makePrivateDir(dir); // the embedded database lives here: this user's alone
   const path = join(resolve(dir), LOCK_FILE);
   const me: Holder = {
     pid: process.pid,
@@ -139,7 +140,7 @@ export async function lockDirectory(dir: string): Promise<DirLock> {
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number;
     try {
-      fd = openSync(path, 'wx', 0o600);
+      fd = openSync(path, 'wx', PRIVATE_FILE);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const found = await readHolder(path);

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { privatizeTree } from '../files/private.js';
 
 export interface EmbeddedServer {
   readonly host: string;
@@ -16,8 +17,16 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
+/**
+ * PGlite creates its files 0666 through its own file system layer, whatever the umask.
+ * DATA_DIR is 0700 (dir-lock.ts creates it so), which already keeps other users out; the
+ * files themselves are also set to 0600 (directories 0700) once PGlite has written them
+ * at start, and again after it closes (files it created while running).
+ */
 export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
-  const pglite = await PGlite.create({ dataDir: join(dataDir, 'pgdata') });
+  const pgdata = join(dataDir, 'pgdata');
+  const pglite = await PGlite.create({ dataDir: pgdata });
+  await privatizeTree(pgdata);
   const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 1 });
   try {
     await server.start();
@@ -36,6 +45,7 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
       stopped = true;
       await server.stop();
       await pglite.close();
+      await privatizeTree(pgdata);
     },
   };
 }

@@ -6,7 +6,8 @@
  *
  * Each relation is versioned by its whole tuple: a user whose email or name changed has
  * their row closed and a new one opened; the same for a group's name and a grant's role
- * name. Closing goes by the open row's id; opening takes the staged side of the delta.
+ * name, and a resource's name. Closing goes by the open row's id; opening takes the
+ * staged side of the delta.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
@@ -26,9 +27,11 @@ export async function writeFirstHistory(db: Db, takenAt: Date): Promise<void> {
   await sql`INSERT INTO audit.membership_history (user_id, group_id, valid_from)
             SELECT user_id, group_id, ${t} FROM stage_members`.execute(db);
   await sql`INSERT INTO audit.grant_history
-              (principal_type, principal_id, role_id, role_name, resource_type, resource_id, valid_from)
-            SELECT principal_type, principal_id, role_id, role_name, resource_type, resource_id, ${t}
+              (principal_type, principal_id, role_id, role_name, resource_type, resource_id, labels, valid_from)
+            SELECT principal_type, principal_id, role_id, role_name, resource_type, resource_id, labels, ${t}
               FROM stage_grants`.execute(db);
+  await sql`INSERT INTO audit.resource_history (resource_type, resource_id, name, valid_from)
+            SELECT resource_type, resource_id, name, ${t} FROM stage_resources`.execute(db);
   await sql`INSERT INTO audit.invite_history (email, group_id, first_seen, last_seen)
             SELECT email, group_id, ${t}, ${t} FROM stage_invites`.execute(db);
 }
@@ -40,6 +43,7 @@ export async function historyIsEmpty(db: Db): Promise<boolean> {
              OR EXISTS (SELECT 1 FROM audit.group_history WHERE valid_to IS NULL)
              OR EXISTS (SELECT 1 FROM audit.membership_history WHERE valid_to IS NULL)
              OR EXISTS (SELECT 1 FROM audit.grant_history WHERE valid_to IS NULL)
+             OR EXISTS (SELECT 1 FROM audit.resource_history WHERE valid_to IS NULL)
              OR EXISTS (SELECT 1 FROM audit.invite_history WHERE closed_at IS NULL)) AS empty`.execute(db);
   return r.rows[0]?.empty === true;
 }
@@ -65,9 +69,14 @@ export async function writeHistory(db: Db, takenAt: Date): Promise<void> {
   await sql`UPDATE audit.grant_history h SET valid_to = ${t}
               FROM delta_grants d WHERE h.id = d.hist_id`.execute(db);
   await sql`INSERT INTO audit.grant_history
-              (principal_type, principal_id, role_id, role_name, resource_type, resource_id, valid_from)
-            SELECT principal_type, principal_id, role_id, new_role_name, resource_type, resource_id, ${t}
+              (principal_type, principal_id, role_id, role_name, resource_type, resource_id, labels, valid_from)
+            SELECT principal_type, principal_id, role_id, new_role_name, resource_type, resource_id, labels, ${t}
               FROM delta_grants WHERE staged`.execute(db);
+
+  await sql`UPDATE audit.resource_history h SET valid_to = ${t}
+              FROM delta_resources d WHERE h.id = d.hist_id`.execute(db);
+  await sql`INSERT INTO audit.resource_history (resource_type, resource_id, name, valid_from)
+            SELECT resource_type, resource_id, new_name, ${t} FROM delta_resources WHERE staged`.execute(db);
 
   // Invites: gone → closed with their outcome; every other open one was seen again → last_seen
   // moves on; new → opened.

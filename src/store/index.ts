@@ -6,6 +6,7 @@ export {
   deliveryFor,
   markDelivered,
   markDeliverySkipped,
+  type PendingWork,
   recordDeliveryAttempt,
   recordDeliveryFailure,
   snapshotsNeedingReportOrMail,

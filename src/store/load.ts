@@ -14,17 +14,21 @@
  * - a permission becomes one grant row per resource; a permission with an EMPTY
  *   resources list is kept as one row with resource_type 'NONE' and resource_id '' (a
  *   role bound to nothing is still a fact an auditor should see; it is never privileged);
+ * - a grant row's labels are the canonical union of its permission's and its resource's
+ *   labels (labels.ts): the same role on the same resource under another scope is
+ *   another grant;
  * - duplicates (the same grant twice, a user listed twice) collapse to one row;
  * - invites are keyed by (lower(email), group_id): emails differing only in case are one
  *   invite, kept with the spelling first loaded.
  */
 import { type Kysely, sql } from 'kysely';
-import type { WorkspacePicture } from '../model/workspace.js';
+import type { ResourceRef, WorkspacePicture } from '../model/workspace.js';
+import { canonicalLabels } from './labels.js';
 import type { Database } from './schema.js';
 
 /** Array elements per statement (rows × columns): keeps PGlite's memory flat. */
 const BATCH_ELEMENTS = 15_000;
-const NO_RESOURCE = { type: 'NONE', id: '' } as const;
+const NO_RESOURCE: Readonly<ResourceRef> = { type: 'NONE', id: '' };
 
 type Db = Kysely<Database>;
 
@@ -42,7 +46,12 @@ async function createStageTables(db: Db): Promise<void> {
   await sql`CREATE TEMP TABLE stage_grants (
               principal_type text NOT NULL, principal_id text NOT NULL,
               role_id text NOT NULL, role_name text NOT NULL,
-              resource_type text NOT NULL, resource_id text NOT NULL) ON COMMIT DROP`.execute(db);
+              resource_type text NOT NULL, resource_id text NOT NULL, labels text NOT NULL) ON COMMIT DROP`.execute(
+    db,
+  );
+  await sql`CREATE TEMP TABLE stage_resources (
+              resource_type text NOT NULL, resource_id text NOT NULL, name text NOT NULL,
+              PRIMARY KEY (resource_type, resource_id)) ON COMMIT DROP`.execute(db);
   await sql`CREATE TEMP TABLE stage_invites (
               email_key text NOT NULL, group_key text NOT NULL,
               email text NOT NULL, group_id text,
@@ -105,27 +114,39 @@ export interface StageCounts {
   memberships: number;
   grants: number;
   invites: number;
+  resources: number;
 }
 
-/** Grant rows (principal_type, principal_id, role_id, role_name, resource_type, resource_id), a batch at a time. */
+/**
+ * Grant rows (principal_type, principal_id, role_id, role_name, resource_type,
+ * resource_id, labels), a batch at a time. Two permissions can name the same grant (the
+ * same role and resource, their labels adding up to the same scope): each grant is kept
+ * once per principal, the first role name winning.
+ */
 function* grantBatches(picture: WorkspacePicture): Generator<Column[]> {
-  const batch = new ColumnBatch(6);
+  const batch = new ColumnBatch(7);
   const principals = [
     ['user', picture.users],
     ['group', picture.groups],
   ] as const;
   for (const [type, list] of principals) {
     for (const principal of list) {
+      const seen = new Set<string>();
       for (const p of principal.permissions) {
         const resources = p.resources.length > 0 ? p.resources : [NO_RESOURCE];
         for (const r of resources) {
-          const c = batch.columns as [Column, Column, Column, Column, Column, Column];
+          const labels = canonicalLabels(p.labels, r.labels);
+          const key = JSON.stringify([p.roleId, r.type, r.id, labels]);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const c = batch.columns as [Column, Column, Column, Column, Column, Column, Column];
           c[0].push(type);
           c[1].push(principal.id);
           c[2].push(p.roleId);
           c[3].push(p.roleName);
           c[4].push(r.type);
           c[5].push(r.id);
+          c[6].push(labels);
           if (batch.full) yield batch.take();
         }
       }
@@ -196,12 +217,19 @@ export async function loadPicture(db: Db, picture: WorkspacePicture): Promise<St
         SELECT * FROM unnest(${g}::text[], ${u}::text[])`.execute(db);
   }
 
-  for (const [a, b, c, d, e, f] of grantBatches(picture)) {
-    await sql`INSERT INTO stage_grants (principal_type, principal_id, role_id, role_name, resource_type, resource_id)
-        SELECT * FROM unnest(${a}::text[], ${b}::text[], ${c}::text[], ${d}::text[], ${e}::text[], ${f}::text[])`.execute(
-      db,
-    );
+  for (const [a, b, c, d, e, f, l] of grantBatches(picture)) {
+    await sql`INSERT INTO stage_grants
+                (principal_type, principal_id, role_id, role_name, resource_type, resource_id, labels)
+        SELECT * FROM unnest(${a}::text[], ${b}::text[], ${c}::text[], ${d}::text[], ${e}::text[], ${f}::text[],
+                             ${l}::text[])`.execute(db);
   }
+
+  await inBatches(picture.resources, 3, (s) =>
+    sql`INSERT INTO stage_resources (resource_type, resource_id, name)
+        SELECT * FROM unnest(${col(s, (r) => r.type)}::text[], ${col(s, (r) => r.id)}::text[],
+                             ${col(s, (r) => r.name)}::text[])
+        ON CONFLICT DO NOTHING`.execute(db),
+  );
 
   for (const [e, g] of inviteBatches(picture)) {
     await sql`INSERT INTO stage_invites (email_key, group_key, email, group_id)
@@ -215,6 +243,7 @@ export async function loadPicture(db: Db, picture: WorkspacePicture): Promise<St
            (SELECT count(*) FROM stage_groups)::int  AS groups,
            (SELECT count(*) FROM stage_members)::int AS memberships,
            (SELECT count(*) FROM stage_grants)::int  AS grants,
-           (SELECT count(*) FROM stage_invites)::int AS invites`.execute(db);
+           (SELECT count(*) FROM stage_invites)::int AS invites,
+           (SELECT count(*) FROM stage_resources)::int AS resources`.execute(db);
   return r.rows[0]!;
 }

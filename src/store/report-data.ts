@@ -6,13 +6,11 @@
  *   not changes), each row with the change kind behind it;
  * - Membership Changes: memberships valid at one instant and not the other;
  * - Invites / Stale Invites: invites open at this snapshot, aged from first_seen;
- * - Access Review: effective access at this snapshot, streamed a page of users at a time
- *   (short queries, nothing held open: the embedded database has one connection).
+ * - Access Review: effective access at this snapshot (access-review.ts).
  */
 import { type Kysely, sql } from 'kysely';
 import { AuditError } from '../errors.js';
 import type {
-  AccessRow,
   ChangeKind,
   InviteRow,
   MembershipChangeRow,
@@ -20,6 +18,7 @@ import type {
   ReportData,
 } from '../model/report-data.js';
 import type { Completeness, CrawlStats } from '../model/workspace.js';
+import { accessReviewAt } from './access-review.js';
 import { databaseError } from './errors.js';
 import { getReport } from './reports.js';
 import type { Database } from './schema.js';
@@ -82,7 +81,11 @@ async function affectedUsers(db: Db, a: Date, b: Date): Promise<string[]> {
   return r.rows.map((row) => row.user_id);
 }
 
-/** Effective-access rows gained or lost between instants a and b, with their cause. */
+/**
+ * Effective-access rows (user × role × resource × labels × via) gained or lost between
+ * instants a and b, with their cause; a lost row names its resource as at a, a gained one
+ * as at b. A change of labels is the old scope lost and the new one gained.
+ */
 async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
   const users = await affectedUsers(db, a, b);
   if (users.length === 0) return [];
@@ -93,14 +96,15 @@ async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionCh
            SELECT * FROM eb WHERE NOT EXISTS (
              SELECT 1 FROM ea WHERE ea.user_id = eb.user_id AND ea.role_id = eb.role_id
                 AND ea.resource_type = eb.resource_type AND ea.resource_id = eb.resource_id
-                AND ea.via_group_id IS NOT DISTINCT FROM eb.via_group_id)),
+                AND ea.labels = eb.labels AND ea.via_group_id IS NOT DISTINCT FROM eb.via_group_id)),
          lost AS (
            SELECT * FROM ea WHERE NOT EXISTS (
              SELECT 1 FROM eb WHERE eb.user_id = ea.user_id AND eb.role_id = ea.role_id
                 AND eb.resource_type = ea.resource_type AND eb.resource_id = ea.resource_id
-                AND eb.via_group_id IS NOT DISTINCT FROM ea.via_group_id))
+                AND eb.labels = ea.labels AND eb.via_group_id IS NOT DISTINCT FROM ea.via_group_id))
     SELECT 'granted' AS change, g.user_id AS "userId", g.email, g.role_id AS "roleId", g.role_name AS "roleName",
-           g.resource_type AS "resourceType", g.resource_id AS "resourceId", g.via, g.privileged,
+           g.resource_type AS "resourceType", g.resource_id AS "resourceId", g.resource_name AS "resourceName",
+           g.labels, g.via, g.privileged,
            CASE
              WHEN NOT EXISTS (SELECT 1 FROM audit.user_history u WHERE u.user_id = g.user_id
                                 AND u.valid_from <= ${a}::timestamptz
@@ -117,7 +121,8 @@ async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionCh
            END AS cause
       FROM gained g
     UNION ALL
-    SELECT 'revoked', l.user_id, l.email, l.role_id, l.role_name, l.resource_type, l.resource_id, l.via, l.privileged,
+    SELECT 'revoked', l.user_id, l.email, l.role_id, l.role_name, l.resource_type, l.resource_id, l.resource_name,
+           l.labels, l.via, l.privileged,
            CASE
              WHEN NOT EXISTS (SELECT 1 FROM audit.user_history u WHERE u.user_id = l.user_id
                                 AND u.valid_from <= ${b}::timestamptz
@@ -133,7 +138,7 @@ async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionCh
              ELSE 'permission_revoked'
            END
       FROM lost l
-     ORDER BY 3, 5, 6, 7, 8, 1`.execute(db);
+     ORDER BY 3, 2, 5, 6, 7, 9, 10, 1`.execute(db);
   return r.rows;
 }
 
@@ -177,28 +182,6 @@ async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<Invi
      WHERE i.first_seen <= ${b}::timestamptz AND (i.closed_at IS NULL OR i.closed_at > ${b}::timestamptz)
      ORDER BY i.first_seen, lower(i.email), i.group_id NULLS FIRST`.execute(db);
   return r.rows.map((row) => ({ ...row, stale: row.daysPending >= staleInviteDays }));
-}
-
-/** Streams audit.effective_access_at(b): users ordered by email, a page of users per query. */
-function accessReviewAt(db: Db, b: Date, pageUsers = 1000): () => AsyncIterable<AccessRow> {
-  return async function* () {
-    const users = await sql<{ user_id: string }>`
-      SELECT user_id FROM audit.user_history
-       WHERE valid_from <= ${b}::timestamptz AND (valid_to IS NULL OR valid_to > ${b}::timestamptz)
-       ORDER BY email, user_id`.execute(db);
-    const ids = users.rows.map((u) => u.user_id);
-    for (let i = 0; i < ids.length; i += pageUsers) {
-      const page = ids.slice(i, i + pageUsers);
-      const rows = await sql<AccessRow>`
-        SELECT user_id AS "userId", email, user_name AS "userName", role_id AS "roleId", role_name AS "roleName",
-               resource_type AS "resourceType", resource_id AS "resourceId", via, privileged
-          FROM audit.effective_access_at(${b}::timestamptz, ${page}::text[])
-         ORDER BY email, user_id, role_name, resource_type, resource_id, via_group_id NULLS FIRST`.execute(
-        db,
-      );
-      yield* rows.rows;
-    }
-  };
 }
 
 async function changeCounts(db: Db, from: Date, to: Date): Promise<Partial<Record<ChangeKind, number>>> {

@@ -64,6 +64,16 @@ interface GrantHistoryTable extends Validity {
   role_name: string;
   resource_type: string;
   resource_id: string;
+  /** The grant's label scope, canonical (labels.ts); '' when none. */
+  labels: ColumnType<string, string | undefined, string>;
+}
+
+/** The name of a resource (source, warehouse, space, function, label, the workspace) over time. */
+export interface ResourceHistoryTable extends Validity {
+  id: BigId;
+  resource_type: string;
+  resource_id: string;
+  name: string;
 }
 
 interface InviteHistoryTable {
@@ -89,6 +99,8 @@ interface ChangesTable {
   role_name: string | null;
   resource_type: string | null;
   resource_id: string | null;
+  /** A grant change's label scope; '' for other kinds and unscoped grants. */
+  labels: ColumnType<string, string | undefined, string>;
   group_id: string | null;
   detail: Json;
 }
@@ -136,6 +148,7 @@ export interface Database {
   'audit.group_history': GroupHistoryTable;
   'audit.membership_history': MembershipHistoryTable;
   'audit.grant_history': GrantHistoryTable;
+  'audit.resource_history': ResourceHistoryTable;
   'audit.invite_history': InviteHistoryTable;
   'audit.changes': ChangesTable;
   'audit.reports': ReportsTable;

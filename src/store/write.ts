@@ -140,7 +140,7 @@ export async function completeSnapshot(
     // transaction: a failure here costs nothing but speed.
     if (written.moved >= ANALYZE_AFTER_ROWS) {
       await sql`ANALYZE audit.user_history, audit.group_history, audit.membership_history,
-                        audit.grant_history, audit.invite_history`
+                        audit.grant_history, audit.invite_history, audit.resource_history`
         .execute(db)
         .catch(() => {});
     }

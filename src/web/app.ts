@@ -7,6 +7,7 @@ import { isAuthorized } from './auth.js';
 import { openReport } from './files.js';
 import { metricsText } from './metrics.js';
 import { indexPage } from './page.js';
+import { createLoginThrottle, type LoginThrottle } from './throttle.js';
 
 /**
  * The auditors' download site as a plain request handler (no listen(), so tests can
@@ -16,6 +17,10 @@ import { indexPage } from './page.js';
 export interface SiteOptions {
   reportsDir: string;
   token: Secret;
+  /** The token of /metrics (METRICS_TOKEN); undefined: `token`. */
+  metricsToken?: Secret | undefined;
+  /** Failed-login throttling per client address (tests inject one with their own clock). */
+  throttle?: LoginThrottle;
   timeZone: string;
   title?: string;
   listReports: () => Promise<ReportListing[]>;
@@ -50,6 +55,26 @@ function send(
 
 export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const title = options.title ?? 'Segment access audit reports';
+  const throttle = options.throttle ?? createLoginThrottle();
+
+  /** Whether the request may go on; answers 429 or 401 itself when not. */
+  function admitted(req: IncomingMessage, res: ServerResponse, token: Secret): boolean {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = throttle.retryAfter(address);
+    if (wait > 0) {
+      send(res, 429, 'text/plain; charset=utf-8', 'too many failed logins: try again later\n', {
+        'Retry-After': String(wait),
+      });
+      return false;
+    }
+    if (isAuthorized(req, token)) return true;
+    // Only a wrong credential counts: a browser's first request, without one, is not a guess.
+    if (req.headers.authorization !== undefined) throttle.failed(address);
+    send(res, 401, 'text/plain; charset=utf-8', 'authentication required\n', {
+      'WWW-Authenticate': 'Basic realm="access-audit reports", charset="UTF-8"',
+    });
+    return false;
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
@@ -65,19 +90,15 @@ export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, 
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
       return;
     }
-    if (!isAuthorized(req, options.token)) {
-      send(res, 401, 'text/plain; charset=utf-8', 'authentication required\n', {
-        'WWW-Authenticate': 'Basic realm="access-audit reports", charset="UTF-8"',
-      });
+    if (path === '/metrics') {
+      if (!admitted(req, res, options.metricsToken ?? options.token)) return;
+      send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(await options.metrics()));
       return;
     }
+    if (!admitted(req, res, options.token)) return;
     if (path === '/') {
       const reports = await options.listReports();
       send(res, 200, 'text/html; charset=utf-8', indexPage({ title, reports, timeZone: options.timeZone }));
-      return;
-    }
-    if (path === '/metrics') {
-      send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(await options.metrics()));
       return;
     }
     if (path.startsWith('/reports/')) {

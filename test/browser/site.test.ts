@@ -34,7 +34,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const TOKEN = 'browser-test-token-0123456789';
+const TOKEN = 'browser-test-token-0123456789abcdef';
 const DAY = 24 * 60 * 60 * 1000;
 
 let sim: RunningSimulator;

@@ -18,7 +18,7 @@ import { type CliChild, dbEnv, killLeftovers, startCli } from '../helpers/cli.js
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/net.js';
 
-const TOKEN = 'serve-test-token-0123456789';
+const TOKEN = 'serve-test-token-0123456789abcdef0123';
 const DAY = 24 * 60 * 60 * 1000;
 let sim: RunningSimulator;
 let t: TestDatabase;

@@ -3,6 +3,7 @@
  * the API it serves, a clean exit 0 on SIGINT and SIGTERM; a bad argument through `main`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { simulatorOptionsFrom } from '../../src/commands/simulate.js';
 import { killLeftovers, runMain, startCli, waitUntil } from '../helpers/cli.js';
 import { call } from '../simulator/http.js';
 
@@ -24,6 +25,9 @@ describe('access-audit simulate', () => {
     expect(users.status).toBe(200);
     expect(users.body.data.users).toHaveLength(12);
     expect('permissions' in users.body.data.users[0]).toBe(false);
+    // --detail-only: group lists lose their permissions too.
+    const groups = await call(sim, '/groups');
+    expect(groups.body.data.userGroups.some((g: object) => 'permissions' in g)).toBe(false);
     expect(await run.stop('SIGINT')).toEqual({ code: 0, signal: null });
   });
 
@@ -42,5 +46,23 @@ describe('access-audit simulate', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toMatch(/^error: --rate-limit must be/);
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('simulate flags', () => {
+  it('choose which lists carry permissions, and refuse a contradiction', () => {
+    expect(simulatorOptionsFrom({}).inlinePermissions).toBeUndefined();
+    expect(simulatorOptionsFrom({ inlinePermissions: true }).inlinePermissions).toBe(true);
+    expect(simulatorOptionsFrom({ detailOnly: true }).inlinePermissions).toBe(false);
+    expect(() => simulatorOptionsFrom({ detailOnly: true, inlinePermissions: true })).toThrow(
+      /--detail-only and --inline-permissions/,
+    );
+  });
+
+  it('--max-page-count sets the largest page, 1 to 1000', () => {
+    expect(simulatorOptionsFrom({}).maxPageCount).toBeUndefined();
+    expect(simulatorOptionsFrom({ maxPageCount: '200' }).maxPageCount).toBe(200);
+    expect(() => simulatorOptionsFrom({ maxPageCount: '1001' })).toThrow(/--max-page-count must be/);
+    expect(() => simulatorOptionsFrom({ maxPageCount: '0' })).toThrow(/--max-page-count must be/);
   });
 });

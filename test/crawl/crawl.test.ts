@@ -65,11 +65,28 @@ async function failure(promise: Promise<unknown>): Promise<AuditError> {
   return error as AuditError;
 }
 
+/**
+ * A crawl of a fresh copy of the workspace with one injection. Not the shared simulator:
+ * requests of an earlier failed crawl, aborted after they were sent, can still reach it
+ * and take the injection meant for this crawl.
+ */
+function failingCrawl(
+  injection: Parameters<RunningSimulator['inject']>[0],
+  extra: Partial<CrawlOptions> = {},
+): Promise<AuditError> {
+  return withSim({}, (s) => {
+    s.inject(injection);
+    return failure(crawlWorkspace(options(s, extra)));
+  });
+}
+
 describe('a crawl equals the workspace', () => {
   it('with permissions inline', async () => {
+    sim.setInlinePermissions(true); // the default (real API) lists users without permissions
     sim.resetStats();
     const picture = await crawlWorkspace(options(sim));
     expect(picturePart(picture)).toEqual(sim.truth());
+    expect(picture.resources).toEqual(sim.resourceNames());
     expect(picture.completeness).toEqual({
       declared: { roles: picture.roles.length, users: 70, invites: 9, groups: 6 },
       walked: { roles: picture.roles.length, users: 70, invites: 9, groups: 6 },
@@ -80,8 +97,8 @@ describe('a crawl equals the workspace', () => {
       unreadableResourceLists: [],
       warnings: [],
     });
-    expect(sim.stats.maxCountRequested).toBeLessThanOrEqual(200);
-    expect(picture.stats).toMatchObject({ maxPageSize: 200, rateLimited: 0, retries: 0 });
+    expect(sim.stats.maxCountRequested).toBeLessThanOrEqual(1000);
+    expect(picture.stats).toMatchObject({ maxPageSize: 1000, rateLimited: 0, retries: 0 });
     expect(picture.stats.requests).toBe(sim.stats.requests);
     expect(sim.stats.byRoute['GET /users/{id}']).toBeUndefined();
     expect(sim.stats.byRoute['GET /users/{id}/groups']).toBe(20);
@@ -105,6 +122,15 @@ describe('a crawl equals the workspace', () => {
     const a = await crawlWorkspace(options(sim, { concurrency: 1, client: { pageSize: 7 } }));
     const b = await crawlWorkspace(options(sim, { concurrency: 8 }));
     expect({ ...a, stats: undefined }).toEqual({ ...b, stats: undefined });
+  });
+
+  it('a workspace that refuses 1,000-item pages (422) is crawled at 200 a page, the same', async () => {
+    await withSim({ maxPageCount: 200 }, async (s) => {
+      const picture = await crawlWorkspace(options(s));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(picture.resources).toEqual(s.resourceNames());
+      expect(s.stats.maxCountRequested).toBe(1000);
+    });
   });
 
   it('without totalEntries nothing is declared and the result is the same', async () => {
@@ -173,6 +199,55 @@ describe('a polite and robust crawl', () => {
   });
 });
 
+describe('resource names', () => {
+  it('are read from their lists, kinds side by side, and a rename shows at the next crawl', async () => {
+    await withSim({}, async (s) => {
+      const picture = await crawlWorkspace(options(s));
+      const names = s.resourceNames();
+      expect(picture.resources).toEqual(names);
+      const types = new Set(names.map((r) => r.type));
+      expect([...types].sort()).toEqual(['LABEL', 'SOURCE', 'SPACE', 'WAREHOUSE', 'WORKSPACE']);
+      expect(s.stats.byRoute['GET /labels']).toBe(1);
+
+      const source = names.find((r) => r.type === 'SOURCE')!;
+      await new SimulatorAdmin(s).renameSource(source.id, 'Renamed Source');
+      const again = await crawlWorkspace(options(s));
+      expect(again.resources.find((r) => r.type === 'SOURCE' && r.id === source.id)?.name).toBe(
+        'Renamed Source',
+      );
+    });
+  });
+
+  it('a list the token may not read (401/403) or the workspace lacks (404) leaves ids only, with a warning; the crawl completes', async () => {
+    await withSim({}, async (s) => {
+      s.inject({ route: 'GET /sources', kind: 'status', status: 403 });
+      s.inject({ route: 'GET /labels', kind: 'status', status: 401 });
+      s.inject({ route: 'GET /spaces', kind: 'status', status: 404 });
+      const picture = await crawlWorkspace(options(s));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(picture.resources).toEqual(
+        s.resourceNames().filter((r) => !['SOURCE', 'LABEL', 'SPACE'].includes(r.type)),
+      );
+      expect(picture.completeness.unreadableResourceLists).toEqual(['/labels', '/sources', '/spaces']);
+      expect(picture.completeness.warnings).toEqual(
+        ['/labels', '/sources', '/spaces'].map(
+          (path) =>
+            `GET ${path}: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only`,
+        ),
+      );
+    });
+  });
+
+  it('any other failure of a resource list fails the crawl', async () => {
+    const conflict = await failingCrawl({ route: 'GET /warehouses', kind: 'status', status: 409 });
+    expect(conflict.code).toBe('API_REJECTED');
+    expect(conflict.message).toMatch(/^GET \/warehouses page 1: .*\(409\)/);
+    const malformed = await failingCrawl({ route: 'GET /labels', kind: 'missing-field', field: 'key' });
+    expect(malformed.code).toBe('API_MALFORMED');
+    expect(malformed.message).toMatch(/^GET \/labels: labels\[\d+\]\.key is required$/);
+  });
+});
+
 describe('failures end in their own clear error', () => {
   it('a 401 fails at once, saying the token was rejected', async () => {
     const e = await failure(crawlWorkspace(options({ url: sim.url, token: 'wrong-token' })));
@@ -181,29 +256,28 @@ describe('failures end in their own clear error', () => {
   });
 
   it('a malformed body in a group walk', async () => {
-    sim.inject({ route: 'GET /groups/{id}/users', kind: 'malformed' });
-    const e = await failure(crawlWorkspace(options(sim)));
+    const e = await failingCrawl({ route: 'GET /groups/{id}/users', kind: 'malformed' });
     expect(e.code).toBe('API_MALFORMED');
     expect(e.message).toMatch(/^GET \/groups\/[^/]+\/users page 1: the response body is not valid JSON$/);
   });
 
   it('a missing field names endpoint, page and field', async () => {
-    sim.inject({ route: 'GET /users', kind: 'missing-field', field: 'email' });
-    const e = await failure(crawlWorkspace(options(sim)));
+    const e = await failingCrawl({ route: 'GET /users', kind: 'missing-field', field: 'email' });
     expect(e.code).toBe('API_MALFORMED');
     expect(e.message).toBe('GET /users page 1: users[35].email is required');
   });
 
   it('a cursor loop', async () => {
-    sim.inject({ route: 'GET /invites', kind: 'cursor-loop' });
-    const e = await failure(crawlWorkspace(options(sim)));
+    const e = await failingCrawl({ route: 'GET /invites', kind: 'cursor-loop' });
     expect(e.code).toBe('API_PAGINATION');
     expect(e.message).toMatch(/^GET \/invites page 1: .*looping/);
   });
 
   it('retries exhausted', async () => {
-    sim.inject({ route: 'GET /roles', kind: 'status', status: 500, times: 3 });
-    const e = await failure(crawlWorkspace(options(sim, { retries: 2 })));
+    const e = await failingCrawl(
+      { route: 'GET /roles', kind: 'status', status: 500, times: 3 },
+      { retries: 2 },
+    );
     expect(e.code).toBe('API_UNAVAILABLE');
     expect(e.message).toMatch(/^GET \/roles page 1: .*HTTP 500/);
   });
@@ -263,8 +337,10 @@ describe('a workspace that changes while it is walked', () => {
   it('a group member who is not in /users is left out of the group, with warnings', async () => {
     await withSim({}, async (s) => {
       const admin = new SimulatorAdmin(s);
-      const group = s.truth().groups.find((g) => g.inviteEmails.length > 0)!;
-      const email = group.inviteEmails[0]!;
+      // An email invited to one group only (the invitee joins every group that invited them).
+      const once = (e: string) => s.truth().groups.filter((g) => g.inviteEmails.includes(e)).length === 1;
+      const group = s.truth().groups.find((g) => g.inviteEmails.some(once))!;
+      const email = group.inviteEmails.find(once)!;
       // Hold the group walks until /users is walked, then the invitee signs up (and joins).
       let usersDone!: () => void;
       const usersWalked = new Promise<void>((resolve) => {

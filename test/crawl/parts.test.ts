@@ -96,6 +96,8 @@ describe('normalisation and completeness', () => {
       groups: [],
       memberCounts: new Map(),
       groupsDeletedDuringWalk: ['g9'],
+      withoutPermissions: { users: 1, groups: 0 },
+      unreadableResourceLists: ['/warehouses', '/sources', '/warehouses'],
       crossCheck: { sampled: 0, agreed: 0, disagreements: [] },
       crossCheckWarnings: [],
       notes: ['z note', 'a note'],
@@ -103,8 +105,12 @@ describe('normalisation and completeness', () => {
     expect(c.warnings).toEqual([
       'users: the API declared 3 (totalEntries), the walk collected 2',
       'group g9 was deleted while the workspace was walked (404); it is left out',
+      'GET /sources: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only',
+      'GET /warehouses: the token may not read this list, or the workspace lacks it (401/403/404); its resources are named by id only',
       'a note',
       'z note',
     ]);
+    expect(c.withoutPermissions).toEqual({ users: 1, groups: 0 });
+    expect(c.unreadableResourceLists).toEqual(['/sources', '/warehouses']);
   });
 });

@@ -150,9 +150,3 @@ export function parseEnvFile(text: string): { set: Map<string, string>; named: S
   }
   return { set, named };
 }
-
-/** Variable names of the `## Environment` table of the product contract. */
-export function contractEnvironment(contract: string): string[] {
-  const section = /^## Environment\s*$([\s\S]*?)(?=^## |$(?![\s\S]))/m.exec(contract)?.[1] ?? '';
-  return [...section.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((m) => m[1]!);
-}

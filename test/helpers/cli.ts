@@ -47,7 +47,7 @@ export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('error:'));
 }
 
-/** Variables of the contract (and LOG_LEVEL), cleared so that the test's own environment never leaks in. */
+/** Variables of docs/configuration.md (and LOG_LEVEL), cleared so that the test's own environment never leaks in. */
 const CONTRACT_VARS = [...CONTRACT_ENVIRONMENT, 'LOG_LEVEL'];
 
 export type LogEntry = Record<string, unknown> & { msg?: string; level?: number };

@@ -1,4 +1,7 @@
-/** The environment variables of ../shared/spec/contract.md, for tests that clear or check them. */
+/**
+ * The environment variables of docs/configuration.md's `## Environment` table (checked by
+ * test/docs/documents.test.ts), for tests that clear or check them.
+ */
 export const CONTRACT_ENVIRONMENT: readonly string[] = [
   'SEGMENT_API_TOKEN',
   'SEGMENT_API_URL',

@@ -1,7 +1,7 @@
 /**
  * A bad environment, through the CLI's `main` (`access-audit run` / `serve`; a few cases
  * also as a process of their own, to show the status reaching the OS):
- * - every variable of the contract, set to something invalid: exit 2 and one `error:`
+ * - every variable of docs/configuration.md, set to something invalid: exit 2 and one `error:`
  *   line naming the variable (and never echoing a secret it holds);
  * - a database that cannot be reached or refuses the connection: exit 1, the message
  *   names host:port and never the password;
@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORTS_TOKEN_PLACEHOLDER } from '../../src/config.js';
 import { messageIdFor } from '../../src/mail/index.js';
 import { errorLines, type MainResult, runCli, runMain } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -94,11 +95,38 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
     ['AUDIT_NOW', 'yesterday', /AUDIT_NOW is not an ISO-8601 instant/],
     ['AUDIT_NOW', '2026-02-30T06:00:00Z', /AUDIT_NOW is not an ISO-8601 instant/],
     ['PORT', '70000', /PORT must be from 1 to 65535/],
-    ['REPORTS_TOKEN', 'short', /REPORTS_TOKEN must be at least 8 characters/],
+    ['REPORTS_TOKEN', 'short', /REPORTS_TOKEN must be at least 32 characters/],
+    ['REPORTS_TOKEN', '12345678', /REPORTS_TOKEN must be at least 32 characters/],
+    ['REPORTS_TOKEN', REPORTS_TOKEN_PLACEHOLDER, /REPORTS_TOKEN is still the .env.example placeholder/],
     ['REPORTS_TOKEN', undefined, /REPORTS_TOKEN is required/, 'serve'],
+    // Issue 12: credentials in the API URL, the token in clear, SMTP_URL half-checked.
+    [
+      'SEGMENT_API_URL',
+      `http://user:${SECRET}@127.0.0.1:9`,
+      /SEGMENT_API_URL must not carry a user or password/,
+    ],
+    [
+      'SEGMENT_API_URL',
+      'http://api.segmentapis.com',
+      /SEGMENT_API_URL must be https:\/\/ for api\.segmentapis\.com/,
+    ],
+    ['SEGMENT_API_URL', 'http://127.evil.com:8080', /SEGMENT_API_URL must be https:\/\/ for 127\.evil\.com/],
+    [
+      'SMTP_URL',
+      `smtps://mailer:${SECRET}%zz@smtp.example.com:465`,
+      /SMTP_URL holds a user name or password that is not valid percent-encoding/,
+    ],
+    [
+      'SEGMENT_API_TOKEN_FILE',
+      '/nonexistent/token',
+      /SEGMENT_API_TOKEN_FILE \(\/nonexistent\/token\) cannot be read: ENOENT/,
+    ],
+    ['DATABASE_URL_FILE', '(a file)', /DATABASE_URL and DATABASE_URL_FILE are both set/],
+    ['BIND_ADDRESS', 'all-interfaces', /BIND_ADDRESS must be an IP address/, 'serve'],
+    ['METRICS_TOKEN', 'metrics', /METRICS_TOKEN must be at least 32 characters/, 'serve'],
   ];
 
-  it(`${cases.length} bad values over every variable of the contract`, { timeout: 180_000 }, async () => {
+  it(`${cases.length} bad values over every documented variable`, { timeout: 180_000 }, async () => {
     const before = await dumpHistory(t.handle.db);
     const envFor = ([variable, value]: (typeof cases)[number]) => {
       // Otherwise valid: a reachable workspace, a database that is never reached (config first).
@@ -107,8 +135,10 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
         SEGMENT_API_TOKEN: ws.sim.token,
         DATABASE_URL: `postgres://audit:x@127.0.0.1:${closedPort}/audit`,
         REPORTS_DIR: join(dir, 'reports'),
+        REPORTS_TOKEN: 'a-reports-token-long-enough-for-serve-0123',
       };
       if (variable === 'DATA_DIR') delete env.DATABASE_URL;
+      if (variable === 'SEGMENT_API_TOKEN_FILE') delete env.SEGMENT_API_TOKEN;
       if (value === undefined) delete env[variable];
       else env[variable] = value === '(a file)' ? aFile : value;
       return env;
@@ -123,8 +153,25 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       expect(p.code, p.stderr).toBe(2);
       expect(errorLines(p.stderr)).toEqual(errorLines(results[i]!.stderr));
     });
-    const contract = new Set([...cases.map((c) => c[0]), 'REPORTS_DIR' /* below: it needs the database */]);
-    expect(contract.size).toBe(14); // every variable of the contract's Environment table
+    const covered = new Set([...cases.map((c) => c[0]), 'REPORTS_DIR' /* below: it needs the database */]);
+    // Every variable of docs/configuration.md's first Environment rows (those a run reads at start).
+    for (const variable of [
+      'SEGMENT_API_TOKEN',
+      'SEGMENT_API_URL',
+      'DATABASE_URL',
+      'DATA_DIR',
+      'REPORTS_DIR',
+      'SMTP_URL',
+      'MAIL_FROM',
+      'MAIL_TO',
+      'STALE_INVITE_DAYS',
+      'AUDIT_SCHEDULE',
+      'AUDIT_TIMEZONE',
+      'AUDIT_NOW',
+      'PORT',
+      'REPORTS_TOKEN',
+    ])
+      expect(covered, variable).toContain(variable);
     cases.forEach(([variable, value, says], i) => {
       const r = results[i]!;
       const what = `${variable}=${JSON.stringify(value)}: ${r.stderr.slice(-300)}`;
@@ -150,6 +197,27 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
     );
     expect(mail.messages).toHaveLength(0);
   });
+
+  it.each([
+    ['/proc/access-audit-reports', /cannot hold reports: ENOENT/],
+    ['/proc/access-audit/deeper/reports', /cannot hold reports: ENOENT/],
+    ['/dev/null/reports', /cannot hold reports: it is not a directory/],
+  ])(
+    'REPORTS_DIR %s: exit 2, one line, no stack trace, nothing crawled',
+    {
+      timeout: 60_000,
+    },
+    async (reportsDir, says) => {
+      const before = await snapshotRows(t.handle.db);
+      const r = await cli(['run'], runEnv(t, ws.sim, { reportsDir, smtpPort: mail.port }));
+      expect(r.code, r.stderr).toBe(2);
+      expect(errorLines(r.stderr)).toEqual([
+        expect.stringMatching(new RegExp(`^error: REPORTS_DIR \\(${reportsDir}\\) ${says.source}`)),
+      ]);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack frame
+      expect(await snapshotRows(t.handle.db)).toEqual(before);
+    },
+  );
 
   it('AUDIT_NOW not later than the last complete snapshot: exit 2, nothing written', {
     timeout: 60_000,

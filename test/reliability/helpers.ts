@@ -98,7 +98,7 @@ export async function mutate({ sim, admin }: Workspace, rng: Rng, step: number):
       const group = pick(truth.groups.filter((g) => g.memberIds.length > 0));
       const leaver = group && pick(group.memberIds);
       if (!group || !leaver) break;
-      await admin.removeGroupMembers(group.id, [leaver]);
+      await admin.removeGroupMembers(group.id, [truth.users.find((u) => u.id === leaver)!.email]);
       return `${leaver} leaves ${group.id}`;
     }
     case 'accept': {

@@ -1,6 +1,6 @@
 /**
- * The read-only role of the README, created by running that section's SQL
- * block (names replaced), can run every query of the README's SQL cookbook with the same
+ * The read-only role of docs/operations.md, created by running that section's SQL
+ * block (names replaced), can run every query of docs/cookbook.md with the same
  * answers as the owner, reads tables a later migration creates, and can write nothing:
  * INSERT, UPDATE, DELETE and TRUNCATE on every table of schema audit are refused.
  *
@@ -17,13 +17,13 @@ import { COOKBOOK, cookbookQueries } from '../store/cookbook.js';
 import { picture1, picture2, picture3, T1, T2, T3 } from '../store/fixtures.js';
 import { snapshot } from '../store/helpers.js';
 
-const README = new URL('../../README.md', import.meta.url);
+const OPERATIONS = new URL('../../docs/operations.md', import.meta.url);
 
-/** The README's "A read-only role for auditors" section. */
+/** The "A read-only role for auditors" section of docs/operations.md. */
 function roleSection(): string {
-  const text = readFileSync(README, 'utf8');
+  const text = readFileSync(OPERATIONS, 'utf8');
   const start = text.indexOf('\n## A read-only role for auditors\n');
-  if (start === -1) throw new Error('README.md has no "## A read-only role for auditors" section');
+  if (start === -1) throw new Error('docs/operations.md has no "## A read-only role for auditors" section');
   const rest = text.slice(start + 1);
   const end = rest.indexOf('\n## ', 3);
   return end === -1 ? rest : rest.slice(0, end);
@@ -49,7 +49,7 @@ describe.runIf(SERVER)('a read-only role for auditors (real server only: PGlite 
     const database = new URL(t.url).pathname.slice(1);
 
     const block = /```sql\n([\s\S]*?)```/.exec(roleSection())?.[1];
-    if (!block) throw new Error("the README's read-only role section has no ```sql block");
+    if (!block) throw new Error('the read-only role section of docs/operations.md has no ```sql block');
     const script = block
       .replace(/\baudit_reader\b/g, role)
       .replace(/'change-me'/g, `'${password}'`)

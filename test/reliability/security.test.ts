@@ -221,11 +221,12 @@ describe('hostile names', () => {
   });
 
   it('reach the download page escaped', async () => {
-    const config = configOf({ ...env(), REPORTS_TOKEN: 'reports-token-for-the-test' });
+    const token = 'reports-token-for-the-security-test-0123';
+    const config = configOf({ ...env(), REPORTS_TOKEN: token });
     const site = await startDownloadSite(t.handle, config, quietLogger(), 0);
     try {
-      const url = site.url.replace('0.0.0.0', '127.0.0.1');
-      const r = await fetch(`${url}/`, { headers: { authorization: 'Bearer reports-token-for-the-test' } });
+      const url = site.url;
+      const r = await fetch(`${url}/`, { headers: { authorization: `Bearer ${token}` } });
       expect(r.status).toBe(200);
       const html = await r.text();
       // The page shows snapshots, counts and file names, no workspace text; nothing hostile gets in.

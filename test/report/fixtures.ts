@@ -52,7 +52,10 @@ export function access(i: number, extra: Partial<AccessRow> = {}): AccessRow {
     roleName: i % 10 === 0 ? 'Workspace Owner' : 'Source Read-only',
     resourceType: i % 10 === 0 ? 'WORKSPACE' : 'SOURCE',
     resourceId: i % 10 === 0 ? 'ws1' : `src${i % 7}`,
-    via: i % 3 === 0 ? 'Engineers' : 'direct',
+    // src0 was not listed (no name); every fourth grant is label-scoped.
+    resourceName: i % 10 === 0 ? 'Acme' : i % 7 === 0 ? null : `Source ${i % 7}`,
+    labels: i % 4 === 1 ? 'environment:prod,team:web' : '',
+    via: i % 3 === 0 ? 'direct; Engineers' : 'direct',
     privileged: i % 10 === 0,
     ...extra,
   };
@@ -116,19 +119,8 @@ export function baseline(): ReportData {
   };
 }
 
+/** The privileged change last here: the report puts it first. */
 const PERMISSION_CHANGES: PermissionChangeRow[] = [
-  {
-    change: 'granted',
-    userId: 'u000002',
-    email: 'user2@example.com',
-    roleId: 'r-owner',
-    roleName: 'Workspace Owner',
-    resourceType: 'WORKSPACE',
-    resourceId: 'ws1',
-    via: 'direct',
-    cause: 'permission_granted',
-    privileged: true,
-  },
   {
     change: 'revoked',
     userId: 'u000003',
@@ -137,6 +129,8 @@ const PERMISSION_CHANGES: PermissionChangeRow[] = [
     roleName: 'Source Read-only',
     resourceType: 'SOURCE',
     resourceId: 'src3',
+    resourceName: 'Website',
+    labels: 'environment:prod',
     via: 'Engineers',
     cause: 'membership_removed',
     privileged: false,
@@ -149,9 +143,25 @@ const PERMISSION_CHANGES: PermissionChangeRow[] = [
     roleName: 'Source Read-only',
     resourceType: 'SOURCE',
     resourceId: 'src5',
+    resourceName: null,
+    labels: '',
     via: 'direct',
     cause: 'user_added',
     privileged: false,
+  },
+  {
+    change: 'granted',
+    userId: 'u000002',
+    email: 'user2@example.com',
+    roleId: 'r-owner',
+    roleName: 'Workspace Owner',
+    resourceType: 'WORKSPACE',
+    resourceId: 'ws1',
+    resourceName: 'Acme',
+    labels: '',
+    via: 'direct',
+    cause: 'permission_granted',
+    privileged: true,
   },
 ];
 
@@ -205,6 +215,7 @@ export function withChanges(previousDataSha256: string | null): ReportData {
         roleName: 'Workspace Owner',
         resourceType: 'WORKSPACE',
         resourceId: 'ws1',
+        resourceName: 'Acme',
         privileged: true,
       }),
       access(5),

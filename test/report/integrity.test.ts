@@ -24,63 +24,72 @@ describe('the data hash', () => {
         sheet: 'Permission Changes',
         columns: [
           'change',
+          'privileged',
           'email',
-          'userId',
           'roleName',
-          'roleId',
           'resourceType',
-          'resourceId',
+          'resourceName',
+          'labels',
           'via',
           'cause',
-          'privileged',
+          'userId',
+          'roleId',
+          'resourceId',
         ],
       },
       {
         sheet: 'Stale Invites',
-        columns: ['email', 'scope', 'groupName', 'groupId', 'firstSeen', 'daysPending'],
+        columns: ['email', 'scope', 'groupName', 'firstSeen', 'daysPending', 'groupId'],
       },
       {
         sheet: 'Membership Changes',
-        columns: ['change', 'email', 'userId', 'groupName', 'groupId', 'detectedAt'],
+        columns: ['change', 'email', 'groupName', 'detectedAt', 'userId', 'groupId'],
       },
       {
         sheet: 'Access Review',
         columns: [
+          'privileged',
           'email',
           'userName',
-          'userId',
           'roleName',
-          'roleId',
           'resourceType',
-          'resourceId',
+          'resourceName',
+          'labels',
           'via',
-          'privileged',
           'decision',
-          'comment',
+          'reason',
+          'userId',
+          'roleId',
+          'resourceId',
         ],
       },
     ];
-    for await (const r of data.accessReview()) {
+    // Privileged rows first, each part in the order the data came.
+    const review: AccessRow[] = [];
+    for await (const r of data.accessReview()) review.push(r);
+    for (const r of [...review.filter((x) => x.privileged), ...review.filter((x) => !x.privileged)]) {
       lines.push([
+        r.privileged ? 'yes' : null,
         r.email,
         r.userName,
-        r.userId,
         r.roleName,
-        r.roleId,
         r.resourceType,
-        r.resourceId,
+        r.resourceName,
+        r.labels === '' ? null : r.labels,
         r.via,
-        r.privileged ? 'yes' : null,
         null,
         null,
+        r.userId,
+        r.roleId,
+        r.resourceId,
       ]);
     }
     lines.push({
       sheet: 'Invites',
-      columns: ['email', 'scope', 'groupName', 'groupId', 'firstSeen', 'daysPending', 'stale'],
+      columns: ['email', 'scope', 'groupName', 'firstSeen', 'daysPending', 'stale', 'groupId'],
     });
-    lines.push(['new@example.com', 'workspace', null, null, '2026-06-15T06:00:00.000Z', 0, null]);
-    lines.push(['team@example.com', 'group', 'Engineers', 'g1', '2026-06-15T06:00:00.000Z', 0, null]);
+    lines.push(['new@example.com', 'workspace', null, '2026-06-15T06:00:00.000Z', 0, null, null]);
+    lines.push(['team@example.com', 'group', 'Engineers', '2026-06-15T06:00:00.000Z', 0, null, 'g1']);
     const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
     expect(await reportDataSha256(data)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
   });
@@ -184,7 +193,8 @@ describe('writing the file', () => {
       ...baseline(),
       accessReview: () => {
         walks++;
-        return accessRows(walks === 1 ? [access(1)] : [access(2)])();
+        // The hashing pass walks it twice (privileged rows, then the rest); the write differs.
+        return accessRows(walks <= 2 ? [access(1)] : [access(2)])();
       },
     };
     await expect(writeReport(data, { dir })).rejects.toThrow(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPORT_FILE_NAME } from '../../src/model/files.js';
+import type { ChangeKind } from '../../src/model/report-data.js';
+import { causeText } from '../../src/report/causes.js';
 import { EXCEL_MAX_TEXT, text } from '../../src/report/cells.js';
 import { reportFileName, summaryLines } from '../../src/report/index.js';
 import { localDate, wallClockDate } from '../../src/text/time-zone.js';
@@ -99,5 +101,79 @@ describe('summaryLines', () => {
       label: 'Users (totalEntries)',
       value: 'declared 5, walked 4: MISMATCH',
     });
+  });
+
+  const SCAN = {
+    dataSha256: 'abc',
+    counts: {
+      permissionChanges: 0,
+      staleInvites: 0,
+      membershipChanges: 0,
+      accessReview: 4,
+      invites: 2,
+      privilegedAccess: 1,
+    },
+  };
+
+  it('counts records without permissions and names the resource lists it could not read', () => {
+    const data = baseline();
+    const c = data.summary.completeness!;
+    const lines = summaryLines(
+      {
+        ...data.summary,
+        completeness: {
+          ...c,
+          withoutPermissions: { users: 3, groups: 1 },
+          unreadableResourceLists: ['sources', 'warehouses'],
+        },
+      },
+      SCAN,
+    );
+    expect(lines.find((l) => l.label === 'Detail records without permissions')).toEqual({
+      kind: 'field',
+      label: 'Detail records without permissions',
+      value: '3 users, 1 group (no permissions member: no direct grants)',
+    });
+    expect(lines.find((l) => l.label === 'Resource names')).toEqual({
+      kind: 'warning',
+      label: 'Resource names',
+      value: 'the token could not read sources, warehouses: resources of those kinds are named by id only',
+    });
+    const readable = summaryLines(data.summary, SCAN);
+    expect(readable.find((l) => l.label === 'Resource names')).toMatchObject({
+      kind: 'field',
+      value: 'every resource list was read',
+    });
+  });
+
+  it('says "not recorded" for a snapshot stored before these were counted', () => {
+    const data = baseline();
+    const { withoutPermissions: _w, unreadableResourceLists: _u, ...older } = data.summary.completeness!;
+    const lines = summaryLines(
+      { ...data.summary, completeness: older as typeof data.summary.completeness },
+      SCAN,
+    );
+    const byLabel = new Map(lines.map((l) => [l.label, l.value]));
+    expect(byLabel.get('Detail records without permissions')).toBe('not recorded for this snapshot');
+    expect(byLabel.get('Resource names')).toBe('not recorded for this snapshot');
+  });
+});
+
+describe('causeText', () => {
+  it('says each cause in words, naming the group a change came through', () => {
+    const say = (cause: ChangeKind, via = 'direct') => causeText({ cause, via });
+    expect(say('permission_granted')).toBe('granted directly');
+    expect(say('permission_revoked')).toBe('revoked directly');
+    expect(say('permission_granted', 'Analysts')).toBe('granted to group Analysts');
+    expect(say('permission_revoked', 'Analysts')).toBe('revoked from group Analysts');
+    expect(say('membership_added', 'Analysts')).toBe('joined group Analysts');
+    expect(say('membership_removed', 'Analysts')).toBe('left group Analysts');
+    expect(say('group_created', 'Analysts')).toBe('group Analysts created');
+    expect(say('group_deleted', 'Analysts')).toBe('group Analysts deleted');
+    expect(say('user_added', 'Analysts')).toBe('user added');
+    expect(say('user_removed')).toBe('user removed');
+    expect(say('invite_accepted')).toBe('invite accepted');
+    // A group name is workspace text: XML-safe like every other cell.
+    expect(say('membership_added', 'Ops\u0007')).toBe('joined group Ops\u2407');
   });
 });

@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 describe('the written workbooks', () => {
-  it('are named by the contract, in the time zone', () => {
+  it('are named as README.md documents, in the time zone', () => {
     expect(runs.map((r) => r.report.fileName)).toEqual([
       'access-audit-2026-06-15-s1.xlsx',
       'access-audit-2026-06-30-s2.xlsx',
@@ -58,7 +58,7 @@ describe('the written workbooks', () => {
     expect(runs[0]?.report.path).toBe(join(dir, 'access-audit-2026-06-15-s1.xlsx'));
   });
 
-  it('have the contract sheets in order, each data sheet with a bold frozen header and an auto-filter', () => {
+  it('have the documented sheets in order, each data sheet with a bold frozen header and an auto-filter', () => {
     for (const { wb } of runs) {
       expect(wb.worksheets.map((w) => w.name)).toEqual(SHEET_NAMES);
       for (const name of SHEET_NAMES.slice(1)) {
@@ -97,19 +97,19 @@ describe('the written workbooks', () => {
       'Email',
       'Invited to',
       'Group',
-      'Group ID',
       `First seen (${TZ})`,
       'Days pending',
       'Stale',
+      'Group ID',
     ]);
     expect(values(invites, 3)).toEqual([
       'team@example.com',
       'group',
       'Engineers',
-      'g1',
       new Date('2026-06-15T08:00:00Z'), // 06:00Z shown as 08:00 in Berlin (CEST)
       0,
       null,
+      'g1',
     ]);
     const s = summaryMap(wb);
     expect(String(s.get('Report'))).toMatch(/^Baseline/);
@@ -118,55 +118,89 @@ describe('the written workbooks', () => {
     expect(sheet(wb, 'Access Review').rowCount).toBe(5);
   });
 
-  it('changes: permission rows green and red, privileged flagged, cause and via', () => {
+  it('changes: privileged first, rows green and red, causes in words, ids after names', () => {
     const { wb, report } = runs[1]!;
     const ws = sheet(wb, 'Permission Changes');
     expect(values(ws, 1)).toEqual([
       'Change',
+      'Privileged',
       'Email',
-      'User ID',
       'Role',
-      'Role ID',
       'Resource type',
-      'Resource ID',
+      'Resource name',
+      'Labels',
       'Via',
       'Cause',
-      'Privileged',
+      'User ID',
+      'Role ID',
+      'Resource ID',
     ]);
+    // Last in the data, first in the sheet: the privileged change.
     expect(values(ws, 2)).toEqual([
       'granted',
-      'user2@example.com',
-      'u000002',
-      'Workspace Owner',
-      'r-owner',
-      'WORKSPACE',
-      'ws1',
-      'direct',
-      'permission_granted',
       'yes',
+      'user2@example.com',
+      'Workspace Owner',
+      'WORKSPACE',
+      'Acme',
+      null,
+      'direct',
+      'granted directly',
+      'u000002',
+      'r-owner',
+      'ws1',
+    ]);
+    // A label-scoped grant lost by leaving a group: its scope beside the resource's name.
+    expect(values(ws, 3)).toEqual([
+      'revoked',
+      null,
+      'user3@example.com',
+      'Source Read-only',
+      'SOURCE',
+      'Website',
+      'environment:prod',
+      'Engineers',
+      'left group Engineers',
+      'u000003',
+      'r-read',
+      'src3',
+    ]);
+    // A resource whose list could not be read: named by id only.
+    expect(values(ws, 4)).toEqual([
+      'granted',
+      null,
+      'user5@example.com',
+      'Source Read-only',
+      'SOURCE',
+      null,
+      null,
+      'direct',
+      'user added',
+      'u000005',
+      'r-read',
+      'src5',
     ]);
     const fill = (r: number, c: number) =>
       (ws.getRow(r).getCell(c).fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb;
-    for (let c = 1; c <= 10; c++) {
+    for (let c = 1; c <= 12; c++) {
       expect(fill(2, c)).toBe('FFC6EFCE');
       expect(fill(3, c)).toBe('FFFFC7CE');
       expect(fill(4, c)).toBe('FFC6EFCE');
     }
-    expect(values(ws, 3)[0]).toBe('revoked');
-    expect(values(ws, 3)[8]).toBe('membership_removed');
-    expect(ws.getRow(2).getCell(10).font?.bold).toBe(true);
+    expect(ws.getRow(2).getCell(2).font?.bold).toBe(true);
+    expect(ws.getRow(4).getCell(2).font?.bold).toBeFalsy();
     expect(report.counts.permissionChanges).toBe(3);
 
     const m = sheet(wb, 'Membership Changes');
     expect(values(m, 2)).toEqual([
       'removed',
       'user3@example.com',
-      'u000003',
       'Engineers',
-      'g1',
       new Date('2026-06-30T08:00:00Z'),
+      'u000003',
+      'g1',
     ]);
-    expect(m.getRow(2).getCell(6).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(m.getRow(2).getCell(4).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
     expect((m.getRow(2).getCell(1).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFC7CE');
 
     const stale = sheet(wb, 'Stale Invites');
@@ -174,41 +208,96 @@ describe('the written workbooks', () => {
       'new@example.com',
       'workspace',
       null,
-      null,
       new Date('2026-06-15T08:00:00Z'),
       15,
+      null,
     ]);
-    expect(stale.getRow(2).getCell(5).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(stale.getRow(2).getCell(4).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
   });
 
-  it('access review: privileged highlighted, a Keep/Revoke list on the decision column', () => {
+  it('access review: privileged first, a Keep/Revoke list on Decision, a bounded Reason', () => {
     const { wb } = runs[1]!;
     const ws = sheet(wb, 'Access Review');
-    expect(values(ws, 1)[9]).toBe('Decision (Keep/Revoke)');
-    expect(values(ws, 3).slice(0, 9)).toEqual([
+    expect(values(ws, 1)).toEqual([
+      'Privileged',
+      'Email',
+      'Name',
+      'Role',
+      'Resource type',
+      'Resource name',
+      'Labels',
+      'Via',
+      'Decision',
+      'Reason',
+      'User ID',
+      'Role ID',
+      'Resource ID',
+    ]);
+    // Second in the data, first in the sheet.
+    expect(values(ws, 2)).toEqual([
+      'yes',
       'user2@example.com',
       'User 2',
-      'u000002',
       'Workspace Owner',
-      'r-owner',
       'WORKSPACE',
-      'ws1',
+      'Acme',
+      null,
       'direct',
-      'yes',
+      null,
+      null,
+      'u000002',
+      'r-owner',
+      'ws1',
     ]);
-    expect((ws.getRow(3).getCell(9).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFEB9C');
+    // Then the rest in the data's order: label-scoped, several paths in one Via cell.
+    expect(values(ws, 4).slice(1, 8)).toEqual([
+      'user1@example.com',
+      'User 1',
+      'Source Read-only',
+      'SOURCE',
+      'Source 1',
+      'environment:prod,team:web',
+      'direct',
+    ]);
+    const order: unknown[] = [];
+    const paths: unknown[] = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) order.push(`${row.getCell(2).value} ${row.getCell(1).value ?? '-'}`);
+      if (n > 1) paths.push(row.getCell(8).value);
+    });
+    // Users 2 and 20 hold Workspace Owner (fixtures.ts: every tenth user).
+    expect(order).toEqual([
+      'user2@example.com yes',
+      'user20@example.com yes',
+      'user1@example.com -',
+      'user5@example.com -',
+      'user21@example.com -',
+      'user22@example.com -',
+      'user23@example.com -',
+      'user24@example.com -',
+    ]);
+    expect(paths).toContain('direct; Engineers');
+    expect((ws.getRow(2).getCell(1).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFEB9C');
     const validations = (
       ws as unknown as { dataValidations: { model: Record<string, ExcelJS.DataValidation> } }
     ).dataValidations.model;
     for (let r = 2; r <= ws.rowCount; r++) {
-      expect(validations[`J${r}`]).toMatchObject({
+      expect(validations[`I${r}`]).toMatchObject({
         type: 'list',
         allowBlank: true,
         formulae: ['"Keep,Revoke"'],
+        showErrorMessage: true,
+      });
+      expect(validations[`J${r}`]).toMatchObject({
+        type: 'textLength',
+        operator: 'lessThanOrEqual',
+        allowBlank: true,
+        formulae: [500],
+        showErrorMessage: true,
       });
     }
-    expect(validations.J1).toBeUndefined();
-    expect(validations.I2).toBeUndefined();
+    for (const cell of ['I1', 'J1', 'H2', 'K2', `I${ws.rowCount + 1}`])
+      expect(validations[cell], cell).toBeUndefined();
   });
 
   it('workspace data that looks like a formula reads back as that text', () => {
@@ -216,7 +305,7 @@ describe('the written workbooks', () => {
     const ws = sheet(wb, 'Access Review');
     const names: unknown[] = [];
     ws.eachRow((row, n) => {
-      if (n > 1) names.push(row.getCell(2).value);
+      if (n > 1) names.push(row.getCell(3).value);
     });
     for (const injection of INJECTIONS) expect(names).toContain(injection);
     ws.eachRow((row) => {

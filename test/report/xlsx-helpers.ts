@@ -9,6 +9,13 @@ export async function readWorkbook(path: string): Promise<ExcelJS.Workbook> {
   return wb;
 }
 
+/** The text of one part of the zip (e.g. `xl/workbook.xml`). */
+export async function partText(path: string, name: string): Promise<string> {
+  const f = (await JSZip.loadAsync(await readFile(path))).file(name);
+  if (f === null) throw new Error(`${name} missing from the zip`);
+  return f.async('string');
+}
+
 /** Raw XML of every worksheet, keyed by the sheet's name (resolved through workbook.xml and its rels). */
 export async function sheetXml(path: string): Promise<Map<string, string>> {
   const zip = await JSZip.loadAsync(await readFile(path));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditError } from '../../src/errors.js';
 import { collect } from '../../src/segment/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { TOOL_VERSION } from '../../src/version.js';
 import { fastClient, json, tinyServer } from './helpers.js';
 
 let sim: RunningSimulator;
@@ -25,13 +26,12 @@ async function failure(promise: Promise<unknown>): Promise<AuditError> {
 }
 
 describe('reading and pagination', () => {
-  it('walks every page with count 200 at most and cursors (with + / =) URL-encoded', async () => {
+  it('walks every page with count 1000 at most and cursors (with + / =) URL-encoded', async () => {
     const client = fastClient(sim.url, sim.token, { pageSize: 10_000 });
     const all = await collect(client.listUsers());
     expect(all.items.map((u) => u.id).sort()).toEqual(sim.truth().users.map((u) => u.id));
     expect(all.totalEntries).toBe(45);
-    expect(sim.stats.maxCountRequested).toBe(200);
-    expect(client.stats.maxPageSize).toBe(200);
+    expect(sim.stats.maxCountRequested).toBe(1000);
   });
 
   it('follows cursors over many small pages', async () => {
@@ -239,15 +239,23 @@ describe('the boundary', () => {
     }
   });
 
-  it('sends the bearer token, the Accept header and the count as pagination.count', async () => {
+  it('sends the bearer token, Accept, User-Agent and the count as pagination.count', async () => {
     const server = await tinyServer((_url, _req, res) =>
       json(res, 200, { data: { invites: ['a@x.test'], pagination: { current: 'a+b/c=' } } }),
     );
     try {
-      await collect(fastClient(server.url, 'tok-0123').listInvites());
+      const client = fastClient(server.url, 'tok-0123');
+      await collect(client.listInvites());
+      await client.getWorkspace().catch(() => undefined);
       expect(server.requests).toEqual([
-        { url: '/invites?pagination.count=200', authorization: 'Bearer tok-0123' },
+        { url: '/invites?pagination.count=1000', authorization: 'Bearer tok-0123' },
+        { url: '/', authorization: 'Bearer tok-0123' },
       ]);
+      for (const headers of server.headers) {
+        expect(headers.accept).toBe('application/json');
+        expect(headers['user-agent']).toBe(`segment-access-audit/${TOOL_VERSION}`);
+      }
+      expect(TOOL_VERSION).toMatch(/^\d+\.\d+\.\d+/);
     } finally {
       await server.close();
     }

@@ -38,6 +38,8 @@ export function capturingLogger(): { logger: Logger; text: () => string } {
 export interface TinyServer {
   url: string;
   requests: { url: string; authorization: string | undefined }[];
+  /** The headers of every request, in order. */
+  headers: IncomingMessage['headers'][];
   close(): Promise<void>;
 }
 
@@ -46,9 +48,11 @@ export async function tinyServer(
   handler: (url: URL, req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<TinyServer> {
   const requests: TinyServer['requests'] = [];
+  const headers: TinyServer['headers'] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://tiny');
     requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    headers.push(req.headers);
     handler(url, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,6 +60,7 @@ export async function tinyServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    headers,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

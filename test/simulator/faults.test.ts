@@ -104,7 +104,7 @@ describe('random faults', () => {
         expect(a.body.errors).toHaveLength(1);
       }
       const g = await call(sim, '/groups', { method: 'POST', body: { name: 'Fault Free' } });
-      expect(g.status).toBe(201);
+      expect(g.status).toBe(200);
     } finally {
       sim.setFaults(undefined);
     }
@@ -140,16 +140,16 @@ describe('random faults', () => {
 
   it('latency and slow responses delay the answer', async () => {
     sim.setFaults({ latencyMs: 60 });
-    let t = performance.now();
+    const t = performance.now();
     await call(sim, '/');
     expect(performance.now() - t).toBeGreaterThanOrEqual(55);
-    sim.setFaults({ slowRate: 1, slowMs: 150 });
-    t = performance.now();
+    // A slow answer far past the client's timeout: the client gives up first (no upper time
+    // bound asserted, which a loaded machine would break).
+    sim.setFaults({ slowRate: 1, slowMs: 10_000 });
     const controller = AbortSignal.timeout(50);
     await expect(
       fetch(`${sim.url}/`, { headers: { authorization: `Bearer ${sim.token}` }, signal: controller }),
     ).rejects.toThrow();
-    expect(performance.now() - t).toBeLessThan(140);
     sim.setFaults(undefined);
   });
 });

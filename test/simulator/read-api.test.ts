@@ -18,7 +18,7 @@ describe('envelope and auth', () => {
     }
   });
 
-  it('answers both documented media types and refuses one without JSON', async () => {
+  it('answers both documented media types, and JSON to any other Accept (406 is not documented)', async () => {
     const vendor = await call(sim, '/');
     expect(vendor.status).toBe(200);
     expect(vendor.headers.get('content-type')).toBe('application/vnd.segment.v1+json');
@@ -26,7 +26,9 @@ describe('envelope and auth', () => {
     expect(plain.status).toBe(200);
     expect(plain.headers.get('content-type')).toBe('application/json');
     expect(plain.body).toEqual({ data: { workspace: sim.truth().workspace } });
-    expect((await call(sim, '/', { accept: 'text/html' })).status).toBe(406);
+    const html = await call(sim, '/', { accept: 'text/html' });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toBe('application/json');
   });
 
   it('answers 404 with an errors body for unknown routes and ids', async () => {
@@ -39,7 +41,7 @@ describe('envelope and auth', () => {
     ]) {
       const a = await call(sim, path);
       expect(a.status, path).toBe(404);
-      expect(a.body.errors).toHaveLength(1);
+      expect(a.body.errors).toEqual([{ type: 'NotFound', message: expect.any(String), status: 404 }]);
       expect(a.body.data).toBeUndefined();
     }
   });
@@ -105,17 +107,43 @@ describe('pagination', () => {
     );
   });
 
-  it('refuses count 0, 201 and non-integers with 422, and records the largest count asked for', async () => {
+  it('refuses count 0, 1001 and non-integers with 422, and records the largest count asked for', async () => {
     sim.resetStats();
-    for (const count of ['0', '201', '1.5', 'abc', '']) {
+    for (const count of ['0', '1001', '1.5', 'abc', '']) {
       const a = await call(sim, `/users?pagination.count=${count}`);
       expect(a.status, count).toBe(422);
-      expect(a.body.errors[0].field).toBe('pagination.count');
+      expect(a.body).toEqual({
+        errors: [
+          {
+            type: 'ValidationFailure',
+            message: `pagination.count must be an integer from 1 to 1000 (got '${count}')`,
+            field: 'pagination.count',
+            status: 422,
+          },
+        ],
+      });
     }
-    expect(sim.stats.maxCountRequested).toBe(201);
-    expect((await call(sim, '/users?pagination.count=200')).body.data.users).toHaveLength(200);
+    expect(sim.stats.maxCountRequested).toBe(1001);
+    expect((await call(sim, '/users?pagination.count=1000')).body.data.users).toHaveLength(437);
     expect((await call(sim, '/users?pagination.count=1')).body.data.users).toHaveLength(1);
-    expect(sim.stats.maxCountRequested).toBe(201);
+    expect(sim.stats.maxCountRequested).toBe(1001);
+  });
+
+  it('maxPageCount: 200 answers like older API versions: 1000 and 201 are refused, 200 served', async () => {
+    const old = await startSimulator({ seed: 3, users: 437, groups: 2, maxPageCount: 200 });
+    try {
+      for (const count of ['1000', '201']) {
+        const a = await call(old, `/users?pagination.count=${count}`);
+        expect(a.status, count).toBe(422);
+        expect(a.body.errors[0]).toMatchObject({ type: 'ValidationFailure', field: 'pagination.count' });
+        expect(a.body.errors[0].message).toMatch(/from 1 to 200/);
+      }
+      expect((await call(old, '/groups?pagination.count=1000')).status).toBe(422);
+      expect((await call(old, '/users?pagination.count=200')).body.data.users).toHaveLength(200);
+    } finally {
+      await old.close();
+    }
+    await expect(startSimulator({ maxPageCount: 1001 })).rejects.toThrow(/maxPageCount/);
   });
 
   it('defaults to 10 items when no count is given', async () => {
@@ -163,10 +191,31 @@ describe('pagination', () => {
 });
 
 describe('permissions inline or detail-only', () => {
-  it('lists carry permissions inline by default and none in detail-only mode', async () => {
+  it('by default group lists carry permissions and user lists do not, as the real API', async () => {
+    const users = (await walk(sim, '/users', 'users')).items;
+    expect(users.some((u) => 'permissions' in u)).toBe(false);
+    expect(Object.keys(users[0]).sort()).toEqual(['email', 'id', 'name']);
+    const groups = (await walk(sim, '/groups', 'userGroups')).items;
+    expect(groups.every((g) => Array.isArray(g.permissions))).toBe(true);
+    // Members of a group are MinimalUserV1 whatever the mode.
+    const members = (await walk(sim, `/groups/${groups[0].id}/users`, 'users')).items;
+    expect(members.some((u) => 'permissions' in u)).toBe(false);
+  });
+
+  it('inline mode (the old shape) puts permissions in both lists; restoring gives the real shape', async () => {
+    sim.setInlinePermissions(true);
+    try {
+      const inline = await call(sim, '/users?pagination.count=200');
+      expect(inline.body.data.users.every((u: object) => 'permissions' in u)).toBe(true);
+    } finally {
+      sim.setInlinePermissions(undefined);
+    }
+    const real = await call(sim, '/users?pagination.count=200');
+    expect(real.body.data.users.some((u: object) => 'permissions' in u)).toBe(false);
+  });
+
+  it('detail-only mode puts permissions in neither list; each detail GET has them', async () => {
     const t = sim.truth();
-    const inline = await call(sim, '/users?pagination.count=200');
-    expect(inline.body.data.users.every((u: object) => 'permissions' in u)).toBe(true);
     sim.setInlinePermissions(false);
     try {
       const users = (await walk(sim, '/users', 'users')).items;
@@ -189,7 +238,7 @@ describe('permissions inline or detail-only', () => {
         permissions: g.permissions,
       });
     } finally {
-      sim.setInlinePermissions(true);
+      sim.setInlinePermissions(undefined);
     }
   });
 

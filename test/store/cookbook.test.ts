@@ -1,21 +1,51 @@
 /**
- * Every SQL block of the README's SQL cookbook runs against a three-snapshot history and gives
- * the answer the scripted pictures imply.
+ * Every SQL block of docs/cookbook.md runs against a three-snapshot history and gives
+ * the answer the scripted pictures imply. The store fixtures' pictures, plus label-scoped
+ * grants held unchanged from the first snapshot on (so they add no change rows) and the
+ * workspace's name, for the questions about labels and names.
  */
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkspacePicture } from '../../src/model/workspace.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { COOKBOOK, cookbookQueries } from './cookbook.js';
-import { picture1, picture2, picture3, T1, T2, T3 } from './fixtures.js';
+import { picture1, picture2, picture3, ROLE, T1, T2, T3, WS } from './fixtures.js';
 import { snapshot } from './helpers.js';
+
+/**
+ * carol (u3): Source Read-only on the workspace scoped to prod and team:web; bob (u2): the
+ * same role scoped to staging; heidi (u5, from S2): the same role unscoped. `roleName` is
+ * the role's name in that picture (picture3 renames it).
+ */
+function withScopes(p: WorkspacePicture, roleName: string): WorkspacePicture {
+  const onWorkspace = (...labels: [key: string, value: string][]) => ({
+    roleId: ROLE.srcRead.id,
+    roleName,
+    resources: [{ type: 'WORKSPACE', id: WS.id }],
+    labels: labels.map(([key, value]) => ({ key, value })),
+  });
+  const extra: Record<string, ReturnType<typeof onWorkspace>> = {
+    u2: onWorkspace(['environment', 'staging']),
+    u3: onWorkspace(['team', 'web'], ['environment', 'prod']),
+    u5: onWorkspace(),
+  };
+  return {
+    ...p,
+    users: p.users.map((u) => {
+      const grant = extra[u.id];
+      return grant ? { ...u, permissions: [...u.permissions, grant] } : u;
+    }),
+    resources: [{ type: 'WORKSPACE', id: WS.id, name: WS.name }],
+  };
+}
 
 let t: TestDatabase;
 beforeAll(async () => {
   t = await openTestDatabase();
-  await snapshot(t.handle.db, picture1(), T1);
-  await snapshot(t.handle.db, picture2(), T2);
-  await snapshot(t.handle.db, picture3(), T3, { staleInviteDays: 20 });
+  await snapshot(t.handle.db, withScopes(picture1(), ROLE.srcRead.name), T1);
+  await snapshot(t.handle.db, withScopes(picture2(), ROLE.srcRead.name), T2);
+  await snapshot(t.handle.db, withScopes(picture3(), 'Source Read Only'), T3, { staleInviteDays: 20 });
 });
 afterAll(async () => {
   await t?.close();
@@ -72,7 +102,8 @@ describe('the SQL cookbook', () => {
 
   it('6. direct versus through groups', async () => {
     expect(await run(5)).toEqual([
-      { how: 'direct', grants: 4, users: 4 },
+      // The fixtures' four, and withScopes' three (held by users who already had one).
+      { how: 'direct', grants: 4 + 3, users: 4 },
       { how: 'through groups', grants: 13, users: 4 },
     ]);
   });
@@ -107,6 +138,32 @@ describe('the SQL cookbook', () => {
       ['Heidi@Acme.test', null, 'accepted'],
       ['ivan@acme.test', null, 'open'],
       ['judy@acme.test', 'g1', 'open'],
+    ]);
+  });
+
+  it('9. who can reach resources labelled environment:prod', async () => {
+    // bob's staging scope and carol's Workspace Member are not listed.
+    expect(await run(8)).toEqual([
+      {
+        email: 'carol@acme.test',
+        role_name: 'Source Read Only',
+        resource_type: 'WORKSPACE',
+        resource_id: 'ws1',
+        resource_name: 'Acme Inc',
+        labels: 'environment:prod,team:web',
+        via: 'direct',
+        reaches: 'resources with these labels',
+      },
+      {
+        email: 'heidi@acme.test',
+        role_name: 'Source Read Only',
+        resource_type: 'WORKSPACE',
+        resource_id: 'ws1',
+        resource_name: 'Acme Inc',
+        labels: '',
+        via: 'direct',
+        reaches: 'every resource (no label scope)',
+      },
     ]);
   });
 });

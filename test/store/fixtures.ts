@@ -5,28 +5,31 @@
  */
 import type { Permission, UserGroup, WorkspacePicture, WorkspaceUser } from '../../src/model/workspace.js';
 
-const WS = { id: 'ws1', slug: 'acme', name: 'Acme Inc' };
+export const WS = { id: 'ws1', slug: 'acme', name: 'Acme Inc' };
 export const T1 = new Date('2026-06-01T06:00:00Z');
 export const T2 = new Date('2026-06-08T06:00:00Z');
 export const T3 = new Date('2026-06-22T06:00:00Z');
 export const T4 = new Date('2026-06-29T06:00:00Z');
 
-const ROLE = {
+export const ROLE = {
   owner: { id: 'r-owner', name: 'Workspace Owner' },
   member: { id: 'r-member', name: 'Workspace Member' },
   srcAdmin: { id: 'r-src-admin', name: 'Source Admin' },
   srcRead: { id: 'r-src-read', name: 'Source Read-only' },
 } as const;
 
-function perm(role: { id: string; name: string }, ...resources: [type: string, id: string][]): Permission {
+export function perm(
+  role: { id: string; name: string },
+  ...resources: [type: string, id: string][]
+): Permission {
   return { roleId: role.id, roleName: role.name, resources: resources.map(([type, id]) => ({ type, id })) };
 }
 
-function user(id: string, email: string, name: string, ...permissions: Permission[]): WorkspaceUser {
+export function user(id: string, email: string, name: string, ...permissions: Permission[]): WorkspaceUser {
   return { id, email, name, permissions };
 }
 
-function group(
+export function group(
   id: string,
   name: string,
   memberIds: string[],
@@ -36,7 +39,7 @@ function group(
   return { id, name, memberCount: memberIds.length, memberIds, permissions, inviteEmails };
 }
 
-function picture(parts: {
+export function picture(parts: {
   users: WorkspaceUser[];
   groups?: UserGroup[];
   invites?: string[];

@@ -29,15 +29,19 @@ export async function dumpHistory(db: Kysely<Database>): Promise<Record<string, 
       'SELECT user_id, group_id, valid_from, valid_to FROM audit.membership_history ORDER BY id',
     ),
     grants: await q(
-      `SELECT principal_type, principal_id, role_id, role_name, resource_type, resource_id, valid_from, valid_to
+      `SELECT principal_type, principal_id, role_id, role_name, resource_type, resource_id, labels,
+              valid_from, valid_to
          FROM audit.grant_history ORDER BY id`,
+    ),
+    resources: await q(
+      'SELECT resource_type, resource_id, name, valid_from, valid_to FROM audit.resource_history ORDER BY id',
     ),
     invites: await q(
       'SELECT email, group_id, first_seen, last_seen, closed_at, outcome FROM audit.invite_history ORDER BY id',
     ),
     changes: await q(
       `SELECT snapshot_id, detected_at, kind, subject_type, subject_id, subject_label, role_id, role_name,
-              resource_type, resource_id, group_id, detail FROM audit.changes ORDER BY id`,
+              resource_type, resource_id, labels, group_id, detail FROM audit.changes ORDER BY id`,
     ),
     complete: await q(
       `SELECT id, taken_at, user_count, invite_count, group_count FROM audit.snapshots

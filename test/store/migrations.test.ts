@@ -29,6 +29,7 @@ async function relations(): Promise<string[]> {
 }
 
 const ALL = [
+  'audit_events',
   'changes',
   'deliveries',
   'effective_access',
@@ -38,6 +39,7 @@ const ALL = [
   'membership_history',
   'open_invites',
   'reports',
+  'resource_history',
   'schedule_claims',
   'snapshots',
   'stale_invites',
@@ -54,6 +56,8 @@ describe('migrations', () => {
       '0004_schedule_claims',
       '0005_access_at_users_first',
       '0006_access_at_page_lookups',
+      '0007_labels_resource_names',
+      '0008_audit_trail',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -62,6 +66,11 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0008_audit_trail']);
+    expect(await relations()).not.toContain('audit_events');
+    expect(await migrateDown(t.handle.db)).toEqual(['0007_labels_resource_names']);
+    expect(await relations()).not.toContain('resource_history');
+    expect(await relations()).toContain('effective_access');
     expect(await migrateDown(t.handle.db)).toEqual(['0006_access_at_page_lookups']);
     expect(await relations()).toContain('effective_access');
     expect(await migrateDown(t.handle.db)).toEqual(['0005_access_at_users_first']);
@@ -75,7 +84,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(6);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(8);
     expect(await relations()).toEqual(ALL);
   });
 

@@ -59,7 +59,7 @@ describe('a snapshot sequence', () => {
     s1 = r.snapshotId;
     expect(r.baseline).toBe(true);
     expect(Object.values(r.changes).every((n) => n === 0)).toBe(true);
-    expect(r.counts).toEqual({ users: 4, groups: 2, memberships: 4, grants: 7, invites: 4 });
+    expect(r.counts).toEqual({ users: 4, groups: 2, memberships: 4, grants: 7, invites: 4, resources: 0 });
     const n = await db()
       .selectFrom('audit.changes')
       .select(db().fn.countAll<number>().as('n'))

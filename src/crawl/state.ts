@@ -1,0 +1,102 @@
+import type { Logger } from '../log/logger.js';
+import type {
+  Completeness,
+  CrossCheckDisagreement,
+  ResourceName,
+  Role,
+  UserGroup,
+  WorkspaceInfo,
+  WorkspaceUser,
+} from '../model/workspace.js';
+import type { SegmentClient } from '../segment/index.js';
+import type { PermissionInterner } from './normalize.js';
+import type { TaskGroup } from './tasks.js';
+import type { CrawlTracker } from './tracker.js';
+
+/**
+ * What the walks share. Each walk (one module in walks/) spawns its tasks on `tasks`,
+ * reads the API through `client` and writes what it found into `walked`; nothing else
+ * passes between walks. `assemblePicture` turns `walked` into the picture afterwards.
+ */
+export interface CrawlState {
+  readonly client: SegmentClient;
+  readonly tasks: TaskGroup;
+  readonly tracker: CrawlTracker;
+  /** Equal permissions (few thousand distinct among hundreds of thousands) are shared. */
+  readonly interner: PermissionInterner;
+  readonly logger: Logger | undefined;
+  readonly walked: Walked;
+}
+
+/**
+ * A user or group record as the API gave it, normalised. `permissions` is undefined
+ * when the record had no `permissions` member (optional in the API's models): a list
+ * record then needs its detail fetch; a detail record without it holds no direct grant.
+ */
+export type UserRecord = Omit<WorkspaceUser, 'permissions'> & {
+  permissions: WorkspaceUser['permissions'] | undefined;
+};
+export type GroupRecord = Pick<UserGroup, 'id' | 'name' | 'memberCount'> & {
+  permissions: UserGroup['permissions'] | undefined;
+};
+
+export interface WalkedGroup {
+  /** The list's record (the later copy when the group was listed twice). */
+  listed: GroupRecord;
+  /** The detail record, fetched when the list gave no permissions. */
+  detail?: GroupRecord;
+  /** Member ids as the member walk gave them (duplicates included, counted at assembly). */
+  members: string[];
+  invites: string[];
+}
+
+/** Everything the walks collected, as plain data (no I/O): the input of assemblePicture. */
+export class Walked {
+  readonly workspace: WorkspaceInfo;
+  /** totalEntries each list declared (undefined members are left out at assembly). */
+  readonly declared: Completeness['declared'] = {};
+  /** Warnings noticed while walking (duplicates, deletions seen by 404, …). */
+  readonly notes: string[] = [];
+  readonly roles = new Map<string, Role>();
+  /**
+   * Users as listed, kept in their final shape as pages arrive, so the API's copies become
+   * garbage at once (a 20,000-user walk then holds one copy, not two).
+   */
+  readonly users = new Map<string, UserRecord>();
+  /** Detail records of users the list gave without permissions. */
+  readonly userDetails = new Map<string, UserRecord>();
+  readonly deletedUsers = new Set<string>();
+  readonly groups = new Map<string, WalkedGroup>();
+  readonly deletedGroups = new Set<string>();
+  invites: string[] = [];
+  /** Resource names by `type\0id` (a name listed twice keeps the later copy). */
+  readonly resources = new Map<string, ResourceName>();
+  /** Paths of resource lists the token may not read (401/403). */
+  readonly unreadableResourceLists: string[] = [];
+  readonly crossCheck = {
+    sampled: 0,
+    disagreements: [] as CrossCheckDisagreement[],
+    warnings: [] as string[],
+  };
+  /** An id's first page, to name both pages when it shows up again. */
+  readonly #firstPage = new Map<string, number>();
+
+  constructor(workspace: WorkspaceInfo) {
+    this.workspace = workspace;
+  }
+
+  /** Notes an id listed on a second page (items shifted between pages while walked). */
+  noteDuplicate(list: string, id: string, page: number): void {
+    const key = `${list}\u0000${id}`;
+    const first = this.#firstPage.get(key);
+    if (first === undefined) this.#firstPage.set(key, page);
+    else
+      this.notes.push(
+        `${list}: ${id} was listed twice (pages ${first} and ${page}); kept once (the later copy)`,
+      );
+  }
+
+  nameResource(resource: ResourceName): void {
+    this.resources.set(`${resource.type}\u0000${resource.id}`, resource);
+  }
+}

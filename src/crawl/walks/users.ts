@@ -1,0 +1,51 @@
+import { isAuditError } from '../../errors.js';
+import type { ApiUser } from '../../segment/index.js';
+import { normalizePermissions, type PermissionInterner } from '../normalize.js';
+import type { CrawlState, UserRecord } from '../state.js';
+
+/**
+ * GET /users, and GET /users/{id} for each user listed without permissions (the real
+ * API's lists give none: one detail fetch per user). A user that 404s on its detail
+ * fetch was deleted while walked: left out, with a note. A detail record without
+ * `permissions` holds no direct grant (the assembly counts it in withoutPermissions).
+ */
+export function walkUsers(s: CrawlState): void {
+  s.tasks.spawn(async () => {
+    const { walked, tracker } = s;
+    for await (const page of s.client.listUsers()) {
+      if (page.page === 1) walked.declared.users = page.totalEntries;
+      for (const user of page.items) {
+        walked.noteDuplicate('users', user.id, page.page);
+        const seen = walked.users.has(user.id);
+        const record = toUserRecord(user, s.interner);
+        walked.users.set(user.id, record);
+        if (record.permissions === undefined && !seen) s.tasks.spawn(() => fetchUser(s, user.id));
+      }
+      tracker.pages++;
+      tracker.users = walked.users.size;
+      tracker.show();
+    }
+  });
+}
+
+async function fetchUser(s: CrawlState, userId: string): Promise<void> {
+  try {
+    const detail = await s.client.getUser(userId);
+    s.walked.userDetails.set(userId, toUserRecord(detail, s.interner));
+    s.tracker.details++;
+  } catch (error) {
+    if (!isAuditError(error, 'API_NOT_FOUND')) throw error;
+    s.walked.deletedUsers.add(userId);
+    s.walked.notes.push(`user ${userId} was deleted while the workspace was walked (404); it is left out`);
+  }
+}
+
+function toUserRecord(u: ApiUser, interner: PermissionInterner): UserRecord {
+  return {
+    id: u.id,
+    name: u.name,
+    email: u.email,
+    // Absent or null alike: the API's models make `permissions` optional.
+    permissions: u.permissions == null ? undefined : normalizePermissions(u.permissions, interner),
+  };
+}

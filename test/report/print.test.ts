@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WrittenReport, writeReport } from '../../src/report/index.js';
+import { SUMMARY_ONE_PAGE_ROWS, summaryPageSetup } from '../../src/report/print.js';
+import { withChanges } from './fixtures.js';
+import { partText, readWorkbook, rootChildren, sheetXml } from './xlsx-helpers.js';
+
+/** Printing: what an auditor files. Checked in the written XML and as exceljs reads it back. */
+
+const DATA_SHEETS = ['Permission Changes', 'Stale Invites', 'Membership Changes', 'Access Review', 'Invites'];
+
+let dir: string;
+let report: WrittenReport;
+let sheets: Map<string, string>;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'report-print-'));
+  report = await writeReport(withChanges(null), { dir });
+  sheets = await sheetXml(report.path);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The attributes of the first `<tag …>` element of some XML. */
+function attributes(xml: string, tag: string): Record<string, string> {
+  const m = new RegExp(`<${tag}\\b([^>]*?)/?>`).exec(xml);
+  if (m === null) throw new Error(`no <${tag}>`);
+  return Object.fromEntries([...(m[1] ?? '').matchAll(/([\w:]+)="([^"]*)"/g)].map((a) => [a[1], a[2]]));
+}
+
+describe('printing', () => {
+  it('every sheet is landscape, fitted one page wide, with narrow margins and a page footer', () => {
+    expect([...sheets.keys()]).toEqual(['Summary', ...DATA_SHEETS]);
+    for (const [name, xml] of sheets) {
+      expect(xml, name).toMatch(/<sheetPr\b[^>]*>.*?<pageSetUpPr fitToPage="1"\/>.*?<\/sheetPr>/s);
+      const setup = attributes(xml, 'pageSetup');
+      expect(setup, name).toMatchObject({ orientation: 'landscape', fitToWidth: '1' });
+      // Data sheets run as many pages long as they need; the Summary is one page.
+      expect(setup.fitToHeight, name).toBe(name === 'Summary' ? '1' : '0');
+      expect(Number(attributes(xml, 'pageMargins').left), name).toBeLessThan(0.7);
+      expect(xml, name).toContain('<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>');
+      // Page setup after the data and validations, footer last: the schema's order.
+      const children = rootChildren(xml);
+      expect(children.slice(-3), name).toEqual(['pageMargins', 'pageSetup', 'headerFooter']);
+    }
+  });
+
+  it('every data sheet repeats its header row on each page (_xlnm.Print_Titles); the Summary not', async () => {
+    const workbook = await partText(report.path, 'xl/workbook.xml');
+    const titles = [
+      ...workbook.matchAll(/<definedName name="_xlnm.Print_Titles" localSheetId="(\d+)">([^<]*)</g),
+    ];
+    // XML text: the quotes around a sheet name are written as &apos;.
+    expect(titles.map((m) => [Number(m[1]), m[2]?.replaceAll('&apos;', "'")])).toEqual(
+      DATA_SHEETS.map((name, i) => [i + 1, `'${name}'!$1:$1`]),
+    );
+    const wb = await readWorkbook(report.path);
+    for (const name of DATA_SHEETS) {
+      expect(wb.getWorksheet(name)?.pageSetup, name).toMatchObject({
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+      });
+    }
+    expect(wb.getWorksheet('Summary')?.pageSetup.printTitlesRow).toBeUndefined();
+  });
+
+  it('the Summary puts label and value side by side in two set widths', async () => {
+    const ws = (await readWorkbook(report.path)).getWorksheet('Summary');
+    expect(ws?.getColumn(1).width).toBe(44);
+    expect(ws?.getColumn(2).width).toBe(84);
+    expect(ws?.columnCount).toBe(2);
+  });
+
+  it('a Summary too long for one page is still one page wide', () => {
+    expect(summaryPageSetup(SUMMARY_ONE_PAGE_ROWS)).toMatchObject({ fitToWidth: 1, fitToHeight: 1 });
+    expect(summaryPageSetup(SUMMARY_ONE_PAGE_ROWS + 1)).toMatchObject({ fitToWidth: 1, fitToHeight: 0 });
+  });
+});
