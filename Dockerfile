@@ -27,4 +27,4 @@ VOLUME ["/app/reports", "/app/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/cli.js", "schedule"]
+CMD ["node", "--expose-gc", "dist/cli.js", "schedule"]

@@ -82,7 +82,8 @@ interface ChildReport {
 
 async function runChild(env: NodeJS.ProcessEnv): Promise<ChildReport & { processMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+  // --expose-gc as the Docker image starts the product (src/pipeline/memory.ts).
+  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', CHILD], {
     cwd: ROOT,
     env: { ...process.env, ...env, BENCH_ROOT: ROOT },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -40,7 +40,7 @@ const ROLES = [
  * user in one group, one in ten in a second (≈22,000 access rows through groups); an
  * invite per 20 users, a group invite in every tenth group.
  */
-export function syntheticPicture(users: number, seed = 1): WorkspacePicture {
+function syntheticPicture(users: number, seed = 1): WorkspacePicture {
   const rand = prng(seed);
   const pick = (n: number) => Math.floor(rand() * n);
   const sources = Math.max(100, users / 10);
@@ -121,7 +121,7 @@ export function syntheticPicture(users: number, seed = 1): WorkspacePicture {
 }
 
 /** 1% of users changed: a quarter removed, a quarter added, a quarter regranted, a quarter moved group. */
-export function mutateOnePercent(p: WorkspacePicture, seed = 2): WorkspacePicture {
+function mutateOnePercent(p: WorkspacePicture, seed = 2): WorkspacePicture {
   const rand = prng(seed);
   const n = p.users.length;
   const quarter = Math.max(1, Math.floor(n / 400));

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Checks what `npm run demo` left behind in a checkout (used by scripts/fresh-clone-check.sh):
- *  - the demo's report (REPORTS_DIR/access-audit-<date>-s<id>.xlsx) has the six sheets the README
- *    lists, in order, each data sheet with a header row, and the demo's changes in it;
+ *  - the demo's report (REPORTS_DIR/access-audit-<date>-s<id>.xlsx) has the sheets of the
+ *    contract (dist/report/sheets.js, built by the demo), in order, each data sheet with a
+ *    header row, and the demo's changes in it;
  *  - an .eml in REPORTS_DIR/outbox/ for that snapshot has that workbook attached, byte for byte;
  *  - every other .eml in the outbox carries a byte-equal copy of a report in REPORTS_DIR.
  *
@@ -17,23 +18,19 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const SHEETS = [
-  'Summary',
-  'Permission Changes',
-  'Stale Invites',
-  'Membership Changes',
-  'Access Review',
-  'Invites',
-];
-// The demo makes at least one change of each kind these sheets show (see src/demo/scenario.ts).
-const NON_EMPTY = ['Permission Changes', 'Stale Invites', 'Membership Changes', 'Access Review', 'Invites'];
 
 const { values } = parseArgs({
   options: { root: { type: 'string', default: '.' }, log: { type: 'string' } },
 });
 const root = resolve(values.root);
+// The sheet list has one home, src/report/sheets.ts; the demo has just built it into dist/.
+const { SHEET_NAMES: SHEETS, SUMMARY_SHEET } = await import(
+  pathToFileURL(join(root, 'dist/report/sheets.js')).href
+);
+// The demo makes at least one change of each kind the data sheets show (see src/demo/scenario.ts).
+const NON_EMPTY = SHEETS.filter((name) => name !== SUMMARY_SHEET);
 const reportsDir = join(root, 'reports');
 const outboxDir = join(reportsDir, 'outbox');
 const requireFromRoot = createRequire(join(root, 'package.json'));
@@ -84,7 +81,7 @@ async function checkWorkbook(file, expected) {
   }
   ok(`${basename(file)}: the six sheets, in order: ${names.join(', ')}`);
 
-  const summary = wb.getWorksheet('Summary');
+  const summary = wb.getWorksheet(SUMMARY_SHEET);
   if (summary.actualRowCount < 5) fail(`${basename(file)}: Summary has only ${summary.actualRowCount} rows`);
 
   const dataRows = {};

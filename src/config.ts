@@ -221,7 +221,7 @@ function integer(
   return n;
 }
 
-export function isValidTimeZone(zone: string): boolean {
+function isValidTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -296,7 +296,7 @@ function bindAddress(env: Env): string {
   return bare;
 }
 
-export function loadConfig(env: Env = process.env, needs: ConfigNeeds = {}): Config {
+export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
   const token = secretText(env, 'SEGMENT_API_TOKEN');
   if (needs.segmentToken && token === undefined) {
     bad('SEGMENT_API_TOKEN', 'is required: set it to a Segment Public API token with Workspace Owner access');

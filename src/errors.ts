@@ -87,6 +87,26 @@ export function errorLine(error: unknown): string {
   return `error: ${e.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}`;
 }
 
+/**
+ * A directory named by a variable (REPORTS_DIR, DATA_DIR) that cannot be used: the one
+ * wording of the configuration error, naming the variable, the path, why (a file where
+ * a directory should be reads "it is not a directory"), and the fix.
+ */
+export function unusableDirectory(
+  variable: string,
+  dir: string,
+  purpose: string,
+  fix: string,
+  cause: unknown,
+): AuditError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+  const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code;
+  return new AuditError('CONFIG_INVALID', `${variable} (${dir}) cannot hold ${purpose}: ${why}; ${fix}`, {
+    cause,
+    details: { variable },
+  });
+}
+
 export function exitStatusOf(error: unknown): ExitStatus {
   return coerceError(error).exitStatus;
 }

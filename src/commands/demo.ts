@@ -9,22 +9,22 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import { applyDemoChanges } from '../demo/scenario.js';
-import { createLogger } from '../log/logger.js';
 import { runAudit } from '../pipeline/run-audit.js';
 import { runSummaryText } from '../pipeline/summary-text.js';
 import { Secret } from '../secret.js';
 import { startSimulator } from '../simulator/index.js';
 import { openDatabase } from '../store/index.js';
+import { type CommandContext, commandLogger } from './context.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, context: CommandContext): void {
   program
     .command('demo')
     .description('showcase: simulated workspace, two audit cycles 15 days apart, a report in REPORTS_DIR')
     .action(async () => {
-      const base = loadConfig({ ...process.env, SEGMENT_API_TOKEN: undefined });
-      const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+      const base = loadConfig({ ...context.env, SEGMENT_API_TOKEN: undefined });
+      const logger = commandLogger(context, 'warn');
       const dataDir = join(base.dataDir, 'demo');
       await rm(dataDir, { recursive: true, force: true });
       const sim = await startSimulator({ seed: 7, users: 60, groups: 6, invites: 6, groupInvites: 4 });
@@ -42,7 +42,7 @@ export function registerDemo(program: Command): void {
             mailTo: base.mailTo.length > 0 ? base.mailTo : ['compliance@example.com'],
             auditNow,
           });
-        const out = process.stdout;
+        const out = context.io.stdout;
         out.write(`Simulated workspace at ${sim.url}\n\n== Audit 1 (15 days ago): the baseline\n`);
         const first = await runAudit(handle, config(new Date(now - 15 * DAY)), { logger });
         out.write(runSummaryText(first));

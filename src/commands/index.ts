@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CommandContext } from './context.js';
 import { registerDemo } from './demo.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
@@ -12,13 +13,13 @@ import { registerSnapshots } from './snapshots.js';
  * Every command README.md lists, in the order --help lists them. Each module adds one
  * command and composes the stages it needs; stages never import each other.
  */
-export function registerCommands(program: Command): void {
-  registerRun(program);
-  registerSchedule(program);
-  registerServe(program);
-  registerReport(program);
-  registerSnapshots(program);
-  registerMigrate(program);
-  registerDemo(program);
-  registerSimulate(program);
+export function registerCommands(program: Command, context: CommandContext): void {
+  registerRun(program, context);
+  registerSchedule(program, context);
+  registerServe(program, context);
+  registerReport(program, context);
+  registerSnapshots(program, context);
+  registerMigrate(program, context);
+  registerDemo(program, context);
+  registerSimulate(program, context);
 }

@@ -6,13 +6,14 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { migrateToLatest, openDatabase } from '../store/index.js';
+import type { CommandContext } from './context.js';
 
-export function registerMigrate(program: Command): void {
+export function registerMigrate(program: Command, { env, io }: CommandContext): void {
   program
     .command('migrate')
     .description('apply database migrations (every command that needs the database also applies them first)')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadConfig(env);
       const handle = await openDatabase({
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
@@ -21,8 +22,8 @@ export function registerMigrate(program: Command): void {
       try {
         const applied = await migrateToLatest(handle.db);
         const where = `${handle.mode === 'embedded' ? 'embedded database in ' : ''}${handle.target}`;
-        if (applied.length === 0) process.stdout.write(`${where}: already up to date\n`);
-        else process.stdout.write(`${where}: applied ${applied.join(', ')}\n`);
+        if (applied.length === 0) io.stdout.write(`${where}: already up to date\n`);
+        else io.stdout.write(`${where}: applied ${applied.join(', ')}\n`);
       } finally {
         await handle.close();
       }

@@ -10,7 +10,7 @@ import { AuditError } from '../errors.js';
 import { reportFileName, writeReport } from '../report/index.js';
 import { getReport, loadReportData } from '../store/index.js';
 import { TOOL_VERSION } from '../version.js';
-import { withDatabase } from './context.js';
+import { type CommandContext, commandLogger, withDatabase } from './context.js';
 
 function snapshotId(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -19,7 +19,7 @@ function snapshotId(flag: string, value: string | undefined): number | undefined
   return Number(value);
 }
 
-export function registerReport(program: Command): void {
+export function registerReport(program: Command, context: CommandContext): void {
   program
     .command('report')
     .description('rebuild the report of any snapshot (pair) from history')
@@ -29,8 +29,8 @@ export function registerReport(program: Command): void {
     .action(async (options: { snapshot: string; against?: string; out?: string }) => {
       const id = snapshotId('--snapshot', options.snapshot)!;
       const against = snapshotId('--against', options.against);
-      const config = loadConfig();
-      await withDatabase(config, async (handle) => {
+      const config = loadConfig(context.env);
+      await withDatabase(config, commandLogger(context), async (handle) => {
         const data = await loadReportData(handle.db, {
           snapshotId: id,
           ...(against !== undefined ? { againstId: against } : {}),
@@ -64,7 +64,7 @@ export function registerReport(program: Command): void {
               : `DIFFERS from the data of the report recorded on ${recorded.createdAt.toISOString()} (${recorded.dataSha256})`,
           );
         }
-        process.stdout.write(`${lines.join('\n')}\n`);
+        context.io.stdout.write(`${lines.join('\n')}\n`);
       });
     });
 }

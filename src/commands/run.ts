@@ -8,19 +8,21 @@ import { terminalProgress } from '../log/progress.js';
 import { runAudit } from '../pipeline/run-audit.js';
 import { runSummaryText } from '../pipeline/summary-text.js';
 import { undeliveredError } from '../pipeline/undelivered.js';
-import { withDatabase } from './context.js';
+import { type CommandContext, commandLogger, withDatabase } from './context.js';
 
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, context: CommandContext): void {
   program
     .command('run')
     .description('one audit cycle now: crawl, snapshot, diff, Excel report, email')
     .option('--no-email', 'skip the email (the report is still written)')
     .action(async (options: { email: boolean }) => {
-      const config = loadConfig(process.env, { segmentToken: true });
-      const result = await withDatabase(config, (handle, logger) =>
-        runAudit(handle, config, { logger, progress: terminalProgress(), sendEmail: options.email }),
+      const config = loadConfig(context.env, { segmentToken: true });
+      const logger = commandLogger(context);
+      const progress = terminalProgress(context.io.stderr);
+      const result = await withDatabase(config, logger, (handle) =>
+        runAudit(handle, config, { logger, progress, sendEmail: options.email }),
       );
-      process.stdout.write(runSummaryText(result));
+      context.io.stdout.write(runSummaryText(result));
       const undelivered = undeliveredError(result);
       if (undelivered) throw undelivered;
     });

@@ -5,9 +5,9 @@
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import type { Logger } from '../log/logger.js';
-import { createLogger } from '../log/logger.js';
 import { type DatabaseHandle, listReports, openDatabase, runMetrics } from '../store/index.js';
 import { type RunningSite, startSite } from '../web/server.js';
+import { type CommandContext, commandLogger } from './context.js';
 import { watchStopSignals } from './signals.js';
 
 export async function startDownloadSite(
@@ -33,23 +33,31 @@ export async function startDownloadSite(
   return site;
 }
 
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, context: CommandContext): void {
   program
     .command('serve')
     .description("serve the auditors' download site (PORT, default 8080; needs REPORTS_TOKEN)")
     .action(async () => {
       const stop = watchStopSignals();
-      const config = loadConfig(process.env, { reportsToken: true });
-      const logger = createLogger();
-      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
       try {
-        if (stop.received) return;
-        const site = await startDownloadSite(handle, config, logger, config.port ?? 8080);
-        const signal = await stop.signal;
-        logger.info({ signal }, 'stopping the download site');
-        await site.close();
+        const config = loadConfig(context.env, { reportsToken: true });
+        const logger = commandLogger(context);
+        const handle = await openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          logger,
+        });
+        try {
+          if (stop.received) return;
+          const site = await startDownloadSite(handle, config, logger, config.port ?? 8080);
+          const signal = await stop.signal;
+          logger.info({ signal }, 'stopping the download site');
+          await site.close();
+        } finally {
+          await handle.close();
+        }
       } finally {
-        await handle.close();
+        stop.dispose();
       }
     });
 }

@@ -11,14 +11,20 @@ export interface StopRequest {
   readonly received: NodeJS.Signals | undefined;
   /** Resolves with the first signal. */
   readonly signal: Promise<NodeJS.Signals>;
+  /** Stops listening (the command ended without a signal, e.g. on a configuration error). */
+  dispose(): void;
 }
 
 export function watchStopSignals(): StopRequest {
   let received: NodeJS.Signals | undefined;
+  let on: (s: NodeJS.Signals) => void = () => {};
+  const dispose = () => {
+    process.off('SIGTERM', on);
+    process.off('SIGINT', on);
+  };
   const signal = new Promise<NodeJS.Signals>((resolve) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
+    on = (s: NodeJS.Signals) => {
+      dispose();
       received = s;
       resolve(s);
     };
@@ -30,10 +36,6 @@ export function watchStopSignals(): StopRequest {
       return received;
     },
     signal,
+    dispose,
   };
-}
-
-/** Resolves with the first SIGTERM or SIGINT from now on. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return watchStopSignals().signal;
 }

@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { AuditError } from '../errors.js';
 import { type FaultOptions, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import type { CommandContext } from './context.js';
+import { watchStopSignals } from './signals.js';
 
 interface RawOptions {
   port?: string;
@@ -115,19 +117,7 @@ export function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
   return options;
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
-export function registerSimulate(program: Command): void {
+export function registerSimulate(program: Command, { io }: CommandContext): void {
   program
     .command('simulate')
     .description('serve a simulated Segment workspace (Public API read and write operations) until stopped')
@@ -162,10 +152,10 @@ export function registerSimulate(program: Command): void {
     .option('--fault-seed <n>', 'seed of the fault dice')
     .action(async (raw: RawOptions) => {
       const simulator = await startSimulator(simulatorOptionsFrom(raw));
-      const stopped = untilSignal();
+      const stopped = watchStopSignals().signal;
       const truth = simulator.truth();
-      process.stdout.write(`url: ${simulator.url}\ntoken: ${simulator.token}\n`);
-      process.stderr.write(
+      io.stdout.write(`url: ${simulator.url}\ntoken: ${simulator.token}\n`);
+      io.stderr.write(
         `simulated workspace "${truth.workspace.name}": ${truth.users.length} users, ${truth.groups.length} groups, ` +
           `${truth.invites.length} invites; Ctrl-C stops it\n`,
       );

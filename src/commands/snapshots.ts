@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { listSnapshots, openDatabase, type SnapshotListing } from '../store/index.js';
+import type { CommandContext } from './context.js';
 
 function localTime(date: Date | null, timeZone: string): string {
   if (!date) return '';
@@ -38,17 +39,17 @@ export function formatSnapshotTable(rows: readonly SnapshotListing[], timeZone: 
   return `${[fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n')}\n`;
 }
 
-export function registerSnapshots(program: Command): void {
+export function registerSnapshots(program: Command, { env, io }: CommandContext): void {
   program
     .command('snapshots')
     .description('list the snapshot history: id, taken at, status, counts')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { json?: boolean }) => {
-      const config = loadConfig();
+      const config = loadConfig(env);
       const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       try {
         const rows = await listSnapshots(handle.db);
-        process.stdout.write(
+        io.stdout.write(
           options.json
             ? `${JSON.stringify(rows, null, 2)}\n`
             : formatSnapshotTable(rows, config.auditTimezone),

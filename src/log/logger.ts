@@ -51,7 +51,7 @@ function humanLine(json: string): string {
 export interface LoggerOptions {
   level?: string;
   /** Where to write; stderr by default. */
-  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  stream?: { write(chunk: string): unknown; readonly isTTY?: boolean };
   /** Force the human format (true) or JSON (false); default: human on a terminal. */
   human?: boolean;
 }
@@ -59,7 +59,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const out = options.stream ?? process.stderr;
   const human = options.human ?? Boolean(out.isTTY);
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  const level = options.level ?? 'info';
   const base = { redact: { paths: REDACT, censor: '[redacted]' }, base: undefined, level };
   if (!human) return pino(base, out);
   const pretty = new Writable({

@@ -12,7 +12,14 @@ export interface Progress {
 
 export const noProgress: Progress = { update() {}, done() {} };
 
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+/** What the progress line needs of its stream (a terminal's stderr, or a test's stand-in). */
+export interface ProgressStream {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+export function terminalProgress(stream: ProgressStream): Progress {
   if (!stream.isTTY) return noProgress;
   let last = 0;
   let shown = false;

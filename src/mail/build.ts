@@ -1,4 +1,5 @@
 import type { SendMailOptions } from 'nodemailer';
+import { XLSX_CONTENT_TYPE } from '../model/files.js';
 import { CHANGE_KINDS, type ReportSummary } from '../model/report-data.js';
 import { formatBytes } from '../text/bytes.js';
 import { escapeHtml, safeHref } from '../text/html.js';
@@ -11,7 +12,6 @@ import { messageIdFor } from './message-id.js';
  * makes a repeated send a harmless duplicate rather than a second, different message.
  */
 
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** A report over 10 MB is not attached: the email says it is too large and names the file. */
 export const DEFAULT_ATTACH_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -46,7 +46,7 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 const oneLine = (s: string): string => s.replace(/\p{Cc}+/gu, ' ').trim();
 
 /** The completeness findings worth a reader's attention (empty: everything agreed). */
-export function completenessFindings(summary: ReportSummary): string[] {
+function completenessFindings(summary: ReportSummary): string[] {
   const c = summary.completeness;
   if (c === null) return ['completeness checks were not recorded for this snapshot'];
   const out: string[] = [];

@@ -11,7 +11,7 @@ import { createSmtpSender, type RetryPolicy, type SmtpTimeouts } from './smtp.js
  * deliveries is the pipeline's (database) job, not this one's.
  */
 
-export interface SendResult {
+interface SendResult {
   messageId: string;
   /** Recipients the server (or the outbox) accepted. */
   accepted: string[];

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
  * sender between a failed delivery and its retry cannot change the id. `.invalid` is
  * reserved (RFC 2606): it can never collide with a real domain's own ids.
  */
-export const DEFAULT_MESSAGE_ID_DOMAIN = 'segment-access-audit.invalid';
+const DEFAULT_MESSAGE_ID_DOMAIN = 'segment-access-audit.invalid';
 
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 

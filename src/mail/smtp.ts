@@ -32,7 +32,7 @@ export interface RetryPolicy {
   maxRetryTimeMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {
+const DEFAULT_RETRY: RetryPolicy = {
   retries: 3,
   minTimeoutMs: 1_000,
   maxTimeoutMs: 8_000,
@@ -46,7 +46,7 @@ export interface SmtpTimeouts {
 }
 
 /** Shorter than nodemailer's (2 min / 30 s / 10 min): a run should not hang on a dead relay. */
-export const DEFAULT_TIMEOUTS: SmtpTimeouts = { connectionMs: 15_000, greetingMs: 15_000, socketMs: 60_000 };
+const DEFAULT_TIMEOUTS: SmtpTimeouts = { connectionMs: 15_000, greetingMs: 15_000, socketMs: 60_000 };
 
 export interface SmtpTarget {
   options: SMTPTransportOptions;
@@ -110,7 +110,7 @@ export function isTransientSmtpError(error: unknown): boolean {
 }
 
 /** One line about an SMTP failure, with every form of the secret removed. */
-export function describeSmtpError(error: unknown, secrets: readonly (Secret | string | undefined)[]): string {
+function describeSmtpError(error: unknown, secrets: readonly (Secret | string | undefined)[]): string {
   const e = error as NodemailerError;
   const parts: string[] = [];
   if (typeof e?.code === 'string') parts.push(e.code);

@@ -1,6 +1,8 @@
 /**
  * The picture of one workspace's access, as the crawler returns it and the store keeps
- * it. Types only: every stage may import this folder, no stage imports another stage.
+ * it. This folder holds types and the few facts several stages must share (constants
+ * such as CHANGE_KINDS and files.ts, no I/O and no logic beyond building a name): every
+ * stage may import it, no stage imports another stage.
  *
  * All lists are sorted (users, groups and roles by id; emails and member ids
  * lexicographically) so two crawls of the same workspace are deep-equal.

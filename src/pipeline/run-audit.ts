@@ -49,7 +49,7 @@ export interface RunDeps {
   crawl?: Pick<CrawlOptions, 'requestTimeoutMs' | 'retries' | 'concurrency' | 'crossCheckSample' | 'client'>;
 }
 
-export interface StageTimes {
+interface StageTimes {
   crawlMs: number;
   storeMs: number;
   reportMs: number;

@@ -15,7 +15,7 @@ export const EXCEL_MAX_TEXT = 32_767;
  * Excel refuses a sheet holding such a character (it offers to repair the file and drops
  * the content), so a display name with a bell character in it would spoil the report.
  */
-export function xmlSafe(value: string): string {
+function xmlSafe(value: string): string {
   let out: string[] | undefined;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);

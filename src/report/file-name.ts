@@ -1,16 +1,16 @@
+import { MAX_REPORT_SNAPSHOT_ID, reportFileNameFor } from '../model/files.js';
 import { localDate } from '../text/time-zone.js';
 
 /**
- * The report's file name as README.md documents it: `access-audit-<YYYY-MM-DD>-s<id>.xlsx`,
- * the date being the snapshot's `taken_at` in the audit's time zone (so a Monday 00:30
- * run in Europe/Berlin is named for Monday, not for Sunday UTC).
+ * The report's file name as README.md documents it (pattern in src/model/files.ts), the date being the
+ * snapshot's `taken_at` in the audit's time zone (so a Monday 00:30 run in Europe/Berlin
+ * is named for Monday, not for Sunday UTC).
  */
 export function reportFileName(takenAt: Date, snapshotId: number, timezone: string): string {
-  if (!Number.isSafeInteger(snapshotId) || snapshotId < 0) {
-    throw new RangeError(`snapshot id must be a non-negative integer (got ${snapshotId})`);
+  if (!Number.isSafeInteger(snapshotId) || snapshotId < 0 || snapshotId > MAX_REPORT_SNAPSHOT_ID) {
+    throw new RangeError(
+      `snapshot id must be an integer from 0 to ${MAX_REPORT_SNAPSHOT_ID} (got ${snapshotId})`,
+    );
   }
-  return `access-audit-${localDate(takenAt, timezone)}-s${snapshotId}.xlsx`;
+  return reportFileNameFor(localDate(takenAt, timezone), snapshotId);
 }
-
-/** The pattern of report file names, e.g. for listing a reports directory. */
-export const REPORT_FILE_NAME = /^access-audit-(\d{4}-\d{2}-\d{2})-s(\d+)\.xlsx$/;

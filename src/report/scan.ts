@@ -38,7 +38,7 @@ function displayLength(cell: Cell): number {
 }
 
 /** Widths from the longest cell of each column (header included), within sensible bounds. */
-export class WidthTracker {
+class WidthTracker {
   readonly #max: number[];
   readonly #columns: readonly ColumnSpec[];
 
@@ -74,14 +74,14 @@ const COUNT_KEYS: Record<string, keyof ReportCounts> = {
   Invites: 'invites',
 };
 
-export function countKey(sheetName: string): keyof ReportCounts {
+function countKey(sheetName: string): keyof ReportCounts {
   const key = COUNT_KEYS[sheetName];
   if (key === undefined) throw new Error(`unknown data sheet ${sheetName}`);
   return key;
 }
 
 /** Feeds every row of every data sheet, in workbook order, to `visit`. */
-export async function walkSheets(
+async function walkSheets(
   sheets: readonly AnySheetSource[],
   visit: {
     sheet(source: AnySheetSource): void;

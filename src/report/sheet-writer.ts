@@ -4,7 +4,14 @@ import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
 import type { DataHasher } from './data-hash.js';
 import { dataSheetPageSetup, PRINT_FOOTER, summaryPageSetup } from './print.js';
-import { type AnySheetSource, type ColumnSpec, DECISIONS, headerText, REASON_MAX_LENGTH } from './sheets.js';
+import {
+  type AnySheetSource,
+  type ColumnSpec,
+  DECISIONS,
+  headerText,
+  REASON_MAX_LENGTH,
+  SUMMARY_SHEET,
+} from './sheets.js';
 import * as S from './styles.js';
 import type { SummaryLine } from './summary.js';
 
@@ -18,7 +25,7 @@ import type { SummaryLine } from './summary.js';
  */
 
 /** Column letters for up to 702 columns (A … ZZ); our sheets have at most a dozen. */
-export function columnLetter(n: number): string {
+function columnLetter(n: number): string {
   let s = '';
   let x = n;
   while (x > 0) {
@@ -166,7 +173,7 @@ export async function writeDataSheet(
 export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], timezone: string): void {
   // A blank row before every section but the first: the rows the page has to hold.
   const rows = lines.length + lines.filter((l, i) => l.kind === 'section' && i > 0).length;
-  const ws = wb.addWorksheet('Summary', {
+  const ws = wb.addWorksheet(SUMMARY_SHEET, {
     properties: { tabColor: { argb: 'FF1F3864' } },
     pageSetup: summaryPageSetup(rows),
     headerFooter: PRINT_FOOTER,

@@ -24,18 +24,11 @@ export interface ColumnSpec {
   kind: ColumnKind;
 }
 
-export interface SheetSpec<T> {
+interface SheetSpec<T> {
   name: string;
   columns: readonly ColumnSpec[];
   toCells(row: T): Cell[];
 }
-
-export type DataSheetName =
-  | 'Permission Changes'
-  | 'Stale Invites'
-  | 'Membership Changes'
-  | 'Access Review'
-  | 'Invites';
 
 /** Decision list on the Access Review (a data validation list in the workbook). */
 export const DECISIONS = ['Keep', 'Revoke'] as const;
@@ -71,7 +64,7 @@ function grantIdCells(r: { userId: string; roleId: string; resourceId: string })
   return [text(r.userId), text(r.roleId), text(r.resourceId)];
 }
 
-export const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
+const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
   name: 'Permission Changes',
   columns: [
     // First: the writer tints a row by it (granted green, revoked red).
@@ -116,13 +109,13 @@ const inviteColumns: ColumnSpec[] = [
 
 const groupIdColumn: ColumnSpec = { key: 'groupId', header: 'Group ID', kind: 'id' };
 
-export const staleInvitesSheet: SheetSpec<InviteRow> = {
+const staleInvitesSheet: SheetSpec<InviteRow> = {
   name: 'Stale Invites',
   columns: [...inviteColumns, groupIdColumn],
   toCells: (r) => [...inviteCells(r), text(r.groupId)],
 };
 
-export const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
+const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
   name: 'Membership Changes',
   columns: [
     { key: 'change', header: 'Change', kind: 'text' },
@@ -135,7 +128,7 @@ export const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
   toCells: (r) => [r.change, text(r.email), text(r.groupName), r.detectedAt, text(r.userId), text(r.groupId)],
 };
 
-export const accessReviewSheet: SheetSpec<AccessRow> = {
+const accessReviewSheet: SheetSpec<AccessRow> = {
   name: 'Access Review',
   columns: [
     { key: 'privileged', header: 'Privileged', kind: 'flag' },
@@ -164,14 +157,14 @@ export const accessReviewSheet: SheetSpec<AccessRow> = {
   ],
 };
 
-export const invitesSheet: SheetSpec<InviteRow> = {
+const invitesSheet: SheetSpec<InviteRow> = {
   name: 'Invites',
   columns: [...inviteColumns, { key: 'stale', header: 'Stale', kind: 'flag' }, groupIdColumn],
   toCells: (r) => [...inviteCells(r), flag(r.stale), text(r.groupId)],
 };
 
 /** One data sheet with its rows: in memory (small sheets) or streamed (Access Review). */
-export type SheetSource<T> = {
+type SheetSource<T> = {
   spec: SheetSpec<T>;
   rows: () => Iterable<T> | AsyncIterable<T>;
 };
@@ -196,6 +189,19 @@ function privilegedFirstStream<T extends { privileged: boolean }>(
     for await (const row of rows()) if (!row.privileged) yield row;
   };
 }
+
+/** The first sheet: the run's facts and counts (sheet-writer.ts writes it). */
+export const SUMMARY_SHEET = 'Summary';
+
+/** Every sheet of the workbook in the contract's order: the Summary, then the data sheets of `dataSheets`. */
+export const SHEET_NAMES: readonly string[] = [
+  SUMMARY_SHEET,
+  permissionChangesSheet.name,
+  staleInvitesSheet.name,
+  membershipChangesSheet.name,
+  accessReviewSheet.name,
+  invitesSheet.name,
+];
 
 /** The data sheets in workbook order (after the Summary). */
 export function dataSheets(data: ReportData): AnySheetSource[] {

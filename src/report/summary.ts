@@ -10,7 +10,7 @@ import type { ReportCounts } from './scan.js';
  * Dates stay instants here; the writer shows them in the report's time zone.
  */
 
-export type SummaryLineKind = 'title' | 'section' | 'field' | 'warning';
+type SummaryLineKind = 'title' | 'section' | 'field' | 'warning';
 
 export interface SummaryLine {
   kind: SummaryLineKind;

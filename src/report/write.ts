@@ -5,7 +5,7 @@ import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
-import { AuditError, isAuditError } from '../errors.js';
+import { AuditError, isAuditError, unusableDirectory } from '../errors.js';
 import { createDirs, makePrivateDir, PRIVATE_FILE } from '../files/private.js';
 import type { ReportData } from '../model/report-data.js';
 import { reliefFor } from './backpressure.js';
@@ -43,7 +43,7 @@ export interface WrittenReport {
   counts: ReportCounts;
 }
 
-export const REPORT_CREATOR = 'segment-access-audit';
+const REPORT_CREATOR = 'segment-access-audit';
 
 function targetOf(data: ReportData, options: WriteReportOptions): string {
   if (options.outPath !== undefined) return resolve(options.outPath);
@@ -81,12 +81,7 @@ export async function prepareReportsDir(dir: string): Promise<void> {
     if (!(await stat(dir)).isDirectory())
       throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new AuditError(
-      'CONFIG_INVALID',
-      `REPORTS_DIR (${dir}) cannot hold reports: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code}; set REPORTS_DIR to a writable directory`,
-      { cause: error, details: { variable: 'REPORTS_DIR' } },
-    );
+    throw unusableDirectory('REPORTS_DIR', dir, 'reports', 'set REPORTS_DIR to a writable directory', error);
   }
 }
 

@@ -29,7 +29,7 @@ const id = z.string().max(LIMITS.id);
 const email = z.string().max(LIMITS.email);
 
 /** `text` cut to `limit` UTF-16 units, the last one '…', never splitting a surrogate pair. */
-export function clampText(text: string, limit: number): string {
+function clampText(text: string, limit: number): string {
   if (text.length <= limit) return text;
   let end = limit - 1;
   const last = text.charCodeAt(end - 1);
@@ -125,7 +125,7 @@ export type ApiUserGroup = z.infer<typeof userGroup>;
 export type ApiGroupRef = z.infer<typeof groupRef>;
 
 /** `users[17].email` from a zod issue path. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
@@ -147,7 +147,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * One readable line for the first problem zod found: "users[17].email is required" when
  * the field is absent, else "users[17].email: expected string, received number".
  */
-export function describeIssue(error: z.ZodError, data: unknown): string {
+function describeIssue(error: z.ZodError, data: unknown): string {
   const issue = error.issues[0];
   if (!issue) return 'does not match the documented shape';
   const where = formatPath(issue.path);

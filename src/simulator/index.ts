@@ -15,15 +15,13 @@ import type { Injection, RateLimit, RunningSimulator, SimulatorOptions } from '.
 export type {
   FaultOptions,
   Injection,
-  RateLimit,
   RunningSimulator,
   SimulatedTruth,
   SimulatorOptions,
-  SimulatorStats,
 } from './types.js';
 
 /** The documented IAM write limit. */
-export const DEFAULT_WRITE_LIMIT_PER_MINUTE = 60;
+const DEFAULT_WRITE_LIMIT_PER_MINUTE = 60;
 
 function count(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;

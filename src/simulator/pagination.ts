@@ -19,7 +19,7 @@ const DEFAULT_COUNT = 10;
 const MAGIC = Buffer.from([0xfb, 0xef, 0xbf]);
 const BASE64 = /^[A-Za-z0-9+/]+={1,2}$/;
 
-export function encodeCursor(scope: string, startKey: string): string {
+function encodeCursor(scope: string, startKey: string): string {
   let bytes = Buffer.concat([MAGIC, Buffer.from(JSON.stringify([scope, startKey]), 'utf8')]);
   // A length that is a multiple of 3 would have no padding; trailing whitespace is still valid JSON.
   if (bytes.length % 3 === 0) bytes = Buffer.concat([bytes, Buffer.from(' ')]);

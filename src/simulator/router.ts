@@ -6,7 +6,7 @@ import type { Reply } from './http.js';
 import type { WorkspaceState } from './state.js';
 
 /** read: rate-limited and fault-prone; write: per-endpoint write limit; simulation: neither. */
-export type RouteKind = 'read' | 'write' | 'simulation';
+type RouteKind = 'read' | 'write' | 'simulation';
 
 export interface RouteContext {
   state: WorkspaceState;

@@ -20,7 +20,7 @@ export const router = new Router([...readRoutes, ...resourceRoutes, ...writeRout
 const WRITE_WINDOW_MS = 60_000;
 const VENDOR_JSON = 'application/vnd.segment.v1+json';
 
-export function emptyStats(): SimulatorStats {
+function emptyStats(): SimulatorStats {
   return { requests: 0, rateLimited: 0, maxCountRequested: 0, byRoute: {} };
 }
 

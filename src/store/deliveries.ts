@@ -12,8 +12,6 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { databaseError } from './errors.js';
 import type { Database, DeliveriesTable, DeliveryStatus } from './schema.js';
 
-export type { DeliveryStatus };
-
 export interface Delivery {
   snapshotId: number;
   messageId: string;

@@ -20,7 +20,7 @@ const UNAVAILABLE_SYSCALLS = new Set([
 ]);
 const BUSY_STATES = new Set(['55P03']);
 
-export function errorCodeOf(error: unknown): string | undefined {
+function errorCodeOf(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
     const code = (error as { code: unknown }).code;
     return typeof code === 'string' ? code : undefined;

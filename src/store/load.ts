@@ -27,8 +27,8 @@ import { canonicalLabels } from './labels.js';
 import type { Database } from './schema.js';
 
 /** Array elements per statement (rows × columns): keeps PGlite's memory flat. */
-export const BATCH_ELEMENTS = 15_000;
-export const NO_RESOURCE: Readonly<ResourceRef> = { type: 'NONE', id: '' };
+const BATCH_ELEMENTS = 15_000;
+const NO_RESOURCE: Readonly<ResourceRef> = { type: 'NONE', id: '' };
 
 type Db = Kysely<Database>;
 

@@ -11,7 +11,8 @@ import { AuditError } from '../errors.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { databaseError } from './errors.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('migrations/', PACKAGE_ROOT));
+const MIGRATIONS_DIR = fileURLToPath(new URL('migrations/', PACKAGE_ROOT));
+
 export { NO_MIGRATIONS };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations never see the app's types.

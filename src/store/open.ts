@@ -8,7 +8,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { AuditError } from '../errors.js';
+import { AuditError, unusableDirectory } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type Secret, scrub } from '../secret.js';
 import { type DirLock, lockDirectory } from './dir-lock.js';
@@ -17,7 +17,7 @@ import { connectError, databaseError } from './errors.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 
-export type DatabaseMode = 'server' | 'embedded';
+type DatabaseMode = 'server' | 'embedded';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -63,7 +63,7 @@ const types: pg.CustomTypesConfig = {
 };
 
 /** host:port/database of a URL, never its user or password. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || '5432'}${u.pathname || '/'}`;
@@ -135,10 +135,12 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error; // DB_BUSY and the like
     // The directory itself is unusable (a file, unwritable, read-only): a configuration error.
-    throw new AuditError(
-      'CONFIG_INVALID',
-      `DATA_DIR (${target}) cannot hold the embedded database: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code}; set DATA_DIR to a writable directory, or DATABASE_URL to a server`,
-      { cause: error, details: { variable: 'DATA_DIR' } },
+    throw unusableDirectory(
+      'DATA_DIR',
+      target,
+      'the embedded database',
+      'set DATA_DIR to a writable directory, or DATABASE_URL to a server',
+      error,
     );
   }
   let server: Awaited<ReturnType<typeof startEmbedded>>;

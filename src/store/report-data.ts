@@ -86,7 +86,7 @@ async function affectedUsers(db: Db, a: Date, b: Date): Promise<string[]> {
  * instants a and b, with their cause; a lost row names its resource as at a, a gained one
  * as at b. A change of labels is the old scope lost and the new one gained.
  */
-export async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
+async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
   const users = await affectedUsers(db, a, b);
   if (users.length === 0) return [];
   const r = await sql<PermissionChangeRow>`
@@ -143,7 +143,7 @@ export async function permissionChanges(db: Db, a: Date, b: Date): Promise<Permi
 }
 
 /** Memberships valid at b and not at a (added, seen first at valid_from) and the reverse. */
-export async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipChangeRow[]> {
+async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipChangeRow[]> {
   const r = await sql<MembershipChangeRow>`
     WITH ma AS MATERIALIZED (
            SELECT * FROM audit.membership_history
@@ -172,7 +172,7 @@ export async function membershipChanges(db: Db, a: Date, b: Date): Promise<Membe
 }
 
 /** Invites open at instant b, oldest first, aged in whole days from first_seen to b. */
-export async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
+async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
   const r = await sql<Omit<InviteRow, 'stale'>>`
     SELECT i.email, i.group_id AS "groupId", g.name AS "groupName", i.first_seen AS "firstSeen",
            floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending"

@@ -23,7 +23,7 @@ export const RUN_LOCK_KEY = 0x61636365737361n; // 'accessa'
 export type ReleaseRunLock = () => Promise<void>;
 
 /** How long a run keeps trying a held lock before it reports another run in progress. */
-export const BUSY_GRACE_MS = 1_000;
+const BUSY_GRACE_MS = 1_000;
 
 function busy(target: string): AuditError {
   return new AuditError(

@@ -37,26 +37,26 @@ interface Validity {
   valid_to: Timestamp | null;
 }
 
-export interface UserHistoryTable extends Validity {
+interface UserHistoryTable extends Validity {
   id: BigId;
   user_id: string;
   email: string;
   name: string;
 }
 
-export interface GroupHistoryTable extends Validity {
+interface GroupHistoryTable extends Validity {
   id: BigId;
   group_id: string;
   name: string;
 }
 
-export interface MembershipHistoryTable extends Validity {
+interface MembershipHistoryTable extends Validity {
   id: BigId;
   user_id: string;
   group_id: string;
 }
 
-export interface GrantHistoryTable extends Validity {
+interface GrantHistoryTable extends Validity {
   id: BigId;
   principal_type: 'user' | 'group';
   principal_id: string;
@@ -76,7 +76,7 @@ export interface ResourceHistoryTable extends Validity {
   name: string;
 }
 
-export interface InviteHistoryTable {
+interface InviteHistoryTable {
   id: BigId;
   email: string;
   group_id: string | null;
@@ -87,7 +87,7 @@ export interface InviteHistoryTable {
   accepted_user_id: string | null;
 }
 
-export interface ChangesTable {
+interface ChangesTable {
   id: BigId;
   snapshot_id: number;
   detected_at: Timestamp;
@@ -136,7 +136,7 @@ export interface DeliveriesTable {
   created_at: Generated<Date>;
 }
 
-export interface ScheduleClaimsTable {
+interface ScheduleClaimsTable {
   period: Timestamp;
   instance: string;
   claimed_at: Generated<Date>;

@@ -7,7 +7,7 @@
  * Call markAbandoned and beginSnapshot while holding the run lock (run-lock.ts): under
  * it, a `running` row can only be a dead process's.
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { AuditError } from '../errors.js';
 import type { SnapshotInfo } from '../model/report-data.js';
 import { databaseError } from './errors.js';
@@ -54,11 +54,6 @@ export async function getSnapshotRow(db: Kysely<Database>, id: number): Promise<
   } catch (error) {
     throw databaseError(error, `reading snapshot ${id}`);
   }
-}
-
-export async function getSnapshot(db: Kysely<Database>, id: number): Promise<SnapshotInfo | null> {
-  const row = await getSnapshotRow(db, id);
-  return row ? toSnapshotInfo(row) : null;
 }
 
 export async function lastCompleteSnapshot(db: Kysely<Database>): Promise<SnapshotInfo | null> {
@@ -177,16 +172,4 @@ export async function listSnapshots(db: Kysely<Database>): Promise<SnapshotListi
   } catch (error) {
     throw databaseError(error, 'listing snapshots');
   }
-}
-
-/** Counts the rows of the history relations (tests and the `snapshots` command). */
-export async function historyRowCounts(db: Kysely<Database>): Promise<Record<string, number>> {
-  const r = await sql<Record<string, number>>`
-    SELECT (SELECT count(*) FROM audit.user_history)::int       AS users,
-           (SELECT count(*) FROM audit.group_history)::int      AS groups,
-           (SELECT count(*) FROM audit.membership_history)::int AS memberships,
-           (SELECT count(*) FROM audit.grant_history)::int      AS grants,
-           (SELECT count(*) FROM audit.invite_history)::int     AS invites,
-           (SELECT count(*) FROM audit.changes)::int            AS changes`.execute(db);
-  return r.rows[0] ?? {};
 }

@@ -41,7 +41,7 @@ export interface CompleteSnapshotResult {
 /** History rows opened or closed by one snapshot above which the statistics are refreshed. */
 const ANALYZE_AFTER_ROWS = 2_000;
 
-export function emptyChangeCounts(): Record<ChangeKind, number> {
+function emptyChangeCounts(): Record<ChangeKind, number> {
   return Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
 }
 

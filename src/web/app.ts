@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { XLSX_CONTENT_TYPE } from '../model/files.js';
 import type { ReportListing, RunMetrics } from '../model/site.js';
 import type { Secret } from '../secret.js';
 import { isAuthorized } from './auth.js';
@@ -35,8 +36,6 @@ const SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'",
 };
-
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function send(
   res: ServerResponse,
@@ -116,7 +115,7 @@ export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, 
       }
       res.writeHead(200, {
         ...SECURITY_HEADERS,
-        'Content-Type': XLSX,
+        'Content-Type': XLSX_CONTENT_TYPE,
         'Content-Length': found.size,
         'Content-Disposition': `attachment; filename="${name}"`,
       });

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { lstat, open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPORT_FILE_NAME } from '../model/files.js';
 
 /**
  * Resolves a requested report name to an open file inside the reports directory, or
@@ -15,17 +16,11 @@ import { join } from 'node:path';
  * The path is joined to the real reports directory and opened as is: no realpath of the
  * candidate, so no window between resolving a name and opening it.
  */
-const REPORT_NAME = /^access-audit-\d{4}-\d{2}-\d{2}-s\d{1,12}\.xlsx$/;
-
-export function isReportName(name: string): boolean {
-  return REPORT_NAME.test(name);
-}
-
 export async function openReport(
   reportsDir: string,
   name: string,
 ): Promise<{ file: FileHandle; size: number } | undefined> {
-  if (!isReportName(name)) return undefined;
+  if (!REPORT_FILE_NAME.test(name)) return undefined;
   let file: FileHandle | undefined;
   try {
     const candidate = join(await realpath(reportsDir), name);

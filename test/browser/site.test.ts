@@ -20,7 +20,7 @@ import { type RunResult, runAudit } from '../../src/pipeline/run-audit.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import type { RunningSite } from '../../src/web/server.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { freePort } from '../schedule/cli.js';
+import { freePort } from '../helpers/net.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** The flags that work on this kind of machine (closed network, running as root). */

@@ -77,10 +77,11 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('starts the scheduler: CMD ["node","dist/cli.js","schedule"]', () => {
+  it('starts the scheduler: CMD ["node","--expose-gc","dist/cli.js","schedule"]', () => {
     const cmd = inRuntime('CMD').at(-1);
     expect(cmd).toBeDefined();
-    expect(jsonForm(cmd!.args)).toEqual(['node', 'dist/cli.js', 'schedule']);
+    // --expose-gc: the audit collects garbage between stages (src/pipeline/memory.ts).
+    expect(jsonForm(cmd!.args)).toEqual(['node', '--expose-gc', 'dist/cli.js', 'schedule']);
     expect(inRuntime('ENTRYPOINT')).toEqual([]);
   });
 

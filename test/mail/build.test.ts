@@ -4,8 +4,8 @@ import {
   DEFAULT_ATTACH_LIMIT_BYTES,
   emlFileName,
   messageIdFor,
-  XLSX_CONTENT_TYPE,
 } from '../../src/mail/index.js';
+import { XLSX_CONTENT_TYPE } from '../../src/model/files.js';
 import { baseline, withChanges } from '../report/fixtures.js';
 
 const report = {

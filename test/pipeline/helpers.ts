@@ -24,11 +24,11 @@ import type { Database } from '../../src/store/schema.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 export const DAY = 24 * 60 * 60 * 1000;
-export const T0 = new Date('2026-03-02T06:00:00.000Z');
+const T0 = new Date('2026-03-02T06:00:00.000Z');
 export const at = (days: number): Date => new Date(T0.getTime() + days * DAY);
 
 /** Retries in milliseconds, so an SMTP outage fails a run at once (no sleeping). */
-export const FAST_RETRY: RetryPolicy = {
+const FAST_RETRY: RetryPolicy = {
   retries: 1,
   minTimeoutMs: 10,
   maxTimeoutMs: 20,
@@ -175,10 +175,6 @@ export async function changesOf(db: Kysely<Database>, snapshotId: number): Promi
   return r.rows;
 }
 
-export async function rmrf(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true });
-}
-
 /** A cell as read back: text, number, Date, or null; a formula is returned as `{ formula }`. */
 export type ReadCell = string | number | boolean | Date | null | { formula: string };
 
@@ -231,12 +227,3 @@ export function summaryOf(sheet: ReadCell[][] | undefined): Map<string, ReadCell
   for (const r of sheet ?? []) if (typeof r[0] === 'string') m.set(r[0].trim(), r[1] ?? null);
   return m;
 }
-
-export const SHEETS = [
-  'Summary',
-  'Permission Changes',
-  'Stale Invites',
-  'Membership Changes',
-  'Access Review',
-  'Invites',
-];

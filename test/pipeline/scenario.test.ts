@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeKind } from '../../src/model/report-data.js';
 import type { RunResult } from '../../src/pipeline/run-audit.js';
 import { causeText } from '../../src/report/causes.js';
+import { SHEET_NAMES } from '../../src/report/sheets.js';
 import type { SimulatedTruth } from '../../src/simulator/index.js';
 import { getReport } from '../../src/store/index.js';
 import {
@@ -24,7 +25,6 @@ import {
   type ReadCell,
   readSheets,
   records,
-  SHEETS,
   startHarness,
   summaryOf,
 } from './helpers.js';
@@ -135,7 +135,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
     for (const i of openInvites(truth0)) firstSeen.set(i, at(0));
 
     const wb = await readSheets(r1.reportPath);
-    expect(wb.names).toEqual(SHEETS);
+    expect(wb.names).toEqual(SHEET_NAMES);
     expect(records(wb.rows.get('Permission Changes'))).toEqual([]);
     expect(records(wb.rows.get('Membership Changes'))).toEqual([]);
     expect(records(wb.rows.get('Stale Invites'))).toEqual([]);
@@ -353,7 +353,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
 
     // The workbook.
     const wb = await readSheets(r2.reportPath);
-    expect(wb.names).toEqual(SHEETS);
+    expect(wb.names).toEqual(SHEET_NAMES);
     const pc = records(wb.rows.get('Permission Changes'));
     expect(sheetPermissionChanges(pc)).toEqual(permissionChangesBetween(truth0, truth1));
     // Every cause appears, in words.
@@ -424,7 +424,7 @@ describe('three runs: baseline, every change kind, no changes', () => {
     expect(r3.permissionChanges).toBe(0);
     expect(await changesOf(h.db.handle.db, r3.snapshotId)).toEqual([]);
     const wb = await readSheets(r3.reportPath);
-    expect(wb.names).toEqual(SHEETS);
+    expect(wb.names).toEqual(SHEET_NAMES);
     expect(records(wb.rows.get('Permission Changes'))).toEqual([]);
     expect(records(wb.rows.get('Membership Changes'))).toEqual([]);
     const expectedAccess = effectiveAccess(truth1).map(accessKey).sort();

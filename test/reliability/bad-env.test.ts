@@ -1,5 +1,6 @@
 /**
- * A bad environment, through the real CLI (`access-audit run` / `serve` as a process):
+ * A bad environment, through the CLI's `main` (`access-audit run` / `serve`; a few cases
+ * also as a process of their own, to show the status reaching the OS):
  * - every variable of docs/configuration.md, set to something invalid: exit 2 and one `error:`
  *   line naming the variable (and never echoing a secret it holds);
  * - a database that cannot be reached or refuses the connection: exit 1, the message
@@ -16,17 +17,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORTS_TOKEN_PLACEHOLDER } from '../../src/config.js';
 import { messageIdFor } from '../../src/mail/index.js';
+import { errorLines, type MainResult, runCli, runMain } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort } from '../mail/smtp-helpers.js';
 import { dumpHistory } from '../store/helpers.js';
 import {
   audit,
-  type CliResult,
-  errorLines,
   listFiles,
   type MailCatcher,
-  runCli,
-  runCliBatch,
   runEnv,
   snapshotRows,
   startMailCatcher,
@@ -59,10 +57,10 @@ afterAll(async () => {
 });
 
 /** Runs the CLI against the test database (released first in embedded mode, then reopened). */
-async function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+async function cli(args: string[], env: Record<string, string>): Promise<MainResult> {
   if (t.mode === 'embedded' && (env.DATA_DIR === t.dataDir || env.DATA_DIR === undefined)) await t.release();
   try {
-    return await runCli(args, env);
+    return await runMain(args, env);
   } finally {
     if (t.mode === 'embedded') await t.reopen();
   }
@@ -145,8 +143,9 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       else env[variable] = value === '(a file)' ? aFile : value;
       return env;
     };
-    // Every case through the CLI's main() in one process; three also as processes of their own.
-    const results = await runCliBatch(cases.map((c) => ({ args: [c[3] ?? 'run'], env: envFor(c) })));
+    // Every case through the CLI's main() in this process; three also as processes of their own.
+    const results: MainResult[] = [];
+    for (const c of cases) results.push(await runMain([c[3] ?? 'run'], envFor(c)));
     const alone = [0, cases.findIndex((c) => c[0] === 'AUDIT_TIMEZONE'), cases.length - 1];
     const processes = await Promise.all(alone.map((i) => runCli([cases[i]![3] ?? 'run'], envFor(cases[i]!))));
     alone.forEach((i, k) => {
@@ -258,7 +257,7 @@ describe('a database that is not there', () => {
     ['a closed port', () => closedPort],
     ['a server that hangs up', () => refuserPort],
   ])('%s: exit 1, naming host:port, never the password', { timeout: 60_000 }, async (_name, port) => {
-    const r = await runCli(['run'], {
+    const r = await runMain(['run'], {
       SEGMENT_API_URL: ws.sim.url,
       SEGMENT_API_TOKEN: ws.sim.token,
       DATABASE_URL: `postgres://auditor:Sup3rSecretPw@127.0.0.1:${port()}/audit`,

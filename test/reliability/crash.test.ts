@@ -21,15 +21,15 @@
  * CRASH_SEED and CRASH_TRIALS reproduce or widen a run (defaults: 32 trials on a real
  * server; fewer in embedded mode, where every start loads PGlite).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/mail/index.js';
 import { acquireRunLock, getReport } from '../../src/store/index.js';
 import { RUN_LOCK_KEY } from '../../src/store/run-lock.js';
+import { type CliChild, type LogEntry, startChild, waitUntil } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { dumpComparable } from '../store/helpers.js';
 import {
@@ -63,45 +63,28 @@ const STAGE_LINE: Record<Stage, string> = {
 };
 const RUNNER = join(ROOT, 'test/reliability/run-child.ts');
 
+/** A log line of the run (JSON on stderr). */
+type Line = LogEntry & { snapshotId?: number };
+
 interface Runner {
-  child: ChildProcessWithoutNullStreams;
+  child: CliChild;
   ready: Promise<void>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Parsed JSON log lines, in order. */
-  lines: { msg?: string; snapshotId?: number; [k: string]: unknown }[];
-  onLine?: (msg: string) => void;
 }
 
 /** A warm `run` process: commands loaded, waiting for its environment on stdin. */
 function startRunner(): Runner {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const runner: Runner = {
-    child,
-    lines: [],
-    ready: new Promise((resolve, reject) => {
-      child.stdout.once('data', () => resolve());
-      child.once('exit', () => reject(new Error('the runner exited before it was ready')));
+  const child = startChild(RUNNER, [], {});
+  const ready = Promise.race([
+    waitUntil(() => child.stdout().startsWith('ready\n'), 120_000, 'the runner to be ready'),
+    child.exited.then(() => {
+      throw new Error(`the runner exited before it was ready: ${child.stderr().slice(-500)}`);
     }),
-    exit: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))),
-  };
-  runner.ready.catch(() => {});
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    if (!line.startsWith('{')) {
-      runner.lines.push({ msg: line });
-      return;
-    }
-    const entry = JSON.parse(line) as Runner['lines'][number];
-    runner.lines.push(entry);
-    if (typeof entry.msg === 'string') runner.onLine?.(entry.msg);
-  });
-  return runner;
+  ]);
+  ready.catch(() => {});
+  return { child, ready };
 }
 
-function landedIn(lines: Runner['lines']): Landed {
+function landedIn(lines: Line[]): Landed {
   const seen = new Set(lines.map((l) => l.msg));
   if (seen.has('audit complete')) return 'after';
   for (const stage of [...STAGES].reverse()) if (seen.has(STAGE_LINE[stage])) return stage;
@@ -128,7 +111,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  spare?.child.kill('SIGKILL');
+  spare?.child.process.kill('SIGKILL');
   await Promise.all([t?.close(), ref?.close(), ws?.sim.close(), mail?.close()]);
   await rm(reportsDir, { recursive: true, force: true });
   await rm(refReportsDir, { recursive: true, force: true });
@@ -160,18 +143,18 @@ describe('the run process killed at random moments', () => {
       const runner = spare ?? startRunner();
       spare = undefined;
       await runner.ready;
-      const kill = () => runner.child.kill('SIGKILL');
+      const kill = () => runner.child.process.kill('SIGKILL');
       if (plan?.atSmtp) mail.onMessage = kill;
       else if (plan)
-        runner.onLine = (msg) => {
-          if (msg === STAGE_LINE[plan.stage]) setTimeout(kill, plan.delayMs);
+        runner.child.onLog = (entry) => {
+          if (entry.msg === STAGE_LINE[plan.stage]) setTimeout(kill, plan.delayMs);
         };
-      runner.child.stdin.end(`${JSON.stringify(env)}\n`);
-      const end = await runner.exit;
+      runner.child.process.stdin?.end(`${JSON.stringify(env)}\n`);
+      const end = await runner.child.exited;
       mail.onMessage = undefined;
       spare = startRunner(); // warms up while this trial is checked
       if (t.mode === 'embedded') await t.reopen();
-      return { ...end, lines: runner.lines };
+      return { ...end, lines: runner.child.logs() as Line[] };
     };
 
     /** Feeds the reference database the complete snapshots the trial database gained. */
@@ -200,7 +183,7 @@ describe('the run process killed at random moments', () => {
     };
 
     /** Stage durations as the killed processes saw them (their log lines' times). */
-    const learnStageTimes = (lines: Runner['lines']) => {
+    const learnStageTimes = (lines: Line[]) => {
       const at = (msg: string) => lines.find((l) => l.msg === msg)?.time as number | undefined;
       const marks = [...STAGES.map((s) => at(STAGE_LINE[s])), at('audit complete')];
       STAGES.forEach((stage, k) => {

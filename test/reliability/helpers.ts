@@ -1,10 +1,9 @@
 /**
  * Shared pieces of the reliability suite: a simulated workspace with its administrator,
  * the environment and configuration of a run, a mail catcher that counts messages per
- * Message-ID, seeded workspace changes, the CLI as a child process, and dumps of
+ * Message-ID, seeded workspace changes, and dumps of
  * everything a run leaves behind (history, every table, workbooks, emails).
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +24,6 @@ import type { TestDatabase } from '../helpers/database.js';
 
 export const DAY = 86_400_000;
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'src/cli.ts');
 export { mulberry32, type Rng };
 
 // ---------------------------------------------------------------- the workspace
@@ -181,7 +179,7 @@ export function configOf(env: Record<string, string>): Config {
 }
 
 /** Fast retries for tests: the behaviour is the production one, the waits are short. */
-export const FAST_CRAWL: NonNullable<RunDeps['crawl']> = {
+const FAST_CRAWL: NonNullable<RunDeps['crawl']> = {
   requestTimeoutMs: 2_000,
   client: { minRetryDelayMs: 2, maxRetryDelayMs: 20 },
 };
@@ -215,7 +213,7 @@ export async function audit(
 
 // ---------------------------------------------------------------- mail
 
-export interface CaughtMessage {
+interface CaughtMessage {
   messageId: string;
   raw: Buffer;
 }
@@ -279,73 +277,6 @@ export async function messageEssence(raw: Buffer) {
     html: m.html,
     attachments: m.attachments.map((a) => ({ name: a.filename, checksum: a.checksum, size: a.size })),
   };
-}
-
-// ---------------------------------------------------------------- the CLI
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `access-audit <args>` through tsx, with exactly this environment (plus PATH and HOME). */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** Many CLI invocations through src/cli.ts's main() in one process (see cli-batch.ts). */
-export function runCliBatch(
-  cases: { args: string[]; env: Record<string, string> }[],
-): Promise<{ code: number; stdout: string; stderr: string }[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/reliability/cli-batch.ts')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('results '));
-      if (code !== 0 || !line) reject(new Error(`cli-batch failed (${code}): ${stderr.slice(-500)}`));
-      else resolve(JSON.parse(line.slice('results '.length)));
-    });
-    child.stdin.end(JSON.stringify(cases));
-  });
-}
-
-/** The `error:` lines of a stderr (the logger's JSON lines are not). */
-export function errorLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.startsWith('error:'));
 }
 
 // ---------------------------------------------------------------- dumps

@@ -18,6 +18,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDownloadSite } from '../../src/commands/serve.js';
 import type { RunResult } from '../../src/pipeline/run-audit.js';
+import { runCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { readWorkbook, sheetXml } from '../report/xlsx-helpers.js';
 import {
@@ -28,7 +29,6 @@ import {
   listFiles,
   type MailCatcher,
   quietLogger,
-  runCli,
   runEnv,
   startMailCatcher,
   startWorkspace,
@@ -97,7 +97,10 @@ async function inProcess(e: Record<string, string>, deps: Parameters<typeof audi
   return r;
 }
 
-/** CLI run (released database in embedded mode); its stdout and stderr are kept for the search. */
+/**
+ * CLI run as a process (released database in embedded mode): whatever reaches its real
+ * stdout and stderr, even past the injected outputs, is kept for the search.
+ */
 async function cli(args: string[], e: Record<string, string>) {
   if (t.mode === 'embedded') await t.release();
   try {

@@ -14,7 +14,7 @@ import type { Completeness } from '../../src/model/workspace.js';
 export const TZ = 'Europe/Berlin';
 export const INJECTIONS = ['=HYPERLINK("http://x","y")', '+1', '-2', '@SUM(A1)', '=1+1'];
 
-export function snapshot(id: number, takenAt: string, extra: Partial<SnapshotInfo> = {}): SnapshotInfo {
+function snapshot(id: number, takenAt: string, extra: Partial<SnapshotInfo> = {}): SnapshotInfo {
   return {
     id,
     takenAt: new Date(takenAt),
@@ -29,7 +29,7 @@ export function snapshot(id: number, takenAt: string, extra: Partial<SnapshotInf
   };
 }
 
-export function completeness(extra: Partial<Completeness> = {}): Completeness {
+function completeness(extra: Partial<Completeness> = {}): Completeness {
   return {
     declared: { users: 4, invites: 1, groups: 2, roles: 3 },
     walked: { users: 4, invites: 1, groups: 2, roles: 3 },
@@ -120,7 +120,7 @@ export function baseline(): ReportData {
 }
 
 /** The privileged change last here: the report puts it first. */
-export const PERMISSION_CHANGES: PermissionChangeRow[] = [
+const PERMISSION_CHANGES: PermissionChangeRow[] = [
   {
     change: 'revoked',
     userId: 'u000003',
@@ -165,7 +165,7 @@ export const PERMISSION_CHANGES: PermissionChangeRow[] = [
   },
 ];
 
-export const MEMBERSHIP_CHANGES: MembershipChangeRow[] = [
+const MEMBERSHIP_CHANGES: MembershipChangeRow[] = [
   {
     change: 'removed',
     userId: 'u000003',

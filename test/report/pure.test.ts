@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { REPORT_FILE_NAME } from '../../src/model/files.js';
 import type { ChangeKind } from '../../src/model/report-data.js';
 import { causeText } from '../../src/report/causes.js';
 import { EXCEL_MAX_TEXT, text } from '../../src/report/cells.js';
-import { REPORT_FILE_NAME, reportFileName, summaryLines } from '../../src/report/index.js';
+import { reportFileName, summaryLines } from '../../src/report/index.js';
 import { localDate, wallClockDate } from '../../src/text/time-zone.js';
 import { baseline } from './fixtures.js';
 
@@ -20,6 +21,14 @@ describe('reportFileName', () => {
   it('rejects a bad snapshot id and an unknown zone', () => {
     expect(() => reportFileName(new Date(), 1.5, 'UTC')).toThrow(RangeError);
     expect(() => reportFileName(new Date(), 1, 'Mars/Olympus')).toThrow(RangeError);
+  });
+
+  it('names only files the download site serves: ids up to 12 digits', () => {
+    const largest = reportFileName(new Date('2026-06-28T12:00:00Z'), 999_999_999_999, 'UTC');
+    expect(largest).toBe('access-audit-2026-06-28-s999999999999.xlsx');
+    expect(REPORT_FILE_NAME.test(largest)).toBe(true);
+    expect(() => reportFileName(new Date(), 1_000_000_000_000, 'UTC')).toThrow(RangeError);
+    expect(REPORT_FILE_NAME.test('access-audit-2026-06-28-s1000000000000.xlsx')).toBe(false);
   });
 });
 

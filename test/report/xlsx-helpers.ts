@@ -60,7 +60,7 @@ export function rootChildren(xml: string): string[] {
 }
 
 /** CT_Worksheet's child sequence (ECMA-376 Part 1, sml.xsd): Excel repairs files out of this order. */
-export const WORKSHEET_ORDER = [
+const WORKSHEET_ORDER = [
   'sheetPr',
   'dimension',
   'sheetViews',

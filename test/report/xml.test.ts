@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
+import { SHEET_NAMES } from '../../src/report/sheets.js';
 import { INJECTIONS, withChanges } from './fixtures.js';
 import { orderViolation, readWorkbook, rootChildren, sheetXml } from './xlsx-helpers.js';
 
@@ -25,14 +26,7 @@ describe('the sheet XML', () => {
     ];
     const report = await writeReport(data, { dir });
     const sheets = await sheetXml(report.path);
-    expect([...sheets.keys()]).toEqual([
-      'Summary',
-      'Permission Changes',
-      'Stale Invites',
-      'Membership Changes',
-      'Access Review',
-      'Invites',
-    ]);
+    expect([...sheets.keys()]).toEqual(SHEET_NAMES);
     for (const [name, xml] of sheets) {
       const children = rootChildren(xml);
       expect(children, name).toContain('sheetData');

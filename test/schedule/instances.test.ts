@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { listSnapshots } from '../../src/store/index.js';
+import { type CliChild, dbEnv, killLeftovers, type LogEntry, startCli, waitUntil } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { type CliChild, dbEnv, killLeftovers, type LogEntry, startCli, waitUntil } from './cli.js';
 
 let sim: RunningSimulator;
 let t: TestDatabase;

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHUTDOWN_GRACE_MS } from '../../src/commands/schedule.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { listSnapshots, runMetrics } from '../../src/store/index.js';
+import { type CliChild, dbEnv, killLeftovers, type LogEntry, startCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { type CliChild, dbEnv, killLeftovers, type LogEntry, startCli } from './cli.js';
 
 let sim: RunningSimulator;
 let t: TestDatabase;

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest } from '../../src/store/migrate.js';
+import { migrateTo } from '../../src/store/migrate.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { group, perm, picture, ROLE, T1, T2, T3, user } from './fixtures.js';
 import { snapshot } from './helpers.js';
@@ -68,7 +68,8 @@ beforeAll(async () => {
   await migrateTo(db(), '0006_access_at_page_lookups');
   await write0006History();
   before = { grants: await rows(GRANTS), changes: await rows(CHANGES), file: await rows(FILE_NODE) };
-  expect(await migrateToLatest(db())).toEqual(['0007_labels_resource_names', '0008_audit_trail']);
+  // Up to 0007 only: the migrations after it are not what this file tests.
+  expect(await migrateTo(db(), '0007_labels_resource_names')).toEqual(['0007_labels_resource_names']);
 });
 afterAll(async () => {
   await t?.close();

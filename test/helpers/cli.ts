@@ -1,17 +1,51 @@
 /**
- * Runs `access-audit` as a real child process (through tsx, from the sources) and reads
- * its JSON log lines, so the long-running commands can be tested as an operator runs
- * them: real signals, real exit statuses, real databases. Waits poll a condition with a
- * deadline; nothing sleeps for a fixed time.
+ * `access-audit` in tests, two ways:
+ * - `runMain`: src/main.ts's `main` in this process, with its own environment and captured
+ *   outputs — the command parser, the command, the one `error:` line and the exit status,
+ *   without the seconds of CPU a process start costs;
+ * - `startCli` / `runCli` (and `startChild` for another script): a real child process
+ *   through tsx, from the sources, for what only a process shows — signals, death by
+ *   SIGKILL, the exit status reaching the OS, a second process on an embedded database.
+ *   Its JSON log lines are parsed, so waits poll for a log line with a deadline; nothing
+ *   sleeps for a fixed time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CONTRACT_ENVIRONMENT } from '../helpers/contract.js';
-import type { TestDatabase } from '../helpers/database.js';
+import { main } from '../../src/main.js';
+import { CONTRACT_ENVIRONMENT } from './contract.js';
+import type { TestDatabase } from './database.js';
 
-export { freePort } from '../helpers/net.js';
-
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+export interface MainResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `access-audit <args>` in this process with exactly this environment (plus PATH and HOME);
+ * stdout and stderr are captured (neither is a terminal, so logs are JSON lines).
+ */
+export async function runMain(args: string[], env: Record<string, string | undefined>): Promise<MainResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    args,
+    { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    {
+      stdout: { write: (chunk: string) => (stdout += chunk) },
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+    },
+  );
+  return { code, stdout, stderr };
+}
+
+/** The `error:` lines of a stderr (the logger's JSON lines are not). */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('error:'));
+}
 
 /** Variables of docs/configuration.md (and LOG_LEVEL), cleared so that the test's own environment never leaks in. */
 const CONTRACT_VARS = [...CONTRACT_ENVIRONMENT, 'LOG_LEVEL'];
@@ -27,6 +61,8 @@ export interface CliChild {
   logs(): LogEntry[];
   /** Log lines whose msg is `msg`. */
   logged(msg: string): LogEntry[];
+  /** Called synchronously with each log line as it arrives (to act at an exact point of a run). */
+  onLog: ((entry: LogEntry) => void) | undefined;
   /** Resolves with the first log line matching, or rejects at the deadline (or if the process ends first). */
   waitForLog(match: (entry: LogEntry) => boolean, timeoutMs: number): Promise<LogEntry>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -51,14 +87,45 @@ export function killLeftovers(): void {
   children.clear();
 }
 
+/** `access-audit <args>` in a child process: this test process's environment without the contract's variables, plus `env`. */
 export function startCli(args: string[], env: Record<string, string | undefined>): CliChild {
+  return startChild(CLI, args, env);
+}
+
+/** Runs `access-audit <args>` in a child process to its end (SIGKILL after `timeoutMs`). */
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<CliResult> {
+  const child = startCli(args, env);
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
+  const { code, signal } = await child.exited;
+  clearTimeout(timer);
+  return { code, signal, stdout: child.stdout(), stderr: child.stderr() };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A TypeScript script (through tsx) in a child process, with the environment of `startCli`. */
+export function startChild(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): CliChild {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CONTRACT_VARS) delete childEnv[name];
   delete childEnv.TEST_DATABASE_URL;
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
     env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.add(proc);
   let out = '';
@@ -80,16 +147,19 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.startsWith('{')) continue;
+      let entry: LogEntry;
       try {
-        entries.push(JSON.parse(line) as LogEntry);
+        entry = JSON.parse(line) as LogEntry;
       } catch {
-        // not a log line
+        continue; // not a log line
       }
+      entries.push(entry);
+      child.onLog?.(entry);
     }
     notify();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => {
+    proc.on('close', (code, signal) => {
       children.delete(proc);
       resolve({ code, signal });
       notify();
@@ -107,6 +177,7 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     stderr: () => err,
     logs: () => [...entries],
     logged: (msg) => entries.filter((e) => e.msg === msg),
+    onLog: undefined,
     waitForLog(match, timeoutMs) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -1,36 +1,15 @@
 /** `access-audit migrate` and `access-audit snapshots` against a test database. */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSnapshotTable } from '../../src/commands/snapshots.js';
 import { beginSnapshot, failSnapshot, listSnapshots } from '../../src/store/snapshots.js';
+import { dbEnv, runMain } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { picture1, T1 } from './fixtures.js';
-import { snapshot } from './helpers.js';
+import { picture1, T1 } from '../store/fixtures.js';
+import { snapshot } from '../store/helpers.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-function cli(
-  t: TestDatabase,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_TIMEZONE: 'Europe/Berlin' };
-    delete env.DATABASE_URL;
-    if (t.databaseUrl) env.DATABASE_URL = t.databaseUrl.reveal();
-    else env.DATA_DIR = t.dataDir;
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The command in this process, against the test database. */
+function cli(t: TestDatabase, args: string[]) {
+  return runMain(args, { AUDIT_TIMEZONE: 'Europe/Berlin', ...dbEnv(t) });
 }
 
 let t: TestDatabase;

@@ -14,8 +14,9 @@ import type { ReportListing, RunMetrics } from '../../src/model/site.js';
 import { type RunResult, runAudit } from '../../src/pipeline/run-audit.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { getReport, listReports, recordReport, runMetrics } from '../../src/store/index.js';
+import { type CliChild, dbEnv, killLeftovers, startCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { type CliChild, dbEnv, freePort, killLeftovers, startCli } from '../schedule/cli.js';
+import { freePort } from '../helpers/net.js';
 
 const TOKEN = 'serve-test-token-0123456789abcdef0123';
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,66 +1,42 @@
 /**
- * `access-audit run` and `access-audit report` as a user runs them: child processes with
- * an environment, against the simulated workspace and the test database. Exit statuses
+ * `access-audit run` and `access-audit report` as a user runs them: the CLI's `main` with
+ * an environment (a child process where it is killed), against the simulated workspace
+ * and the test database. Exit statuses
  * (0, 1, 2, 3), the one `error:` line, the human summary, the token kept out of every
  * output, a process killed after the SMTP server took its message, and report rebuilds.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getReport, listSnapshots } from '../../src/store/index.js';
+import { type CliChild, errorLines, type MainResult, runMain, startCli } from '../helpers/cli.js';
 import { startSmtp, type TestSmtp } from '../mail/smtp-helpers.js';
-import { at, fileSha256, type Harness, readSheets, sha256, startHarness, summaryOf } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'src/cli.ts');
-
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+import {
+  at,
+  fileSha256,
+  type Harness,
+  readSheets,
+  sha256,
+  startHarness,
+  summaryOf,
+} from '../pipeline/helpers.js';
 
 let h: Harness;
-let env: NodeJS.ProcessEnv;
+let env: Record<string, string | undefined>;
 
-function cli(
-  args: string[],
-  extra: NodeJS.ProcessEnv = {},
-  onSpawn?: (c: ChildProcess) => void,
-): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const e: NodeJS.ProcessEnv = { ...env, ...extra };
-    for (const [k, v] of Object.entries(e)) if (v === undefined) delete e[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: e, cwd: ROOT });
-    onSpawn?.(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+/** The command in this process, with the test's environment and `extra` over it. */
+function cli(args: string[], extra: Record<string, string | undefined> = {}): Promise<MainResult> {
+  return runMain(args, { ...env, ...extra });
 }
-
-const errorLines = (o: Outcome) => o.stderr.split('\n').filter((l) => l.startsWith('error:'));
 
 beforeAll(async () => {
   h = await startHarness({ seed: 13, users: 16, groups: 3 });
   // A child process owns the embedded database while it runs.
   await h.db.release();
   env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
     SEGMENT_API_URL: h.sim.url,
     SEGMENT_API_TOKEN: h.sim.token,
     REPORTS_DIR: h.reportsDir,
@@ -117,8 +93,8 @@ describe('access-audit run', () => {
   it('exit 2 without SEGMENT_API_TOKEN, naming it, before touching anything', async () => {
     const o = await cli(['run'], { SEGMENT_API_TOKEN: undefined, AUDIT_NOW: at(0).toISOString() });
     expect(o.code).toBe(2);
-    expect(errorLines(o)).toHaveLength(1);
-    expect(errorLines(o)[0]).toContain('SEGMENT_API_TOKEN');
+    expect(errorLines(o.stderr)).toHaveLength(1);
+    expect(errorLines(o.stderr)[0]).toContain('SEGMENT_API_TOKEN');
     expect(o.stdout).toBe('');
   });
 
@@ -126,8 +102,8 @@ describe('access-audit run', () => {
     const wrong = 'sim_this-token-is-wrong-0123456789';
     const o = await cli(['run'], { SEGMENT_API_TOKEN: wrong, AUDIT_NOW: at(0).toISOString() });
     expect(o.code).toBe(1);
-    expect(errorLines(o)).toHaveLength(1);
-    expect(errorLines(o)[0]).toMatch(/401|token|unauthori[sz]ed/i);
+    expect(errorLines(o.stderr)).toHaveLength(1);
+    expect(errorLines(o.stderr)[0]).toMatch(/401|token|unauthori[sz]ed/i);
     for (const text of [o.stdout, o.stderr]) {
       expect(text).not.toContain(wrong);
       expect(text).not.toContain(h.sim.token);
@@ -152,10 +128,10 @@ describe('access-audit run', () => {
   it('exit 2 for an AUDIT_NOW not later than the last complete snapshot, naming it', async () => {
     const o = await cli(['run'], { AUDIT_NOW: at(0).toISOString() });
     expect(o.code).toBe(2);
-    expect(errorLines(o)).toHaveLength(1);
-    expect(errorLines(o)[0]).toContain('#2');
-    expect(errorLines(o)[0]).toContain(at(0).toISOString());
-    expect(errorLines(o)[0]).toContain('AUDIT_NOW');
+    expect(errorLines(o.stderr)).toHaveLength(1);
+    expect(errorLines(o.stderr)[0]).toContain('#2');
+    expect(errorLines(o.stderr)[0]).toContain(at(0).toISOString());
+    expect(errorLines(o.stderr)[0]).toContain('AUDIT_NOW');
     const snapshots = await look((db) => listSnapshots(db));
     expect(snapshots.map((s) => s.status)).toEqual(['failed', 'complete']);
   });
@@ -164,7 +140,7 @@ describe('access-audit run', () => {
   let lastId = 0;
   it('exit 3 when the audit completed but the email was refused; the next run sends it once', async () => {
     const refusing = await startSmtp({ rejectRecipients: { code: 550, message: 'mailbox unavailable' } });
-    let o: Outcome;
+    let o: MainResult;
     try {
       o = await cli(['run'], {
         AUDIT_NOW: at(7).toISOString(),
@@ -174,8 +150,8 @@ describe('access-audit run', () => {
       await refusing.close();
     }
     expect(o.code).toBe(3);
-    expect(errorLines(o)).toHaveLength(1);
-    expect(errorLines(o)[0]).toMatch(
+    expect(errorLines(o.stderr)).toHaveLength(1);
+    expect(errorLines(o.stderr)[0]).toMatch(
       /^error: the audit completed \(snapshot 3\) but the email was not delivered/,
     );
     expect(o.stdout).toContain('email: NOT delivered');
@@ -197,19 +173,21 @@ describe('access-audit run', () => {
     await smtp.close();
   });
 
-  it('killed after the SMTP server took the message: the next run resends the same message', async () => {
-    let child: ChildProcess | undefined;
-    const server = await holdingSmtp(() => child?.kill('SIGKILL'));
+  it('killed after the SMTP server took the message: the next run resends the same message', {
+    timeout: 120_000,
+  }, async () => {
+    let child: CliChild | undefined;
+    const server = await holdingSmtp(() => child?.process.kill('SIGKILL'));
     let first: ParsedMail;
     let again: ParsedMail;
     try {
-      const killed = await cli(
-        ['run'],
-        { AUDIT_NOW: at(21).toISOString(), SMTP_URL: `smtp://127.0.0.1:${server.port}` },
-        (c) => {
-          child = c;
-        },
-      );
+      // A process of its own: this one is killed.
+      child = startCli(['run'], {
+        ...env,
+        AUDIT_NOW: at(21).toISOString(),
+        SMTP_URL: `smtp://127.0.0.1:${server.port}`,
+      });
+      const killed = await child.exited;
       expect(killed.signal).toBe('SIGKILL');
       expect(server.raws).toHaveLength(1);
       const delivery = await look(async (db) => {
@@ -283,10 +261,10 @@ describe('access-audit report', () => {
   it('exit 2 for a bad id, 1 for a snapshot that is not complete', async () => {
     const bad = await cli(['report', '--snapshot', 'abc']);
     expect(bad.code).toBe(2);
-    expect(errorLines(bad)[0]).toContain('--snapshot');
+    expect(errorLines(bad.stderr)[0]).toContain('--snapshot');
     const failed = await cli(['report', '--snapshot', '1']);
     expect(failed.code).toBe(1);
-    expect(errorLines(failed)).toHaveLength(1);
-    expect(errorLines(failed)[0]).toContain('snapshot 1 is failed');
+    expect(errorLines(failed.stderr)).toHaveLength(1);
+    expect(errorLines(failed.stderr)[0]).toContain('snapshot 1 is failed');
   });
 });

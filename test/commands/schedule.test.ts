@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextScheduledTime } from '../../src/schedule/period.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { listSnapshots } from '../../src/store/index.js';
+import { type CliChild, dbEnv, killLeftovers, type LogEntry, runMain, startCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { type CliChild, dbEnv, killLeftovers, type LogEntry, startCli } from './cli.js';
 
 let sim: RunningSimulator;
 let t: TestDatabase;
@@ -32,8 +32,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function schedule(expression: string, extra: Record<string, string> = {}): CliChild {
-  return startCli(['schedule'], {
+function scheduleEnv(expression: string, extra: Record<string, string>): Record<string, string> {
+  return {
     ...dbEnv(t),
     SEGMENT_API_URL: sim.url,
     SEGMENT_API_TOKEN: sim.token,
@@ -41,7 +41,11 @@ function schedule(expression: string, extra: Record<string, string> = {}): CliCh
     AUDIT_SCHEDULE: expression,
     AUDIT_TIMEZONE: 'Europe/Berlin',
     ...extra,
-  });
+  };
+}
+
+function schedule(expression: string, extra: Record<string, string> = {}): CliChild {
+  return startCli(['schedule'], scheduleEnv(expression, extra));
 }
 
 async function snapshots() {
@@ -55,16 +59,18 @@ async function snapshots() {
 
 const msg = (m: string) => (e: LogEntry) => e.msg === m;
 
-describe.concurrent('schedule: configuration', () => {
+describe('schedule: configuration', () => {
   it.each([
     ['AUDIT_SCHEDULE', { AUDIT_SCHEDULE: '61 * * * *' }],
     ['AUDIT_SCHEDULE', { AUDIT_SCHEDULE: '* * * *' }],
     ['AUDIT_TIMEZONE', { AUDIT_TIMEZONE: 'Mars/Olympus' }],
   ])('a bad %s exits 2 naming it', async (name, env) => {
-    const child = schedule('0 6 * * 1', env);
-    const { code } = await child.exited;
-    expect(code).toBe(2);
-    const lines = child.stderr().trim().split('\n');
+    // In this process: a configuration error ends before anything a process would show.
+    const listeners = process.listenerCount('SIGTERM');
+    const r = await runMain(['schedule'], scheduleEnv('0 6 * * 1', env));
+    expect(r.code).toBe(2);
+    expect(process.listenerCount('SIGTERM')).toBe(listeners);
+    const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^error: ${name} `));
   });
