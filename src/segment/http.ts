@@ -143,24 +143,25 @@ export class SegmentHttp {
   }
 
   async #attempt(target: Target): Promise<unknown> {
-    const { pacer, stats, signal, token } = this.#o;
-    await pacer.acquire(signal);
+    const { pacer, stats } = this.#o;
+    await pacer.acquire(this.#o.signal);
     stats.requests++;
     const sentAt = Date.now();
-    const timeout = AbortSignal.timeout(this.#o.requestTimeoutMs);
-    const requestSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const deadline = this.#deadline();
     let response: Response;
     let body: Body;
     try {
       response = await this.#o.fetch(this.#url(target), {
         method: 'GET',
-        headers: { authorization: `Bearer ${token.reveal()}`, ...HEADERS },
-        signal: requestSignal,
+        headers: { authorization: `Bearer ${this.#o.token.reveal()}`, ...HEADERS },
+        signal: deadline.signal,
       });
       body = await readBounded(response, response.ok ? this.#o.maxResponseBytes : ERROR_BODY_BYTES);
     } catch (error) {
       pacer.release(undefined, false);
-      throw this.#networkFailure(error, target, timeout);
+      throw this.#networkFailure(error, target, deadline.timedOut());
+    } finally {
+      deadline.clear();
     }
     const now = Date.now();
     pacer.release(readRateHeaders(response.headers, now), response.ok);
@@ -174,8 +175,35 @@ export class SegmentHttp {
     return this.#data(body.text, target);
   }
 
+  /**
+   * The request's signal: aborted by the crawl's signal or after requestTimeoutMs.
+   * One controller, one timer and one listener, removed when the request is over:
+   * AbortSignal.timeout + AbortSignal.any cost about 0.05 ms of CPU a request (weak
+   * references, transferable signals, listener bookkeeping) and keep garbage for the GC.
+   */
+  #deadline(): { signal: AbortSignal; timedOut: () => boolean; clear: () => void } {
+    const outer = this.#o.signal;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    }, this.#o.requestTimeoutMs);
+    const onAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    return {
+      signal: controller.signal,
+      timedOut: () => timedOut,
+      clear: () => {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', onAbort);
+      },
+    };
+  }
+
   /** What to throw when fetch (or reading its body) failed: abort, TLS refusal (final), or retryable. */
-  #networkFailure(error: unknown, target: Target, timeout: AbortSignal): Error {
+  #networkFailure(error: unknown, target: Target, timedOut: boolean): Error {
     const { signal, token } = this.#o;
     if (signal?.aborted) return new AbortError(signal.reason instanceof Error ? signal.reason : 'aborted');
     const tls = tlsRefusal(error);
@@ -188,7 +216,7 @@ export class SegmentHttp {
           'certificate authority name its certificate in NODE_EXTRA_CA_CERTS',
       });
     }
-    const why = timeout.aborted
+    const why = timedOut
       ? `timed out after ${this.#o.requestTimeoutMs} ms`
       : `connection failed: ${describeNetworkError(error)}`;
     return new RetryableError(scrub(why, [token]));

@@ -25,6 +25,23 @@ describe('limiter', () => {
     expect(limiter.active).toBe(0);
   });
 
+  it('keeps first-come order across thousands queued (the queue compacts as it drains)', async () => {
+    const limiter = createLimiter(3);
+    const started: number[] = [];
+    const ids = Array.from({ length: 5000 }, (_, i) => i);
+    await Promise.all(
+      ids.map((i) =>
+        limiter.run(async () => {
+          started.push(i);
+          await Promise.resolve();
+        }),
+      ),
+    );
+    expect(started).toEqual(ids);
+    expect(limiter.queued).toBe(0);
+    expect(limiter.active).toBe(0);
+  });
+
   it('a failing task frees its slot; an aborted signal stops queued tasks', async () => {
     const controller = new AbortController();
     const limiter = createLimiter(1, controller.signal);
