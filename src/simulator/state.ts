@@ -20,10 +20,10 @@ import {
   type LabelRecord,
   type ResourceRecord,
   type RoleRecord,
+  type SeededWorkspace,
   sortStrings,
   type UserRecord,
 } from './records.js';
-import type { SeededWorkspace } from './seed.js';
 import type { SimulatedTruth } from './types.js';
 
 /** A permission as a write request gives it: role and resources, no role name. */
