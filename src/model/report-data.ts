@@ -36,7 +36,7 @@ export interface SnapshotInfo {
 }
 
 /** What a row of access is to: a role on a resource, within a label scope. */
-interface AccessScope {
+export interface AccessScope {
   roleId: string;
   roleName: string;
   resourceType: string;
