@@ -6,6 +6,7 @@
  * Messages are one line, name what was wrong and where, and never contain a secret:
  * callers pass only the parts of a request that are safe to show (method, path).
  */
+import { oneLine } from './text/one-line.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, undelivered: 3 } as const;
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
@@ -84,7 +85,7 @@ export function coerceError(error: unknown): AuditError {
 /** The one stderr line README.md documents: `error: <message>` on a single line. */
 export function errorLine(error: unknown): string {
   const e = coerceError(error);
-  return `error: ${e.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}`;
+  return `error: ${oneLine(e.message).trim()}`;
 }
 
 /**

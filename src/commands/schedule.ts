@@ -33,7 +33,7 @@ import {
 import type { RunningSite } from '../web/server.js';
 import { type CommandContext, commandLogger } from './context.js';
 import { startDownloadSite } from './serve.js';
-import { type StopRequest, watchStopSignals } from './signals.js';
+import { type StopRequest, whileWatchingStopSignals } from './signals.js';
 
 /** Fits inside the 10 s a container runtime waits between SIGTERM and SIGKILL by default. */
 export const SHUTDOWN_GRACE_MS = 8_000;
@@ -113,12 +113,5 @@ export function registerSchedule(program: Command, context: CommandContext): voi
   program
     .command('schedule')
     .description('run audits on AUDIT_SCHEDULE (with PORT set, also serve the download site)')
-    .action(async () => {
-      const stop = watchStopSignals();
-      try {
-        await schedule(context, stop);
-      } finally {
-        stop.dispose();
-      }
-    });
+    .action(() => whileWatchingStopSignals((stop) => schedule(context, stop)));
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { type DatabaseHandle, listReports, openDatabase, runMetrics } from '../store/index.js';
 import { type RunningSite, startSite } from '../web/server.js';
 import { type CommandContext, commandLogger } from './context.js';
-import { watchStopSignals } from './signals.js';
+import { whileWatchingStopSignals } from './signals.js';
 
 export async function startDownloadSite(
   handle: DatabaseHandle,
@@ -37,9 +37,8 @@ export function registerServe(program: Command, context: CommandContext): void {
   program
     .command('serve')
     .description("serve the auditors' download site (PORT, default 8080; needs REPORTS_TOKEN)")
-    .action(async () => {
-      const stop = watchStopSignals();
-      try {
+    .action(() =>
+      whileWatchingStopSignals(async (stop) => {
         const config = loadConfig(context.env, { reportsToken: true });
         const logger = commandLogger(context);
         const handle = await openDatabase({
@@ -56,8 +55,6 @@ export function registerServe(program: Command, context: CommandContext): void {
         } finally {
           await handle.close();
         }
-      } finally {
-        stop.dispose();
-      }
-    });
+      }),
+    );
 }

@@ -39,3 +39,13 @@ export function watchStopSignals(): StopRequest {
     dispose,
   };
 }
+
+/** Runs a long-lived command with SIGTERM/SIGINT watched for as long as it runs. */
+export async function whileWatchingStopSignals(run: (stop: StopRequest) => Promise<void>): Promise<void> {
+  const stop = watchStopSignals();
+  try {
+    await run(stop);
+  } finally {
+    stop.dispose();
+  }
+}

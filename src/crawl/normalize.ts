@@ -127,3 +127,14 @@ export class PermissionInterner {
     return sorted;
   }
 }
+
+/**
+ * A user's or group's `permissions` as listed: undefined when the record gives none
+ * (absent or null alike: the API's models make the field optional), else normalized.
+ */
+export function recordPermissions(
+  list: readonly ApiPermission[] | null | undefined,
+  interner: PermissionInterner,
+): Permission[] | undefined {
+  return list == null ? undefined : normalizePermissions(list, interner);
+}

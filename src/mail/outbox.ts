@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { AuditError } from '../errors.js';
 import { makePrivateDir, PRIVATE_FILE } from '../files/private.js';
+import { oneLine } from '../text/one-line.js';
 import type { SendOutcome } from './smtp.js';
 
 /**
@@ -46,7 +47,7 @@ export function createOutboxSender(outboxDir: string): OutboxSender {
         return { messageId: info.messageId, accepted: [...info.envelope.to], attempts: 1, location: path };
       } catch (error) {
         await rm(temp, { force: true }).catch(() => {});
-        const why = (error instanceof Error ? error.message : String(error)).replace(/\s*[\r\n]+\s*/g, ' ');
+        const why = oneLine(error instanceof Error ? error.message : String(error));
         throw new AuditError(
           'MAIL_UNDELIVERED',
           `the email ${message.messageId} could not be written to ${path}: ${why}`,

@@ -9,6 +9,7 @@ import { parseSmtpUrl } from '../config.js';
 import { AuditError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type Secret, scrub } from '../secret.js';
+import { oneLine } from '../text/one-line.js';
 
 /**
  * Delivery over SMTP (SMTP_URL = smtp://user:pass@host:port or smtps://…). Certificates
@@ -117,7 +118,7 @@ function describeSmtpError(error: unknown, secrets: readonly (Secret | string | 
   if (typeof e?.responseCode === 'number') parts.push(String(e.responseCode));
   const message = error instanceof Error ? error.message : String(error);
   parts.push(message);
-  return scrub(parts.join(' ').replace(/\s*[\r\n]+\s*/g, ' '), secrets);
+  return scrub(oneLine(parts.join(' ')), secrets);
 }
 
 export interface SendOutcome {

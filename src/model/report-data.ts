@@ -35,11 +35,8 @@ export interface SnapshotInfo {
   staleInviteDays: number;
 }
 
-/** One user × role × resource × labels × via whose effective access changed between two snapshots. */
-export interface PermissionChangeRow {
-  change: 'granted' | 'revoked';
-  userId: string;
-  email: string;
+/** What a row of access is to: a role on a resource, within a label scope. */
+export interface AccessScope {
   roleId: string;
   roleName: string;
   resourceType: string;
@@ -48,6 +45,13 @@ export interface PermissionChangeRow {
   resourceName: string | null;
   /** The grant's label scope, canonical (`key:value,…`); '' when none. */
   labels: string;
+}
+
+/** One user × role × resource × labels × via whose effective access changed between two snapshots. */
+export interface PermissionChangeRow extends AccessScope {
+  change: 'granted' | 'revoked';
+  userId: string;
+  email: string;
   /** 'direct', or the name of the group the access comes through. */
   via: string;
   /** The change kind behind it. */
@@ -68,18 +72,10 @@ export interface MembershipChangeRow {
  * One user × role × resource × labels of audit.effective_access, however many paths lead
  * to it: one row to decide on, not one per group.
  */
-export interface AccessRow {
+export interface AccessRow extends AccessScope {
   userId: string;
   email: string;
   userName: string;
-  roleId: string;
-  roleName: string;
-  resourceType: string;
-  resourceId: string;
-  /** The resource's name at the snapshot (null: its list was not read). */
-  resourceName: string | null;
-  /** The grant's label scope, canonical (`key:value,…`); '' when none. */
-  labels: string;
   /** Every path to it, `direct` first, then the groups by name, joined by `; `. */
   via: string;
   privileged: boolean;

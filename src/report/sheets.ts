@@ -1,5 +1,6 @@
 import type {
   AccessRow,
+  AccessScope,
   InviteRow,
   MembershipChangeRow,
   PermissionChangeRow,
@@ -42,15 +43,20 @@ export const REASON_MAX_LENGTH = 500;
  * query or the review import, and nobody reads them on paper.
  */
 
-/** A resource by type and name, with the grant's label scope (empty when unscoped). */
-const resourceColumns: readonly ColumnSpec[] = [
+/**
+ * What access is and how it is held: the role, the resource by type and name with the
+ * grant's label scope (empty when unscoped), and the path to it (`direct` or groups).
+ */
+const accessColumns: readonly ColumnSpec[] = [
+  { key: 'roleName', header: 'Role', kind: 'text' },
   { key: 'resourceType', header: 'Resource type', kind: 'text' },
   { key: 'resourceName', header: 'Resource name', kind: 'text' },
   { key: 'labels', header: 'Labels', kind: 'text' },
+  { key: 'via', header: 'Via', kind: 'text' },
 ];
 
-function resourceCells(r: { resourceType: string; resourceName: string | null; labels: string }): Cell[] {
-  return [text(r.resourceType), text(r.resourceName), text(r.labels)];
+function accessCells(r: AccessScope & { via: string }): Cell[] {
+  return [text(r.roleName), text(r.resourceType), text(r.resourceName), text(r.labels), text(r.via)];
 }
 
 /** The ids of a grant's user, role and resource (a resource's name is empty when its list was not read). */
@@ -71,9 +77,7 @@ const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
     { key: 'change', header: 'Change', kind: 'text' },
     { key: 'privileged', header: 'Privileged', kind: 'flag' },
     { key: 'email', header: 'Email', kind: 'email' },
-    { key: 'roleName', header: 'Role', kind: 'text' },
-    ...resourceColumns,
-    { key: 'via', header: 'Via', kind: 'text' },
+    ...accessColumns,
     { key: 'cause', header: 'Cause', kind: 'text' },
     ...grantIdColumns,
   ],
@@ -81,9 +85,7 @@ const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
     r.change,
     flag(r.privileged),
     text(r.email),
-    text(r.roleName),
-    ...resourceCells(r),
-    text(r.via),
+    ...accessCells(r),
     causeText(r),
     ...grantIdCells(r),
   ],
@@ -134,10 +136,8 @@ const accessReviewSheet: SheetSpec<AccessRow> = {
     { key: 'privileged', header: 'Privileged', kind: 'flag' },
     { key: 'email', header: 'Email', kind: 'email' },
     { key: 'userName', header: 'Name', kind: 'text' },
-    { key: 'roleName', header: 'Role', kind: 'text' },
-    ...resourceColumns,
-    // Every path to the access: `direct`, then the groups by name.
-    { key: 'via', header: 'Via', kind: 'text' },
+    // Via: every path to the access, `direct` first, then the groups by name.
+    ...accessColumns,
     // Left empty for the reviewer's sign-off, beside what is decided on; the workbook
     // validates both (a Keep/Revoke list, a bounded free text).
     { key: 'decision', header: 'Decision', kind: 'decision' },
@@ -148,9 +148,7 @@ const accessReviewSheet: SheetSpec<AccessRow> = {
     flag(r.privileged),
     text(r.email),
     text(r.userName),
-    text(r.roleName),
-    ...resourceCells(r),
-    text(r.via),
+    ...accessCells(r),
     null,
     null,
     ...grantIdCells(r),

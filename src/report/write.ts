@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { AuditError, isAuditError, unusableDirectory } from '../errors.js';
 import { createDirs, makePrivateDir, PRIVATE_FILE } from '../files/private.js';
 import type { ReportData } from '../model/report-data.js';
+import { oneLine } from '../text/one-line.js';
 import { reliefFor } from './backpressure.js';
 import { DataHasher } from './data-hash.js';
 import { reportFileName } from './file-name.js';
@@ -62,7 +63,7 @@ async function sha256File(path: string): Promise<string> {
 
 function reportError(error: unknown, fileName: string): AuditError {
   if (isAuditError(error)) return error;
-  const why = (error instanceof Error ? error.message : String(error)).replace(/\s*[\r\n]+\s*/g, ' ');
+  const why = oneLine(error instanceof Error ? error.message : String(error));
   return new AuditError('REPORT_FAILED', `could not write the report ${fileName}: ${why}`, {
     cause: error,
     details: { fileName },

@@ -52,14 +52,10 @@ export class SimulatorAdmin {
   }
 
   addUserPermissions = (userId: string, permissions: PermissionGrant[]): Promise<Permission[]> =>
-    this.#data('POST', `/users/${enc(userId)}/permissions`, { body: { permissions } }).then(
-      (d) => d.permissions as Permission[],
-    );
+    this.#permissions('POST', `/users/${enc(userId)}/permissions`, permissions);
 
   replaceUserPermissions = (userId: string, permissions: PermissionGrant[]): Promise<Permission[]> =>
-    this.#data('PUT', `/users/${enc(userId)}/permissions`, { body: { permissions } }).then(
-      (d) => d.permissions as Permission[],
-    );
+    this.#permissions('PUT', `/users/${enc(userId)}/permissions`, permissions);
 
   /** Simulation only (Segment has no such endpoint): a person's name or email changes. */
   updateUser = (userId: string, patch: { name?: string; email?: string }): Promise<WorkspaceUser> =>
@@ -78,42 +74,31 @@ export class SimulatorAdmin {
   deleteInvites = (emails: readonly string[]): Promise<void> =>
     this.#data('DELETE', '/invites', { query: { emails } }).then(() => undefined);
 
-  createGroup = (name: string): Promise<GroupSummary> =>
-    this.#data('POST', '/groups', { body: { name } }).then((d) => d.userGroup as GroupSummary);
+  createGroup = (name: string): Promise<GroupSummary> => this.#group('POST', '/groups', { body: { name } });
 
   deleteGroup = (groupId: string): Promise<void> =>
     this.#data('DELETE', `/groups/${enc(groupId)}`).then(() => undefined);
 
   renameGroup = (groupId: string, name: string): Promise<GroupSummary> =>
-    this.#data('PATCH', `/groups/${enc(groupId)}`, { body: { name } }).then(
-      (d) => d.userGroup as GroupSummary,
-    );
+    this.#group('PATCH', `/groups/${enc(groupId)}`, { body: { name } });
 
   /** Emails of users join the group; other emails are invited to it. */
   addGroupMembers = (groupId: string, emails: readonly string[]): Promise<GroupSummary> =>
-    this.#data('POST', `/groups/${enc(groupId)}/users`, { body: { emails } }).then(
-      (d) => d.userGroup as GroupSummary,
-    );
+    this.#group('POST', `/groups/${enc(groupId)}/users`, { body: { emails } });
 
   /** The group's members and invitees become exactly these emails. */
   replaceGroupMembers = (groupId: string, emails: readonly string[]): Promise<GroupSummary> =>
-    this.#data('PUT', `/group/${enc(groupId)}/users`, { body: { emails } }).then(
-      (d) => d.userGroup as GroupSummary,
-    );
+    this.#group('PUT', `/group/${enc(groupId)}/users`, { body: { emails } });
 
   /** Members or invitees, by email. */
   removeGroupMembers = (groupId: string, emails: readonly string[]): Promise<void> =>
     this.#data('DELETE', `/group/${enc(groupId)}/users`, { query: { emails } }).then(() => undefined);
 
   addGroupPermissions = (groupId: string, permissions: PermissionGrant[]): Promise<Permission[]> =>
-    this.#data('POST', `/groups/${enc(groupId)}/permissions`, { body: { permissions } }).then(
-      (d) => d.permissions as Permission[],
-    );
+    this.#permissions('POST', `/groups/${enc(groupId)}/permissions`, permissions);
 
   replaceGroupPermissions = (groupId: string, permissions: PermissionGrant[]): Promise<Permission[]> =>
-    this.#data('PUT', `/groups/${enc(groupId)}/permissions`, { body: { permissions } }).then(
-      (d) => d.permissions as Permission[],
-    );
+    this.#permissions('PUT', `/groups/${enc(groupId)}/permissions`, permissions);
 
   /** `PATCH /sources/{id}` (updateSource): the source's SourceV1 after the rename. */
   renameSource = (sourceId: string, name: string): Promise<Record<string, unknown>> =>
@@ -126,6 +111,16 @@ export class SimulatorAdmin {
     this.#data('POST', '/_simulator/invites/accept', { body: { email, name } }).then(
       (d) => d.user as WorkspaceUser,
     );
+
+  /** POST adds to a user's or group's permissions, PUT replaces them: the permissions after. */
+  #permissions(method: 'POST' | 'PUT', path: string, permissions: PermissionGrant[]): Promise<Permission[]> {
+    return this.#data(method, path, { body: { permissions } }).then((d) => d.permissions as Permission[]);
+  }
+
+  /** A write answered with the group as it is after it. */
+  #group(method: string, path: string, options: { body?: unknown; query?: Query }): Promise<GroupSummary> {
+    return this.#data(method, path, options).then((d) => d.userGroup as GroupSummary);
+  }
 
   async #data(
     method: string,

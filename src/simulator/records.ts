@@ -2,7 +2,7 @@
  * The simulator's stored records and the one canonical form of a permission list, used by
  * the generator and by every write so that reads and truth() always agree.
  */
-import type { Label, Permission, ResourceRef, Role } from '../model/workspace.js';
+import type { Label, Permission, ResourceRef, Role, WorkspaceInfo } from '../model/workspace.js';
 import type { RoleTemplate } from './catalog.js';
 import type { CatalogKind } from './resource-catalog.js';
 
@@ -64,6 +64,19 @@ function labelKey(labels: Label[] | undefined): string {
 
 function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A whole generated workspace, as the generator makes it and the state starts from. */
+export interface SeededWorkspace {
+  workspace: WorkspaceInfo;
+  roles: RoleRecord[];
+  /** Resources by type, each list in generation order. */
+  resources: Record<InstanceType, ResourceRecord[]>;
+  /** The label catalogue. */
+  labels: LabelRecord[];
+  users: UserRecord[];
+  invites: InviteRecord[];
+  groups: GroupRecord[];
 }
 
 /**

@@ -5,6 +5,7 @@
  * name or email changing). Bodies are validated here; the state applies the change or
  * refuses it whole.
  */
+import type { Permission } from '../model/workspace.js';
 import { invalid, isRecord, queryList, type Reply } from './http.js';
 import type { GroupRecord } from './records.js';
 import type { Route, RouteContext } from './router.js';
@@ -94,20 +95,26 @@ const write = (method: string, template: string, handle: (ctx: RouteContext) => 
 
 const id = (ctx: RouteContext) => ctx.params.id!;
 
+/** POST adds to the permissions of a user or group, PUT replaces them; `setter` applies them. */
+function permissionWrites(
+  template: string,
+  setter: (ctx: RouteContext, inputs: PermissionInput[], mode: 'add' | 'replace') => Permission[],
+): Route[] {
+  return (
+    [
+      ['POST', 'add'],
+      ['PUT', 'replace'],
+    ] as const
+  ).map(([method, mode]) =>
+    write(method, template, (ctx) =>
+      ok({ permissions: setter(ctx, permissions(field(ctx.body, 'permissions')), mode) }),
+    ),
+  );
+}
+
 export const writeRoutes: Route[] = [
-  write('POST', '/users/{id}/permissions', (ctx) =>
-    ok({
-      permissions: ctx.state.setUserPermissions(id(ctx), permissions(field(ctx.body, 'permissions')), 'add'),
-    }),
-  ),
-  write('PUT', '/users/{id}/permissions', (ctx) =>
-    ok({
-      permissions: ctx.state.setUserPermissions(
-        id(ctx),
-        permissions(field(ctx.body, 'permissions')),
-        'replace',
-      ),
-    }),
+  ...permissionWrites('/users/{id}/permissions', (ctx, inputs, mode) =>
+    ctx.state.setUserPermissions(id(ctx), inputs, mode),
   ),
   write('DELETE', '/users', (ctx) => {
     ctx.state.deleteUsers(fromQuery(ctx, 'userIds'));
@@ -149,19 +156,8 @@ export const writeRoutes: Route[] = [
     ctx.state.removeGroupMembers(id(ctx), fromQuery(ctx, 'emails'));
     return ok();
   }),
-  write('POST', '/groups/{id}/permissions', (ctx) =>
-    ok({
-      permissions: ctx.state.setGroupPermissions(id(ctx), permissions(field(ctx.body, 'permissions')), 'add'),
-    }),
-  ),
-  write('PUT', '/groups/{id}/permissions', (ctx) =>
-    ok({
-      permissions: ctx.state.setGroupPermissions(
-        id(ctx),
-        permissions(field(ctx.body, 'permissions')),
-        'replace',
-      ),
-    }),
+  ...permissionWrites('/groups/{id}/permissions', (ctx, inputs, mode) =>
+    ctx.state.setGroupPermissions(id(ctx), inputs, mode),
   ),
   {
     method: 'POST',

@@ -20,9 +20,8 @@ import {
   type GroupRecord,
   type InstanceType,
   type InviteRecord,
-  type LabelRecord,
-  type ResourceRecord,
   type RoleRecord,
+  type SeededWorkspace,
   type UserRecord,
 } from './records.js';
 import { ENVIRONMENTS, LABELS } from './resource-catalog.js';
@@ -35,18 +34,6 @@ export interface SeedSizes {
   membersPerGroup: number;
   invites: number;
   groupInvites: number;
-}
-
-export interface SeededWorkspace {
-  workspace: WorkspaceInfo;
-  roles: RoleRecord[];
-  /** Resources by type, each list in generation order. */
-  resources: Record<InstanceType, ResourceRecord[]>;
-  /** The label catalogue. */
-  labels: LabelRecord[];
-  users: UserRecord[];
-  invites: InviteRecord[];
-  groups: GroupRecord[];
 }
 
 /** Lower-case ASCII for an email's local part: "Łukasz" → "lukasz", "美咲" → "". */

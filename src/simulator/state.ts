@@ -20,10 +20,10 @@ import {
   type LabelRecord,
   type ResourceRecord,
   type RoleRecord,
+  type SeededWorkspace,
   sortStrings,
   type UserRecord,
 } from './records.js';
-import type { SeededWorkspace } from './seed.js';
 import type { SimulatedTruth } from './types.js';
 
 /** A permission as a write request gives it: role and resources, no role name. */
@@ -126,15 +126,23 @@ export class WorkspaceState {
     );
   }
 
+  /** Adds the resolved inputs to a user's or group's permissions, or replaces them with those. */
+  #setPermissions(
+    holder: { permissions: Permission[] },
+    inputs: readonly PermissionInput[],
+    mode: 'add' | 'replace',
+  ): Permission[] {
+    const granted = this.resolvePermissions(inputs);
+    holder.permissions = canonicalPermissions(mode === 'add' ? [...holder.permissions, ...granted] : granted);
+    return holder.permissions;
+  }
+
   setUserPermissions(
     userId: string,
     inputs: readonly PermissionInput[],
     mode: 'add' | 'replace',
   ): Permission[] {
-    const user = this.#mustUser(userId);
-    const granted = this.resolvePermissions(inputs);
-    user.permissions = canonicalPermissions(mode === 'add' ? [...user.permissions, ...granted] : granted);
-    return user.permissions;
+    return this.#setPermissions(this.#mustUser(userId), inputs, mode);
   }
 
   setGroupPermissions(
@@ -142,10 +150,7 @@ export class WorkspaceState {
     inputs: readonly PermissionInput[],
     mode: 'add' | 'replace',
   ): Permission[] {
-    const group = this.#mustGroup(groupId);
-    const granted = this.resolvePermissions(inputs);
-    group.permissions = canonicalPermissions(mode === 'add' ? [...group.permissions, ...granted] : granted);
-    return group.permissions;
+    return this.#setPermissions(this.#mustGroup(groupId), inputs, mode);
   }
 
   createInvites(invites: readonly { email: string; permissions: PermissionInput[] }[]): string[] {

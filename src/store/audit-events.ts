@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { AuditEvent } from '../model/audit-event.js';
-import type { ChangeKind } from '../model/report-data.js';
+import type { AuditEvent, ChangeToAttribute } from '../model/audit-event.js';
 import type { Database } from './schema.js';
 
 /**
@@ -118,21 +117,9 @@ export async function writeAttributions(
   return updated;
 }
 
-export interface ChangeSubject {
-  /** `audit.changes.id` (bigint, as text). */
-  id: string;
-  kind: ChangeKind;
-  subjectType: 'user' | 'group' | 'invite';
-  subjectId: string;
-  subjectLabel: string | null;
-  groupId: string | null;
-  /** `detail.group_name` (memberships and group invites). */
-  groupName: string | null;
-}
-
 /** A snapshot's change rows as attribution reads them, in id order. */
-export async function changeSubjects(db: Kysely<Database>, snapshotId: number): Promise<ChangeSubject[]> {
-  const r = await sql<ChangeSubject>`
+export async function changeSubjects(db: Kysely<Database>, snapshotId: number): Promise<ChangeToAttribute[]> {
+  const r = await sql<ChangeToAttribute>`
     SELECT id::text AS id, kind, subject_type AS "subjectType", subject_id AS "subjectId",
            subject_label AS "subjectLabel", group_id AS "groupId", detail->>'group_name' AS "groupName"
       FROM audit.changes WHERE snapshot_id = ${snapshotId} ORDER BY id`.execute(db);

@@ -11,6 +11,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { databaseError } from './errors.js';
 import type { Database, DeliveriesTable, DeliveryStatus } from './schema.js';
+import { storedMessage } from './text.js';
 
 export interface Delivery {
   snapshotId: number;
@@ -112,7 +113,7 @@ export async function recordDeliveryFailure(
       .updateTable('audit.deliveries')
       .set({
         status: 'failed',
-        last_error: error.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, 2000),
+        last_error: storedMessage(error),
         last_attempt_at: at,
       })
       .where('snapshot_id', '=', snapshotId)

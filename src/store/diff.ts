@@ -160,7 +160,19 @@ async function membershipChanges(db: Db, { sid, t, insert }: Statements): Promis
        AND NOT EXISTS (SELECT 1 FROM delta_users d WHERE d.user_id = m.user_id AND NOT d.staged)`.execute(db);
 }
 
-async function groupChanges(db: Db, { sid, t, insert }: Statements): Promise<void> {
+/**
+ * One change row per group of CTE `groups` (group_id, name), its detail the group's name,
+ * member count (CTE mc) and grants (CTE gr).
+ */
+function groupRows({ sid, t }: Statements, kind: 'group_created' | 'group_deleted', groups: string) {
+  return sql`SELECT ${sid}, ${t}, ${sql.lit(kind)}, 'group', c.group_id, c.name, NULL, NULL, NULL, NULL, c.group_id,
+           jsonb_build_object('name', c.name, 'members', coalesce(mc.members, 0),
+                              'grants', coalesce(gr.grants, '[]'::jsonb))
+      FROM ${sql.table(groups)} c LEFT JOIN gr ON gr.group_id = c.group_id LEFT JOIN mc ON mc.group_id = c.group_id`;
+}
+
+async function groupChanges(db: Db, s: Statements): Promise<void> {
+  const { insert } = s;
   // group_created / group_deleted, with the group's grants in the detail.
   await sql`WITH created AS (SELECT group_id, new_name AS name FROM delta_groups WHERE hist_id IS NULL),
          gr AS (SELECT g.principal_id AS group_id, jsonb_agg(${GRANT_JSON} ORDER BY ${GRANT_ORDER}) AS grants
@@ -169,12 +181,7 @@ async function groupChanges(db: Db, { sid, t, insert }: Statements): Promise<voi
          mc AS (SELECT m.group_id, count(*) AS members FROM stage_members m JOIN created c ON c.group_id = m.group_id
                  GROUP BY 1)
     ${insert}
-    SELECT ${sid}, ${t}, 'group_created', 'group', c.group_id, c.name, NULL, NULL, NULL, NULL, c.group_id,
-           jsonb_build_object('name', c.name, 'members', coalesce(mc.members, 0),
-                              'grants', coalesce(gr.grants, '[]'::jsonb))
-      FROM created c LEFT JOIN gr ON gr.group_id = c.group_id LEFT JOIN mc ON mc.group_id = c.group_id`.execute(
-    db,
-  );
+    ${groupRows(s, 'group_created', 'created')}`.execute(db);
 
   await sql`WITH deleted AS (SELECT group_id, old_name AS name FROM delta_groups WHERE NOT staged),
          gr AS (SELECT g.principal_id AS group_id, jsonb_agg(${GRANT_JSON} ORDER BY ${GRANT_ORDER}) AS grants
@@ -183,12 +190,7 @@ async function groupChanges(db: Db, { sid, t, insert }: Statements): Promise<voi
          mc AS (SELECT m.group_id, count(*) AS members FROM audit.membership_history m
                   JOIN deleted d ON d.group_id = m.group_id WHERE m.valid_to IS NULL GROUP BY 1)
     ${insert}
-    SELECT ${sid}, ${t}, 'group_deleted', 'group', d.group_id, d.name, NULL, NULL, NULL, NULL, d.group_id,
-           jsonb_build_object('name', d.name, 'members', coalesce(mc.members, 0),
-                              'grants', coalesce(gr.grants, '[]'::jsonb))
-      FROM deleted d LEFT JOIN gr ON gr.group_id = d.group_id LEFT JOIN mc ON mc.group_id = d.group_id`.execute(
-    db,
-  );
+    ${groupRows(s, 'group_deleted', 'deleted')}`.execute(db);
 }
 
 async function inviteChanges(db: Db, { sid, t, insert }: Statements): Promise<void> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { privatizeTree } from '../files/private.js';
+import { once } from './once.js';
 
 export interface EmbeddedServer {
   readonly host: string;
@@ -36,16 +37,13 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
   }
   const conn = server.getServerConn();
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
-  let stopped = false;
   return {
     host: '127.0.0.1',
     port,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
+    stop: once(async () => {
       await server.stop();
       await pglite.close();
       await privatizeTree(pgdata);
-    },
+    }),
   };
 }

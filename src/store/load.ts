@@ -100,6 +100,11 @@ class ColumnBatch {
     return this.rows >= this.#size;
   }
 
+  /** Appends one row: a value per column, in column order. */
+  push(...row: Column[number][]): void {
+    for (let i = 0; i < row.length; i++) this.columns[i]?.push(row[i] ?? null);
+  }
+
   /** The batch so far; the next rows go into new arrays. */
   take(): Column[] {
     const out = this.columns;
@@ -139,14 +144,7 @@ function* grantBatches(picture: WorkspacePicture): Generator<Column[]> {
           const key = JSON.stringify([p.roleId, r.type, r.id, labels]);
           if (seen.has(key)) continue;
           seen.add(key);
-          const c = batch.columns as [Column, Column, Column, Column, Column, Column, Column];
-          c[0].push(type);
-          c[1].push(principal.id);
-          c[2].push(p.roleId);
-          c[3].push(p.roleName);
-          c[4].push(r.type);
-          c[5].push(r.id);
-          c[6].push(labels);
+          batch.push(type, principal.id, p.roleId, p.roleName, r.type, r.id, labels);
           if (batch.full) yield batch.take();
         }
       }
@@ -168,9 +166,7 @@ function* memberBatches(picture: WorkspacePicture): Generator<Column[]> {
     for (const u of g.memberIds) {
       if (members.has(u)) continue;
       members.add(u);
-      const c = batch.columns as [Column, Column];
-      c[0].push(g.id);
-      c[1].push(u);
+      batch.push(g.id, u);
       if (batch.full) yield batch.take();
     }
   }
@@ -186,9 +182,7 @@ function* inviteBatches(picture: WorkspacePicture): Generator<Column[]> {
   ];
   for (const [groupId, emails] of lists) {
     for (const e of emails) {
-      const c = batch.columns as [Column, Column];
-      c[0].push(e);
-      c[1].push(groupId);
+      batch.push(e, groupId);
       if (batch.full) yield batch.take();
     }
   }

@@ -15,6 +15,7 @@ import { type DirLock, lockDirectory } from './dir-lock.js';
 import { startEmbedded } from './embedded.js';
 import { connectError, databaseError } from './errors.js';
 import { migrateToLatest } from './migrate.js';
+import { once } from './once.js';
 import type { Database } from './schema.js';
 
 type DatabaseMode = 'server' | 'embedded';
@@ -76,13 +77,27 @@ function makeKysely(pool: pg.Pool): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-async function ready(db: Kysely<Database>, migrate: boolean, target: string): Promise<void> {
-  if (!migrate) return;
-  try {
-    await migrateToLatest(db);
-  } catch (error) {
-    throw databaseError(error, 'applying migrations', target);
+/**
+ * Migrates `db` when asked and wraps it in a handle whose close() runs `stop` once; a
+ * failed migration stops everything (quietly: the migration's error is the one to tell)
+ * before it is thrown.
+ */
+async function readyHandle(
+  db: Kysely<Database>,
+  mode: DatabaseMode,
+  target: string,
+  migrate: boolean,
+  stop: () => Promise<void>,
+): Promise<DatabaseHandle> {
+  if (migrate) {
+    try {
+      await migrateToLatest(db);
+    } catch (error) {
+      await stop().catch(() => {});
+      throw databaseError(error, 'applying migrations', target);
+    }
   }
+  return { db, mode, target, close: once(stop) };
 }
 
 async function openServer(url: Secret, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -105,23 +120,7 @@ async function openServer(url: Secret, options: OpenDatabaseOptions): Promise<Da
     throw new AuditError(e.code, scrub(e.message, [url]), { cause: error, details: { ...e.details } });
   }
   const db = makeKysely(pool);
-  try {
-    await ready(db, options.migrate ?? true, target);
-  } catch (error) {
-    await db.destroy().catch(() => {});
-    throw error;
-  }
-  let closed = false;
-  const handle: DatabaseHandle = {
-    db,
-    mode: 'server',
-    target,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await db.destroy();
-    },
-  };
+  const handle = await readyHandle(db, 'server', target, options.migrate ?? true, () => db.destroy());
   internals.set(handle, { mode: 'server', connection });
   return handle;
 }
@@ -175,23 +174,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
     await server.stop().catch(() => {});
     await lock.release();
   };
-  try {
-    await ready(db, options.migrate ?? true, target);
-  } catch (error) {
-    await shutdown();
-    throw error;
-  }
-  let closed = false;
-  const handle: DatabaseHandle = {
-    db,
-    mode: 'embedded',
-    target,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await shutdown();
-    },
-  };
+  const handle = await readyHandle(db, 'embedded', target, options.migrate ?? true, shutdown);
   internals.set(handle, { mode: 'embedded', runLockHeld: false });
   return handle;
 }

@@ -8,7 +8,7 @@
  * - Invites / Stale Invites: invites open at this snapshot, aged from first_seen;
  * - Access Review: effective access at this snapshot (access-review.ts).
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AuditError } from '../errors.js';
 import type {
   ChangeKind,
@@ -47,6 +47,54 @@ async function completeRow(db: Db, id: number, role: string): Promise<SnapshotRo
     );
   }
   return row;
+}
+
+/** Row `alias` of a history table was valid at instant `at`: opened by then and not yet closed. */
+function validAt(alias: string, at: Date): RawBuilder<unknown> {
+  const from = sql.ref(`${alias}.valid_from`);
+  const to = sql.ref(`${alias}.valid_to`);
+  return sql`${from} <= ${at}::timestamptz AND (${to} IS NULL OR ${to} > ${at}::timestamptz)`;
+}
+
+/** The change kinds a row gained (or lost) is put down to, most specific first. */
+interface CauseKinds {
+  user: ChangeKind;
+  grant: ChangeKind;
+  group: ChangeKind;
+  membership: ChangeKind;
+}
+const GAINED: CauseKinds = {
+  user: 'user_added',
+  grant: 'permission_granted',
+  group: 'group_created',
+  membership: 'membership_added',
+};
+const LOST: CauseKinds = {
+  user: 'user_removed',
+  grant: 'permission_revoked',
+  group: 'group_deleted',
+  membership: 'membership_removed',
+};
+
+/**
+ * Why effective-access row `r` was gained (or lost): its user did not exist at the other
+ * instant `other`, or (through a group) the group did not, or the membership did not;
+ * otherwise a grant changed.
+ */
+function changeCause(r: string, other: Date, kinds: CauseKinds): RawBuilder<unknown> {
+  const userId = sql.ref(`${r}.user_id`);
+  const groupId = sql.ref(`${r}.via_group_id`);
+  return sql`CASE
+             WHEN NOT EXISTS (SELECT 1 FROM audit.user_history u WHERE u.user_id = ${userId}
+                                AND ${validAt('u', other)}) THEN ${sql.lit(kinds.user)}
+             WHEN ${groupId} IS NULL THEN ${sql.lit(kinds.grant)}
+             WHEN NOT EXISTS (SELECT 1 FROM audit.group_history x WHERE x.group_id = ${groupId}
+                                AND ${validAt('x', other)}) THEN ${sql.lit(kinds.group)}
+             WHEN NOT EXISTS (SELECT 1 FROM audit.membership_history m
+                               WHERE m.user_id = ${userId} AND m.group_id = ${groupId}
+                                 AND ${validAt('m', other)}) THEN ${sql.lit(kinds.membership)}
+             ELSE ${sql.lit(kinds.grant)}
+           END`;
 }
 
 /**
@@ -105,67 +153,39 @@ async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionCh
     SELECT 'granted' AS change, g.user_id AS "userId", g.email, g.role_id AS "roleId", g.role_name AS "roleName",
            g.resource_type AS "resourceType", g.resource_id AS "resourceId", g.resource_name AS "resourceName",
            g.labels, g.via, g.privileged,
-           CASE
-             WHEN NOT EXISTS (SELECT 1 FROM audit.user_history u WHERE u.user_id = g.user_id
-                                AND u.valid_from <= ${a}::timestamptz
-                                AND (u.valid_to IS NULL OR u.valid_to > ${a}::timestamptz)) THEN 'user_added'
-             WHEN g.via_group_id IS NULL THEN 'permission_granted'
-             WHEN NOT EXISTS (SELECT 1 FROM audit.group_history x WHERE x.group_id = g.via_group_id
-                                AND x.valid_from <= ${a}::timestamptz
-                                AND (x.valid_to IS NULL OR x.valid_to > ${a}::timestamptz)) THEN 'group_created'
-             WHEN NOT EXISTS (SELECT 1 FROM audit.membership_history m
-                               WHERE m.user_id = g.user_id AND m.group_id = g.via_group_id
-                                 AND m.valid_from <= ${a}::timestamptz
-                                 AND (m.valid_to IS NULL OR m.valid_to > ${a}::timestamptz)) THEN 'membership_added'
-             ELSE 'permission_granted'
-           END AS cause
+           ${changeCause('g', a, GAINED)} AS cause
       FROM gained g
     UNION ALL
     SELECT 'revoked', l.user_id, l.email, l.role_id, l.role_name, l.resource_type, l.resource_id, l.resource_name,
            l.labels, l.via, l.privileged,
-           CASE
-             WHEN NOT EXISTS (SELECT 1 FROM audit.user_history u WHERE u.user_id = l.user_id
-                                AND u.valid_from <= ${b}::timestamptz
-                                AND (u.valid_to IS NULL OR u.valid_to > ${b}::timestamptz)) THEN 'user_removed'
-             WHEN l.via_group_id IS NULL THEN 'permission_revoked'
-             WHEN NOT EXISTS (SELECT 1 FROM audit.group_history x WHERE x.group_id = l.via_group_id
-                                AND x.valid_from <= ${b}::timestamptz
-                                AND (x.valid_to IS NULL OR x.valid_to > ${b}::timestamptz)) THEN 'group_deleted'
-             WHEN NOT EXISTS (SELECT 1 FROM audit.membership_history m
-                               WHERE m.user_id = l.user_id AND m.group_id = l.via_group_id
-                                 AND m.valid_from <= ${b}::timestamptz
-                                 AND (m.valid_to IS NULL OR m.valid_to > ${b}::timestamptz)) THEN 'membership_removed'
-             ELSE 'permission_revoked'
-           END
+           ${changeCause('l', b, LOST)}
       FROM lost l
      ORDER BY 3, 2, 5, 6, 7, 9, 10, 1`.execute(db);
   return r.rows;
+}
+
+/** Joins membership row `m` to its user (`u`) and group (`g`) as they were at instant `at`. */
+function memberNamesAt(at: Date): RawBuilder<unknown> {
+  return sql`LEFT JOIN audit.user_history u ON u.user_id = m.user_id AND ${validAt('u', at)}
+      LEFT JOIN audit.group_history g ON g.group_id = m.group_id AND ${validAt('g', at)}`;
 }
 
 /** Memberships valid at b and not at a (added, seen first at valid_from) and the reverse. */
 async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipChangeRow[]> {
   const r = await sql<MembershipChangeRow>`
     WITH ma AS MATERIALIZED (
-           SELECT * FROM audit.membership_history
-            WHERE valid_from <= ${a}::timestamptz AND (valid_to IS NULL OR valid_to > ${a}::timestamptz)),
+           SELECT h.* FROM audit.membership_history h WHERE ${validAt('h', a)}),
          mb AS MATERIALIZED (
-           SELECT * FROM audit.membership_history
-            WHERE valid_from <= ${b}::timestamptz AND (valid_to IS NULL OR valid_to > ${b}::timestamptz))
+           SELECT h.* FROM audit.membership_history h WHERE ${validAt('h', b)})
     SELECT 'added' AS change, m.user_id AS "userId", coalesce(u.email, '') AS email, m.group_id AS "groupId",
            coalesce(g.name, '') AS "groupName", m.valid_from AS "detectedAt"
       FROM mb m
-      LEFT JOIN audit.user_history u ON u.user_id = m.user_id
-            AND u.valid_from <= ${b}::timestamptz AND (u.valid_to IS NULL OR u.valid_to > ${b}::timestamptz)
-      LEFT JOIN audit.group_history g ON g.group_id = m.group_id
-            AND g.valid_from <= ${b}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${b}::timestamptz)
+      ${memberNamesAt(b)}
      WHERE NOT EXISTS (SELECT 1 FROM ma WHERE ma.user_id = m.user_id AND ma.group_id = m.group_id)
     UNION ALL
     SELECT 'removed', m.user_id, coalesce(u.email, ''), m.group_id, coalesce(g.name, ''), m.valid_to
       FROM ma m
-      LEFT JOIN audit.user_history u ON u.user_id = m.user_id
-            AND u.valid_from <= ${a}::timestamptz AND (u.valid_to IS NULL OR u.valid_to > ${a}::timestamptz)
-      LEFT JOIN audit.group_history g ON g.group_id = m.group_id
-            AND g.valid_from <= ${a}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${a}::timestamptz)
+      ${memberNamesAt(a)}
      WHERE NOT EXISTS (SELECT 1 FROM mb WHERE mb.user_id = m.user_id AND mb.group_id = m.group_id)
      ORDER BY 6, 3, 5, 1`.execute(db);
   return r.rows;
@@ -178,7 +198,7 @@ async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<Invi
            floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending"
       FROM audit.invite_history i
       LEFT JOIN audit.group_history g ON g.group_id = i.group_id
-            AND g.valid_from <= ${b}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${b}::timestamptz)
+            AND ${validAt('g', b)}
      WHERE i.first_seen <= ${b}::timestamptz AND (i.closed_at IS NULL OR i.closed_at > ${b}::timestamptz)
      ORDER BY i.first_seen, lower(i.email), i.group_id NULLS FIRST`.execute(db);
   return r.rows.map((row) => ({ ...row, stale: row.daysPending >= staleInviteDays }));

@@ -23,19 +23,11 @@ export interface ReportRecord {
   createdAt: Date;
 }
 
-export interface RecordReportInput {
-  snapshotId: number;
-  againstSnapshotId: number | null;
-  fileName: string;
-  bytes: number;
-  fileSha256: string;
-  dataSha256: string;
-  permissionChanges?: number;
-  staleInvites?: number;
-  openInvites?: number;
-  privilegedGrants?: number;
-  createdAt: Date;
-}
+type ReportFigure = 'permissionChanges' | 'staleInvites' | 'openInvites' | 'privilegedGrants';
+
+/** A report to record: its row but the id, with figures left out counting as 0. */
+export type RecordReportInput = Omit<ReportRecord, 'id' | ReportFigure> &
+  Partial<Pick<ReportRecord, ReportFigure>>;
 
 function toRecord(r: Selectable<ReportsTable>): ReportRecord {
   return {

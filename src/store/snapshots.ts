@@ -12,6 +12,7 @@ import { AuditError } from '../errors.js';
 import type { SnapshotInfo } from '../model/report-data.js';
 import { databaseError } from './errors.js';
 import type { Database, SnapshotsTable } from './schema.js';
+import { storedMessage } from './text.js';
 
 export type SnapshotRow = Selectable<SnapshotsTable>;
 
@@ -141,7 +142,7 @@ export async function failSnapshot(
       .updateTable('audit.snapshots')
       .set({
         status,
-        error: message.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, 2000),
+        error: storedMessage(message),
         finished_at: now,
       })
       .where('id', '=', id)

@@ -1,3 +1,5 @@
+import { oneLine } from '../text/one-line.js';
+
 /**
  * PostgreSQL's text and jsonb cannot hold U+0000 (text: "invalid byte sequence", jsonb:
  * "unsupported Unicode escape sequence"). A workspace name, user name or email holding
@@ -5,6 +7,7 @@
  * every audit fail, so it is stored as U+FFFD, the replacement character: visibly marked,
  * and the same every time, so the diff sees no change from one snapshot to the next.
  */
+
 const REPLACEMENT = '\uFFFD';
 
 /**
@@ -44,4 +47,9 @@ export function storable<T>(value: T): T {
     return (out ?? value) as T;
   }
   return value;
+}
+
+/** An error message as a row keeps it: one line, at most 2,000 characters. */
+export function storedMessage(message: string): string {
+  return oneLine(message).slice(0, 2000);
 }

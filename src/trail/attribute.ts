@@ -1,5 +1,4 @@
-import type { AuditEvent } from '../model/audit-event.js';
-import type { ChangeKind } from '../model/report-data.js';
+import type { AuditEvent, ChangeToAttribute } from '../model/audit-event.js';
 import { authorOf, explains, isTokenActor, TRACEABLE_KINDS } from './events.js';
 
 /**
@@ -17,19 +16,6 @@ import { authorOf, explains, isTokenActor, TRACEABLE_KINDS } from './events.js';
  */
 
 export type ChangeFlag = 'self-granted' | 'by-token' | 'no-audit-event';
-
-export interface ChangeToAttribute {
-  /** `audit.changes.id`. */
-  id: string;
-  kind: ChangeKind;
-  subjectType: 'user' | 'group' | 'invite';
-  subjectId: string;
-  /** The user's email, the group's name, or the invite's email. */
-  subjectLabel: string | null;
-  groupId: string | null;
-  /** `detail.group_name` of a membership or group invite, where known. */
-  groupName: string | null;
-}
 
 /** The changes' period: events with `from < occurredAt <= to` (the two snapshots' taken_at). */
 export interface TrailPeriod {

@@ -1,10 +1,10 @@
+export type { ChangeToAttribute } from '../model/audit-event.js';
 export {
   type Attribution,
   type AttributionCounts,
   type AttributionStatus,
   attributeChanges,
   type ChangeFlag,
-  type ChangeToAttribute,
   countAttributions,
   type TrailPeriod,
 } from './attribute.js';

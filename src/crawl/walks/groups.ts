@@ -1,7 +1,8 @@
 import { isAuditError } from '../../errors.js';
 import type { ApiUserGroup } from '../../segment/index.js';
-import { normalizePermissions, type PermissionInterner } from '../normalize.js';
+import { type PermissionInterner, recordPermissions } from '../normalize.js';
 import type { CrawlState, GroupRecord, WalkedGroup } from '../state.js';
+import { walkTopList } from './top-list.js';
 
 /**
  * GET /groups, and for each group as soon as it is listed: its members, its invites, and
@@ -10,27 +11,20 @@ import type { CrawlState, GroupRecord, WalkedGroup } from '../state.js';
  * these was deleted while walked: it is left out and listed in groupsDeletedDuringWalk.
  */
 export function walkGroups(s: CrawlState): void {
-  s.tasks.spawn(async () => {
-    const { walked, tracker } = s;
-    for await (const page of s.client.listUserGroups()) {
-      if (page.page === 1) walked.declared.groups = page.totalEntries;
-      for (const api of page.items) {
-        walked.noteDuplicate('groups', api.id, page.page);
-        const listed = toGroupRecord(api, s.interner);
-        const existing = walked.groups.get(api.id);
-        if (existing) {
-          existing.listed = listed;
-          continue;
-        }
-        const group: WalkedGroup = { listed, members: [], invites: [] };
-        walked.groups.set(api.id, group);
-        walkGroup(s, group);
+  const { walked } = s;
+  s.tasks.spawn(() =>
+    walkTopList(s, 'groups', 'groupsListed', s.client.listUserGroups(), (api) => {
+      const listed = toGroupRecord(api, s.interner);
+      const existing = walked.groups.get(api.id);
+      if (existing) {
+        existing.listed = listed;
+        return;
       }
-      tracker.pages++;
-      tracker.groupsListed = walked.groups.size;
-      tracker.show();
-    }
-  });
+      const group: WalkedGroup = { listed, members: [], invites: [] };
+      walked.groups.set(api.id, group);
+      walkGroup(s, group);
+    }),
+  );
 }
 
 function walkGroup(s: CrawlState, group: WalkedGroup): void {
@@ -90,7 +84,6 @@ function toGroupRecord(g: ApiUserGroup, interner: PermissionInterner): GroupReco
     id: g.id,
     name: g.name,
     memberCount: g.memberCount,
-    // Absent or null alike: the API's models make `permissions` optional.
-    permissions: g.permissions == null ? undefined : normalizePermissions(g.permissions, interner),
+    permissions: recordPermissions(g.permissions, interner),
   };
 }

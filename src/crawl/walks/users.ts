@@ -1,7 +1,8 @@
 import { isAuditError } from '../../errors.js';
 import type { ApiUser } from '../../segment/index.js';
-import { normalizePermissions, type PermissionInterner } from '../normalize.js';
+import { type PermissionInterner, recordPermissions } from '../normalize.js';
 import type { CrawlState, UserRecord } from '../state.js';
+import { walkTopList } from './top-list.js';
 
 /**
  * GET /users, and GET /users/{id} for each user listed without permissions (the real
@@ -10,22 +11,15 @@ import type { CrawlState, UserRecord } from '../state.js';
  * `permissions` holds no direct grant (the assembly counts it in withoutPermissions).
  */
 export function walkUsers(s: CrawlState): void {
-  s.tasks.spawn(async () => {
-    const { walked, tracker } = s;
-    for await (const page of s.client.listUsers()) {
-      if (page.page === 1) walked.declared.users = page.totalEntries;
-      for (const user of page.items) {
-        walked.noteDuplicate('users', user.id, page.page);
-        const seen = walked.users.has(user.id);
-        const record = toUserRecord(user, s.interner);
-        walked.users.set(user.id, record);
-        if (record.permissions === undefined && !seen) s.tasks.spawn(() => fetchUser(s, user.id));
-      }
-      tracker.pages++;
-      tracker.users = walked.users.size;
-      tracker.show();
-    }
-  });
+  const { walked } = s;
+  s.tasks.spawn(() =>
+    walkTopList(s, 'users', 'users', s.client.listUsers(), (user) => {
+      const seen = walked.users.has(user.id);
+      const record = toUserRecord(user, s.interner);
+      walked.users.set(user.id, record);
+      if (record.permissions === undefined && !seen) s.tasks.spawn(() => fetchUser(s, user.id));
+    }),
+  );
 }
 
 async function fetchUser(s: CrawlState, userId: string): Promise<void> {
@@ -45,7 +39,6 @@ function toUserRecord(u: ApiUser, interner: PermissionInterner): UserRecord {
     id: u.id,
     name: u.name,
     email: u.email,
-    // Absent or null alike: the API's models make `permissions` optional.
-    permissions: u.permissions == null ? undefined : normalizePermissions(u.permissions, interner),
+    permissions: recordPermissions(u.permissions, interner),
   };
 }
