@@ -10,6 +10,8 @@
  *   them to the store and the pipeline.
  * - Catch-up: at start, one run if no complete snapshot is newer than the most recent
  *   scheduled time.
+ * - Nobody notified is said at start: one warning when MAIL_TO is unset (no email) or
+ *   SMTP_URL is (the outbox), else every run would "succeed" quietly.
  * - Stop: no new ticks; a running audit gets SHUTDOWN_GRACE_MS to finish, else it is
  *   aborted and its snapshot marked abandoned; exit 0.
  */
@@ -19,6 +21,7 @@ import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import { AuditError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { mailWarning } from '../pipeline/mail-warning.js';
 import { runAudit } from '../pipeline/run-audit.js';
 import { isCatchUpDue, mostRecentScheduledTime } from '../schedule/period.js';
 import { type PeriodOperations, runPeriod } from '../schedule/run-period.js';
@@ -89,6 +92,9 @@ async function schedule(context: CommandContext, stop: StopRequest): Promise<voi
     throw new AuditError('CONFIG_INVALID', 'AUDIT_NOW applies to `run` only: unset it for `schedule`');
   }
   const logger = commandLogger(context);
+  // Once, at start: every run of a schedule that notifies nobody would otherwise "succeed".
+  const warning = mailWarning(config);
+  if (warning) logger.warn(warning);
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let site: RunningSite | undefined;
   try {

@@ -2,5 +2,5 @@
 export { type AuditMessage, buildAuditMessage, DEFAULT_ATTACH_LIMIT_BYTES } from './build.js';
 export { createMailer } from './mailer.js';
 export { messageIdFor } from './message-id.js';
-export { emlFileName } from './outbox.js';
+export { emlFileName, outboxDir } from './outbox.js';
 export { isTransientSmtpError, type RetryPolicy } from './smtp.js';

@@ -15,6 +15,11 @@ import type { SendOutcome } from './smtp.js';
  * sees half of one. An .eml can be replayed later with `sendMail({ envelope, raw })`.
  */
 
+/** Where messages go without SMTP_URL: `.eml` files beside the reports. */
+export function outboxDir(reportsDir: string): string {
+  return `${reportsDir}/outbox`;
+}
+
 /** `<access-audit.ws.s12.abcd@domain>` → `access-audit.ws.s12.abcd@domain.eml`. */
 export function emlFileName(messageId: string): string {
   const bare = messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._@+-]+/g, '_');

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { type AuditError, coerceError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { buildAuditMessage, createMailer, messageIdFor, type RetryPolicy } from '../mail/index.js';
+import { buildAuditMessage, createMailer, messageIdFor, outboxDir, type RetryPolicy } from '../mail/index.js';
 import {
   type DatabaseHandle,
   markDelivered,
@@ -75,7 +75,7 @@ export async function deliverReport(
 
   const mailer = createMailer({
     ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
-    outboxDir: `${config.reportsDir}/outbox`,
+    outboxDir: outboxDir(config.reportsDir),
     logger,
     ...(retry ? { retry } : {}),
   });

@@ -50,6 +50,16 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** The messages of the logger's warning lines (JSON, level 40) on a stderr. */
+function warnings(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; msg: string })
+    .filter((e) => e.level === 40)
+    .map((e) => e.msg);
+}
+
 /** Opens the database in this process for a look, and lets it go again. */
 async function look<T>(work: (db: Harness['db']['handle']['db']) => Promise<T>): Promise<T> {
   const handle = await h.db.reopen();
@@ -122,6 +132,10 @@ describe('access-audit run', () => {
     const report = /report: (.+\.xlsx)/.exec(o.stdout)?.[1];
     expect(report && (await stat(report)).size).toBeGreaterThan(0);
     expect(o.stdout).toMatch(/email: written to .*\.eml \(SMTP_URL is not set\)/);
+    // Said before the audit, on stderr: MAIL_TO is set but nothing sends.
+    expect(warnings(o.stderr)).toContain(
+      `SMTP_URL is not set: emails are written to ${h.reportsDir}/outbox/ and not sent`,
+    );
     for (const text of [o.stdout, o.stderr]) expect(text).not.toContain(h.sim.token);
   });
 
@@ -163,6 +177,8 @@ describe('access-audit run', () => {
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     });
     expect(next.code).toBe(0);
+    // MAIL_TO and SMTP_URL both set: nothing to warn about.
+    expect(warnings(next.stderr).filter((w) => /MAIL_TO|SMTP_URL/.test(w))).toEqual([]);
     expect(next.stdout).toContain('recovered snapshot 3: email sent');
     expect(next.stdout).toContain('email: sent to security@example.com via smtp://127.0.0.1:');
     const ids = await Promise.all(smtp.received.map(async (m) => (await simpleParser(m.raw)).messageId));
@@ -221,6 +237,22 @@ describe('access-audit run', () => {
     expect(bytes(again).equals(bytes(first))).toBe(true);
     const rec = await look((db) => getReport(db, 5));
     expect(sha256(bytes(first))).toBe(rec?.fileSha256);
+  });
+
+  it('MAIL_TO unset: warns that no email will be sent and where the reports are, and exits 0', async () => {
+    // Six hours after the last run: the same day, so the report tests' file names hold.
+    const o = await cli(['run'], { MAIL_TO: undefined, AUDIT_NOW: at(28.25).toISOString() });
+    expect(errorLines(o.stderr)).toEqual([]);
+    expect(o.code).toBe(0);
+    expect(warnings(o.stderr)).toContain(
+      `no email will be sent: MAIL_TO is not set; reports are in ${h.reportsDir}`,
+    );
+    expect(o.stdout).toContain('email: not sent (MAIL_TO is not set)');
+
+    // --no-email asked for exactly that: no warning.
+    const quiet = await cli(['run', '--no-email'], { MAIL_TO: undefined, AUDIT_NOW: at(28.5).toISOString() });
+    expect(quiet.code).toBe(0);
+    expect(warnings(quiet.stderr).filter((w) => /MAIL_TO|SMTP_URL/.test(w))).toEqual([]);
   });
 });
 

@@ -95,10 +95,15 @@ describe('schedule: catch-up and the next run time', () => {
     expect(child.logged('next audit scheduled')[0]?.nextRun).toBe(started.nextRun);
     const all = await snapshots();
     expect(all.map((s) => s.status)).toEqual(['complete']);
+    // No MAIL_TO: said once, at start, as a warning.
+    const warned = child.logged(
+      `no email will be sent: MAIL_TO is not set; reports are in ${join(dir, 'reports')}`,
+    );
+    expect(warned.map((e) => e.level)).toEqual([40]);
   });
 
   it('does not catch up when a complete snapshot is newer than the most recent tick', async () => {
-    const child = schedule('0 6 * * 1');
+    const child = schedule('0 6 * * 1', { MAIL_TO: 'security@example.com' });
     const none = await child.waitForLog(msg('no catch-up needed'), 30_000);
     expect(new Date(none.lastComplete as string).getTime()).toBeGreaterThan(
       new Date(none.mostRecent as string).getTime(),
@@ -106,6 +111,8 @@ describe('schedule: catch-up and the next run time', () => {
     expect(await child.stop()).toEqual({ code: 0, signal: null });
     expect(child.logged('audit started')).toHaveLength(0);
     expect(await snapshots()).toHaveLength(1);
+    const outbox = `SMTP_URL is not set: emails are written to ${join(dir, 'reports')}/outbox/ and not sent`;
+    expect(child.logged(outbox).map((e) => e.level)).toEqual([40]);
   });
 });
 
