@@ -1,13 +1,16 @@
 /**
  * `access-audit demo`: a zero-configuration showcase. Starts the simulated workspace,
  * runs an audit, changes the workspace through its API, runs again with a clock 15 days
- * later, and prints where the report and the email (.eml) are. Uses its own embedded
- * database under DATA_DIR/demo (wiped first), the outbox, and REPORTS_DIR.
+ * later, and prints where the report and the email (.eml) are, and the exact commands
+ * that look at them next. Uses its own embedded database under DATA_DIR/demo (wiped
+ * first), the outbox, and REPORTS_DIR.
  */
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
+import { demoNextSteps } from '../demo/next-steps.js';
 import { applyDemoChanges } from '../demo/scenario.js';
 import { runAudit } from '../pipeline/run-audit.js';
 import { runSummaryText } from '../pipeline/summary-text.js';
@@ -58,7 +61,14 @@ export function registerDemo(program: Command, context: CommandContext): void {
         out.write(
           `\nReport: ${resolve(second.reportPath)}\n` +
             (email.status === 'outbox' ? `Email:  ${resolve(email.path)}\n` : '') +
-            `Database: ${resolve(dataDir)} (embedded; try \`DATA_DIR=${join(base.dataDir, 'demo')} access-audit snapshots\`)\n`,
+            `Database: ${resolve(dataDir)} (embedded)\n\n` +
+            demoNextSteps({
+              dataDir: resolve(dataDir),
+              reportsDir: resolve(base.reportsDir),
+              reportsToken: randomBytes(24).toString('hex'),
+              port: base.port ?? 8080,
+              clearDatabaseUrl: base.databaseUrl !== undefined,
+            }),
         );
       } finally {
         await handle.close();

@@ -1,0 +1,104 @@
+/**
+ * `access-audit demo` as a newcomer runs it, then its printed next steps as printed: the
+ * `snapshots` line run with exactly its environment lists the demo's two snapshots, and
+ * the `serve` line's environment is a valid serve configuration on the demo's own
+ * database and reports (whose listing names report files that are there).
+ */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { listReports, openDatabase } from '../../src/store/index.js';
+import { type MainResult, runMain } from '../helpers/cli.js';
+
+let dir: string;
+let demo: MainResult;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'demo-cmd-'));
+  demo = await runMain(['demo'], { DATA_DIR: join(dir, 'data'), REPORTS_DIR: join(dir, 'reports') });
+}, 120_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Step {
+  env: Record<string, string>;
+  program: string;
+  args: string[];
+}
+
+/** A printed command line read as the shell would: NAME=value words, then the program and its arguments. */
+function parseStep(line: string): Step {
+  const words = (line.trim().match(/(?:[^\s']+|'[^']*')+/g) ?? []).map((w) => w.replace(/'([^']*)'/g, '$1'));
+  const env: Record<string, string> = {};
+  while (words[0] && /^[A-Z_]+=/.test(words[0])) {
+    const word = words.shift() as string;
+    const eq = word.indexOf('=');
+    env[word.slice(0, eq)] = word.slice(eq + 1);
+  }
+  const [node, program, ...args] = words;
+  expect(node).toBe('node');
+  return { env, program: program ?? '', args };
+}
+
+/** The printed line that runs `command`. */
+function step(command: string): Step {
+  const line = demo.stdout.split('\n').find((l) => l.includes(`node dist/cli.js ${command}`));
+  if (line === undefined) throw new Error(`the demo printed no \`${command}\` step:\n${demo.stdout}`);
+  return parseStep(line);
+}
+
+describe('access-audit demo: next steps runnable as printed', () => {
+  it('the demo exits 0 and names no command a clone does not have', () => {
+    expect(demo.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([]);
+    expect(demo.code).toBe(0);
+    // `access-audit` is not on a clone's PATH: every step goes through the built bin file.
+    expect(demo.stdout).not.toMatch(/^\s*(\S+=\S+\s+)*access-audit /m);
+  });
+
+  it('the steps call the bin file `npm run demo` builds', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+    };
+    expect(step('snapshots').program).toBe(pkg.bin['access-audit']);
+    expect(step('serve').program).toBe(pkg.bin['access-audit']);
+    expect(pkg.scripts.demo).toContain(`node ${pkg.bin['access-audit']} demo`);
+  });
+
+  it("`snapshots` with exactly the printed environment lists the demo's two complete snapshots", async () => {
+    const s = step('snapshots');
+    expect(s.env.DATA_DIR).toBe(join(dir, 'data', 'demo'));
+    const listed = await runMain(s.args, s.env);
+    expect(listed.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([]);
+    expect(listed.code).toBe(0);
+    const rows = listed.stdout.split('\n').filter((l) => /^\s*\d+\s/.test(l));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toContain('complete');
+  });
+
+  it("`serve`'s printed environment is a valid serve configuration on the demo's database and reports", async () => {
+    const s = step('serve');
+    expect(s.args).toEqual(['serve']);
+    const config = loadConfig(s.env, { reportsToken: true });
+    expect(config.dataDir).toBe(join(dir, 'data', 'demo'));
+    expect(config.reportsDir).toBe(join(dir, 'reports'));
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.reportsToken?.reveal()).toMatch(/^[0-9a-f]{48}$/);
+    expect(demo.stdout).toContain(`http://127.0.0.1:8080/`);
+
+    // What the site would list: the demo's reports, each a file in REPORTS_DIR.
+    const handle = await openDatabase({ dataDir: config.dataDir, logger: silentLogger() });
+    try {
+      const reports = await listReports(handle.db);
+      expect(reports).toHaveLength(2);
+      for (const r of reports)
+        expect((await stat(join(config.reportsDir, r.fileName))).size).toBeGreaterThan(0);
+    } finally {
+      await handle.close();
+    }
+  });
+});
