@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../secret.js';
 import { type ApiAuditEvent, auditEventPages, type TrailWindow } from './audit-events.js';
@@ -15,6 +16,7 @@ import { DEFAULT_RETRY_POLICY, RefusalBackoff, type RetryPolicy } from './retry.
 import {
   type ApiGroupRef,
   type ApiMemberUser,
+  type ApiPagination,
   type ApiRole,
   type ApiUser,
   type ApiUserGroup,
@@ -60,6 +62,8 @@ export interface SegmentClientOptions {
   /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request). */
   fetch?: typeof fetch;
 }
+
+type Pages<T> = AsyncGenerator<Page<T>>;
 
 function segment(id: string): string {
   return encodeURIComponent(id);
@@ -117,20 +121,15 @@ export class SegmentClient {
   }
 
   async getWorkspace(): Promise<ApiWorkspace> {
-    const label = 'GET /';
-    return checked(schemas.workspace, await this.#http.get({ path: '/', label }), label).workspace;
+    return (await this.#get('/', schemas.workspace)).workspace;
   }
 
   async getUser(userId: string): Promise<ApiUser> {
-    const path = `/users/${segment(userId)}`;
-    const label = `GET ${path}`;
-    return checked(schemas.user, await this.#http.get({ path, label }), label).user;
+    return (await this.#get(`/users/${segment(userId)}`, schemas.user)).user;
   }
 
   async getUserGroup(groupId: string): Promise<ApiUserGroup> {
-    const path = `/groups/${segment(groupId)}`;
-    const label = `GET ${path}`;
-    return checked(schemas.userGroup, await this.#http.get({ path, label }), label).userGroup;
+    return (await this.#get(`/groups/${segment(groupId)}`, schemas.userGroup)).userGroup;
   }
 
   /** The audit trail of a window; `readAuditTrail` turns it into events or "unavailable". */
@@ -138,55 +137,44 @@ export class SegmentClient {
     return auditEventPages(this.#http, window, this.#paging);
   }
 
-  listRoles(): AsyncGenerator<Page<ApiRole>> {
-    return paginate(this.#http, '/roles', schemas.roles, (d) => d.roles, this.#paging);
-  }
-
-  listUsers(): AsyncGenerator<Page<ApiUser>> {
-    return paginate(this.#http, '/users', schemas.users, (d) => d.users, this.#paging);
-  }
-
-  listInvites(): AsyncGenerator<Page<string>> {
-    return paginate(this.#http, '/invites', schemas.invites, (d) => d.invites, this.#paging);
-  }
-
-  listUserGroups(): AsyncGenerator<Page<ApiUserGroup>> {
-    return paginate(this.#http, '/groups', schemas.userGroups, (d) => d.userGroups, this.#paging);
-  }
-
-  listUsersFromUserGroup(groupId: string): AsyncGenerator<Page<ApiMemberUser>> {
-    const path = `/groups/${segment(groupId)}/users`;
-    return paginate(this.#http, path, schemas.groupMembers, (d) => d.users, this.#paging);
-  }
-
-  listInvitesFromUserGroup(groupId: string): AsyncGenerator<Page<string>> {
-    const path = `/groups/${segment(groupId)}/invites`;
-    return paginate(this.#http, path, schemas.groupInvites, (d) => d.emails, this.#paging);
-  }
-
-  listUserGroupsFromUser(userId: string): AsyncGenerator<Page<ApiGroupRef>> {
-    const path = `/users/${segment(userId)}/groups`;
-    return paginate(this.#http, path, schemas.userGroupsOfUser, (d) => d.groups, this.#paging);
-  }
+  // One line per paginated list endpoint: its path, response schema and item field.
+  readonly listRoles = (): Pages<ApiRole> => this.#list('/roles', schemas.roles, (d) => d.roles);
+  readonly listUsers = (): Pages<ApiUser> => this.#list('/users', schemas.users, (d) => d.users);
+  readonly listInvites = (): Pages<string> => this.#list('/invites', schemas.invites, (d) => d.invites);
+  readonly listUserGroups = (): Pages<ApiUserGroup> =>
+    this.#list('/groups', schemas.userGroups, (d) => d.userGroups);
+  readonly listUsersFromUserGroup = (groupId: string): Pages<ApiMemberUser> =>
+    this.#list(`/groups/${segment(groupId)}/users`, schemas.groupMembers, (d) => d.users);
+  readonly listInvitesFromUserGroup = (groupId: string): Pages<string> =>
+    this.#list(`/groups/${segment(groupId)}/invites`, schemas.groupInvites, (d) => d.emails);
+  readonly listUserGroupsFromUser = (userId: string): Pages<ApiGroupRef> =>
+    this.#list(`/users/${segment(userId)}/groups`, schemas.userGroupsOfUser, (d) => d.groups);
 
   // The resource lists the audit reads names from (schemas and SDK models in resources.ts).
-
-  listSources(): AsyncGenerator<Page<ApiSource>> {
-    return paginate(this.#http, '/sources', resourceSchemas.sources, (d) => d.sources, this.#paging);
-  }
-
-  listWarehouses(): AsyncGenerator<Page<ApiWarehouse>> {
-    return paginate(this.#http, '/warehouses', resourceSchemas.warehouses, (d) => d.warehouses, this.#paging);
-  }
-
-  listSpaces(): AsyncGenerator<Page<ApiSpace>> {
-    return paginate(this.#http, '/spaces', resourceSchemas.spaces, (d) => d.spaces, this.#paging);
-  }
+  readonly listSources = (): Pages<ApiSource> =>
+    this.#list('/sources', resourceSchemas.sources, (d) => d.sources);
+  readonly listWarehouses = (): Pages<ApiWarehouse> =>
+    this.#list('/warehouses', resourceSchemas.warehouses, (d) => d.warehouses);
+  readonly listSpaces = (): Pages<ApiSpace> => this.#list('/spaces', resourceSchemas.spaces, (d) => d.spaces);
 
   /** `GET /labels` is one request: the API gives the whole list, without pagination. */
   async listLabels(): Promise<ApiLabel[]> {
-    const label = 'GET /labels';
-    return checked(resourceSchemas.labels, await this.#http.get({ path: '/labels', label }), label).labels;
+    return (await this.#get('/labels', resourceSchemas.labels)).labels;
+  }
+
+  /** One request, its body checked against `schema`; the label names it in errors. */
+  async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+    const label = `GET ${path}`;
+    return checked(schema, await this.#http.get({ path, label }), label);
+  }
+
+  /** Every page of one list endpoint, with this client's page size and page cap. */
+  #list<S extends z.ZodType<{ pagination?: ApiPagination | undefined }>, T>(
+    path: string,
+    schema: S,
+    itemsOf: (data: z.infer<S>) => T[],
+  ): Pages<T> {
+    return paginate(this.#http, path, schema, itemsOf, this.#paging);
   }
 }
 

@@ -33,6 +33,16 @@ function groupItem(group: GroupRecord, withPermissions: boolean): Record<string,
   return item;
 }
 
+/** Turns a sorted view's user ids into list items. */
+function usersById(ctx: RouteContext, withPermissions: boolean): (id: string) => Record<string, unknown> {
+  return (id) => userItem(ctx.state.user(id)!, withPermissions);
+}
+
+/** Turns a sorted view's group ids into list items. */
+function groupsById(ctx: RouteContext, withPermissions: boolean): (id: string) => Record<string, unknown> {
+  return (id) => groupItem(ctx.state.group(id)!, withPermissions);
+}
+
 function mustUser(ctx: RouteContext): UserRecord {
   const user = ctx.state.user(ctx.params.id!);
   if (!user) throw notFound(`user ${ctx.params.id}`);
@@ -61,9 +71,7 @@ export const readRoutes: Route[] = [
     }),
   ),
   read('/users', (ctx) =>
-    list(ctx, 'users', ctx.state.userIds(), 'users', (id) =>
-      userItem(ctx.state.user(id)!, ctx.listPermissions.users),
-    ),
+    list(ctx, 'users', ctx.state.userIds(), 'users', usersById(ctx, ctx.listPermissions.users)),
   ),
   read('/users/{id}', (ctx) => ({ status: 200, data: { user: userItem(mustUser(ctx), true) } })),
   read('/users/{id}/groups', (ctx) => {
@@ -75,16 +83,12 @@ export const readRoutes: Route[] = [
   }),
   read('/invites', (ctx) => list(ctx, 'invites', ctx.state.inviteEmails(), 'invites', (email) => email)),
   read('/groups', (ctx) =>
-    list(ctx, 'groups', ctx.state.groupIds(), 'userGroups', (id) =>
-      groupItem(ctx.state.group(id)!, ctx.listPermissions.groups),
-    ),
+    list(ctx, 'groups', ctx.state.groupIds(), 'userGroups', groupsById(ctx, ctx.listPermissions.groups)),
   ),
   read('/groups/{id}', (ctx) => ({ status: 200, data: { userGroup: groupItem(mustGroup(ctx), true) } })),
   read('/groups/{id}/users', (ctx) => {
     const group = mustGroup(ctx);
-    return list(ctx, `groups/${group.id}/users`, ctx.state.memberIds(group), 'users', (id) =>
-      userItem(ctx.state.user(id)!, false),
-    );
+    return list(ctx, `groups/${group.id}/users`, ctx.state.memberIds(group), 'users', usersById(ctx, false));
   }),
   read('/groups/{id}/invites', (ctx) => {
     const group = mustGroup(ctx);

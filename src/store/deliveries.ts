@@ -111,11 +111,7 @@ export async function recordDeliveryFailure(
   try {
     await db
       .updateTable('audit.deliveries')
-      .set({
-        status: 'failed',
-        last_error: storedMessage(error),
-        last_attempt_at: at,
-      })
+      .set({ status: 'failed', last_error: storedMessage(error), last_attempt_at: at })
       .where('snapshot_id', '=', snapshotId)
       .where('status', '<>', 'sent')
       .execute();

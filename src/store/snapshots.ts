@@ -113,11 +113,7 @@ export async function beginSnapshot(db: Kysely<Database>, input: BeginSnapshotIn
   try {
     const row = await db
       .insertInto('audit.snapshots')
-      .values({
-        taken_at: input.takenAt,
-        api_url: input.apiUrl,
-        stale_invite_days: input.staleInviteDays,
-      })
+      .values({ taken_at: input.takenAt, api_url: input.apiUrl, stale_invite_days: input.staleInviteDays })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
@@ -140,11 +136,7 @@ export async function failSnapshot(
   try {
     await db
       .updateTable('audit.snapshots')
-      .set({
-        status,
-        error: storedMessage(message),
-        finished_at: now,
-      })
+      .set({ status, error: storedMessage(message), finished_at: now })
       .where('id', '=', id)
       .where('status', '=', 'running')
       .execute();

@@ -80,10 +80,6 @@ function groupGone(s: CrawlState, groupId: string, error: unknown): void {
 }
 
 function toGroupRecord(g: ApiUserGroup, interner: PermissionInterner): GroupRecord {
-  return {
-    id: g.id,
-    name: g.name,
-    memberCount: g.memberCount,
-    permissions: recordPermissions(g.permissions, interner),
-  };
+  const permissions = recordPermissions(g.permissions, interner);
+  return { id: g.id, name: g.name, memberCount: g.memberCount, permissions };
 }

@@ -35,10 +35,5 @@ async function fetchUser(s: CrawlState, userId: string): Promise<void> {
 }
 
 function toUserRecord(u: ApiUser, interner: PermissionInterner): UserRecord {
-  return {
-    id: u.id,
-    name: u.name,
-    email: u.email,
-    permissions: recordPermissions(u.permissions, interner),
-  };
+  return { id: u.id, name: u.name, email: u.email, permissions: recordPermissions(u.permissions, interner) };
 }
