@@ -92,9 +92,6 @@ async function schedule(context: CommandContext, stop: StopRequest): Promise<voi
     throw new AuditError('CONFIG_INVALID', 'AUDIT_NOW applies to `run` only: unset it for `schedule`');
   }
   const logger = commandLogger(context);
-  // Once, at start: every run of a schedule that notifies nobody would otherwise "succeed".
-  const warning = mailWarning(config);
-  if (warning) logger.warn(warning);
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let site: RunningSite | undefined;
   try {
@@ -102,6 +99,10 @@ async function schedule(context: CommandContext, stop: StopRequest): Promise<voi
       logger.info({ signal: stop.received }, 'stopped before the schedule started');
       return;
     }
+    // Once, when the schedule really starts (a second instance refused at start says only
+    // why): every run of a schedule that notifies nobody would otherwise "succeed".
+    const warning = mailWarning(config);
+    if (warning) logger.warn(warning);
     if (config.port !== undefined) site = await startDownloadSite(handle, config, logger, config.port);
     const scheduler = await startAuditing(handle, config, logger);
     const signal = await stop.signal;
