@@ -197,6 +197,53 @@ async function crawlAndStore(
   };
 }
 
+/**
+ * Refused before anything is done, under the run lock: a scheduled period another instance
+ * covered meanwhile (one snapshot per period), and a time not later than the last complete
+ * snapshot (exit 2: no recovery, no email of an earlier snapshot, no snapshot row).
+ */
+async function refuseCoveredOrPast(
+  handle: DatabaseHandle,
+  config: Config,
+  deps: RunDeps,
+  clock: () => Date,
+): Promise<void> {
+  const last = await lastCompleteSnapshot(handle.db);
+  if (deps.period && last && last.takenAt.getTime() >= deps.period.getTime()) {
+    throw new AuditError(
+      'PERIOD_COVERED',
+      `snapshot ${last.id} (taken at ${last.takenAt.toISOString()}) already covers the period of ${deps.period.toISOString()}`,
+    );
+  }
+  const proposed = config.auditNow ?? clock();
+  if (last && proposed.getTime() <= last.takenAt.getTime()) throw clockNotAfterLast(proposed, last);
+}
+
+/** Marks the snapshot of a crawl or store that failed (or was stopped); returns the error to throw. */
+async function failedAudit(
+  handle: DatabaseHandle,
+  deps: RunDeps,
+  snapshotId: number,
+  error: unknown,
+  clock: () => Date,
+): Promise<AuditError> {
+  const reason = coerceError(error);
+  if (abandonedBy(deps.signal, error)) {
+    await failSnapshot(
+      handle.db,
+      snapshotId,
+      'interrupted: the process was asked to stop',
+      clock(),
+      'abandoned',
+    );
+    deps.logger.warn({ snapshotId }, 'audit interrupted: snapshot marked abandoned');
+  } else {
+    await failSnapshot(handle.db, snapshotId, reason.message, clock());
+    deps.logger.error({ snapshotId, code: reason.code, err: reason.message }, 'audit failed');
+  }
+  return reason;
+}
+
 export async function runAudit(handle: DatabaseHandle, config: Config, deps: RunDeps): Promise<RunResult> {
   const log = deps.logger;
   const progress = deps.progress ?? noProgress;
@@ -213,19 +260,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
   await prepareReportsDir(config.reportsDir);
   const release = await acquireRunLock(handle);
   try {
-    // A time not later than the last complete snapshot is refused before anything is
-    // done (exit 2): no recovery, no email of an earlier snapshot, no snapshot row.
-    const last = await lastCompleteSnapshot(handle.db);
-    // A scheduled run checks its period again under the lock: another instance may have
-    // covered it between the scheduler's check and this lock (one snapshot per period).
-    if (deps.period && last && last.takenAt.getTime() >= deps.period.getTime()) {
-      throw new AuditError(
-        'PERIOD_COVERED',
-        `snapshot ${last.id} (taken at ${last.takenAt.toISOString()}) already covers the period of ${deps.period.toISOString()}`,
-      );
-    }
-    const proposed = config.auditNow ?? clock();
-    if (last && proposed.getTime() <= last.takenAt.getTime()) throw clockNotAfterLast(proposed, last);
+    await refuseCoveredOrPast(handle, config, deps, clock);
 
     const abandoned = await markAbandoned(handle.db, clock());
     if (abandoned.length > 0)
@@ -248,21 +283,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       collectGarbage(); // the picture is unreachable now: the report starts from a small heap
     } catch (error) {
       progress.done();
-      const reason = coerceError(error);
-      if (abandonedBy(deps.signal, error)) {
-        await failSnapshot(
-          handle.db,
-          snapshotId,
-          'interrupted: the process was asked to stop',
-          clock(),
-          'abandoned',
-        );
-        log.warn({ snapshotId }, 'audit interrupted: snapshot marked abandoned');
-      } else {
-        await failSnapshot(handle.db, snapshotId, reason.message, clock());
-        log.error({ snapshotId, code: reason.code, err: reason.message }, 'audit failed');
-      }
-      throw reason;
+      throw await failedAudit(handle, deps, snapshotId, error, clock);
     }
 
     let t = performance.now();

@@ -53,6 +53,51 @@ function send(
   res.end(body);
 }
 
+/** A report file, opened safely (see openReport); 404 when there is no such report. */
+async function serveReport(
+  res: ServerResponse,
+  headOnly: boolean,
+  encodedName: string,
+  options: SiteOptions,
+): Promise<void> {
+  let name: string;
+  try {
+    name = decodeURIComponent(encodedName);
+  } catch {
+    name = '';
+  }
+  const found = await openReport(options.reportsDir, name);
+  if (!found) {
+    send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    return;
+  }
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': XLSX_CONTENT_TYPE,
+    'Content-Length': found.size,
+    'Content-Disposition': `attachment; filename="${name}"`,
+  });
+  if (headOnly) {
+    await found.file.close();
+    res.end();
+    return;
+  }
+  const stream = found.file.createReadStream();
+  await new Promise<void>((resolve) => {
+    // A read error after the headers went out can only cut the response short.
+    stream.on('error', (error) => {
+      options.logger?.error({ err: error.message, file: name }, 'reading a report failed');
+      res.destroy();
+    });
+    stream.on('close', resolve);
+    res.on('close', () => {
+      stream.destroy();
+      resolve();
+    });
+    stream.pipe(res);
+  });
+}
+
 export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const title = options.title ?? 'Segment access audit reports';
   const throttle = options.throttle ?? createLoginThrottle();
@@ -102,42 +147,7 @@ export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, 
       return;
     }
     if (path.startsWith('/reports/')) {
-      let name: string;
-      try {
-        name = decodeURIComponent(path.slice('/reports/'.length));
-      } catch {
-        name = '';
-      }
-      const found = await openReport(options.reportsDir, name);
-      if (!found) {
-        send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
-        return;
-      }
-      res.writeHead(200, {
-        ...SECURITY_HEADERS,
-        'Content-Type': XLSX_CONTENT_TYPE,
-        'Content-Length': found.size,
-        'Content-Disposition': `attachment; filename="${name}"`,
-      });
-      if (method === 'HEAD') {
-        await found.file.close();
-        res.end();
-        return;
-      }
-      const stream = found.file.createReadStream();
-      await new Promise<void>((resolve) => {
-        // A read error after the headers went out can only cut the response short.
-        stream.on('error', (error) => {
-          options.logger?.error({ err: error.message, file: name }, 'reading a report failed');
-          res.destroy();
-        });
-        stream.on('close', resolve);
-        res.on('close', () => {
-          stream.destroy();
-          resolve();
-        });
-        stream.pipe(res);
-      });
+      await serveReport(res, method === 'HEAD', path.slice('/reports/'.length), options);
       return;
     }
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
