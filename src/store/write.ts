@@ -6,7 +6,7 @@
  * last complete snapshot and every history row exactly as they were (the snapshot stays
  * `running` until failSnapshot or the next run's markAbandoned).
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { AuditError } from '../errors.js';
 import { CHANGE_KINDS, type ChangeKind } from '../model/report-data.js';
 import type { WorkspacePicture } from '../model/workspace.js';
@@ -45,6 +45,40 @@ function emptyChangeCounts(): Record<ChangeKind, number> {
   return Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
 }
 
+/**
+ * Locks snapshot `id` for the transaction (nobody else can complete or fail it meanwhile) and
+ * checks it may be completed: it is running, and later than the last complete snapshot.
+ */
+async function lockRunningSnapshot(
+  trx: Transaction<Database>,
+  id: number,
+): Promise<{ takenAt: Date; last: { id: number; taken_at: Date } | undefined }> {
+  const snap = await trx
+    .selectFrom('audit.snapshots')
+    .select(['id', 'status', 'taken_at'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!snap) throw new AuditError('SNAPSHOT_NOT_FOUND', `snapshot ${id} does not exist`);
+  if (snap.status !== 'running') {
+    throw new AuditError(
+      'DB_FAILED',
+      `snapshot ${id} is ${snap.status}, not running: it cannot be completed`,
+    );
+  }
+  const last = await trx
+    .selectFrom('audit.snapshots')
+    .select(['id', 'taken_at'])
+    .where('status', '=', 'complete')
+    .orderBy('taken_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (last && last.taken_at.getTime() >= snap.taken_at.getTime()) {
+    throw clockNotAfterLast(snap.taken_at, { id: last.id, takenAt: last.taken_at });
+  }
+  return { takenAt: snap.taken_at, last };
+}
+
 export async function completeSnapshot(
   db: Kysely<Database>,
   id: number,
@@ -57,31 +91,7 @@ export async function completeSnapshot(
   };
   try {
     const written = await db.transaction().execute(async (trx) => {
-      // The row is locked for the transaction: nobody else can complete or fail it meanwhile.
-      const snap = await trx
-        .selectFrom('audit.snapshots')
-        .select(['id', 'status', 'taken_at'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!snap) throw new AuditError('SNAPSHOT_NOT_FOUND', `snapshot ${id} does not exist`);
-      if (snap.status !== 'running') {
-        throw new AuditError(
-          'DB_FAILED',
-          `snapshot ${id} is ${snap.status}, not running: it cannot be completed`,
-        );
-      }
-      const last = await trx
-        .selectFrom('audit.snapshots')
-        .select(['id', 'taken_at'])
-        .where('status', '=', 'complete')
-        .orderBy('taken_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (last && last.taken_at.getTime() >= snap.taken_at.getTime()) {
-        throw clockNotAfterLast(snap.taken_at, { id: last.id, takenAt: last.taken_at });
-      }
-      const takenAt = snap.taken_at;
+      const { takenAt, last } = await lockRunningSnapshot(trx, id);
       // Hash joins over the whole population want more than the 4 MB default; this
       // transaction only.
       await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
