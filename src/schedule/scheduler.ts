@@ -40,6 +40,28 @@ export interface Scheduler {
 
 const defaultRetryDelay = (attempt: number) => Math.min(60_000, 1_000 * 2 ** attempt);
 
+function cronLogger(log: Logger) {
+  return {
+    info: (m: string) => log.debug({ source: 'node-cron' }, m),
+    warn: (m: string) => log.warn({ source: 'node-cron' }, m),
+    error: (m: unknown) => log.error({ source: 'node-cron' }, String(m)),
+    debug: (m: unknown) => log.debug({ source: 'node-cron' }, String(m)),
+  };
+}
+
+/** Whether `promise` (which never rejects) settles within `ms`. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const now = options.now ?? (() => new Date());
   const log = options.logger;
@@ -112,12 +134,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       timezone: options.timeZone,
       name: 'access-audit',
       // Give node-cron our logger: its default prints coloured warnings on stdout.
-      logger: {
-        info: (m) => log.debug({ source: 'node-cron' }, m),
-        warn: (m) => log.warn({ source: 'node-cron' }, m),
-        error: (m) => log.error({ source: 'node-cron' }, String(m)),
-        debug: (m) => log.debug({ source: 'node-cron' }, String(m)),
-      },
+      logger: cronLogger(log),
     },
   );
   void task.start();
@@ -137,15 +154,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       await task.destroy();
       const current = running;
       if (!current) return { aborted: false };
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        current.promise.then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (finished) return { aborted: false };
+      if (await settlesWithin(current.promise, graceMs)) return { aborted: false };
       log.warn({ graceMs }, 'grace period over: aborting the running audit');
       current.controller.abort(new Error('the scheduler is shutting down'));
       await current.promise;
