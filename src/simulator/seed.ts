@@ -87,6 +87,25 @@ function somePermissions(
   return canonicalPermissions(rng.sample(roles, count).map((role) => grant(rng, role, resources, workspace)));
 }
 
+/**
+ * At least one label-scoped grant in any workspace with a group: the first group's Source
+ * Admin limited to environment:prod (drawn from no stream, so nothing else moves).
+ */
+function scopeFirstGroup(groups: GroupRecord[], roles: RoleRecord[], workspace: WorkspaceInfo): void {
+  const sourceAdmin = roles.find((r) => r.name === 'Source Admin')!;
+  const first = groups[0];
+  if (!first) return;
+  first.permissions = canonicalPermissions([
+    ...first.permissions,
+    {
+      roleId: sourceAdmin.id,
+      roleName: sourceAdmin.name,
+      resources: [{ id: workspace.id, type: 'WORKSPACE' }],
+      labels: [{ key: 'environment', value: 'prod' }],
+    },
+  ]);
+}
+
 export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
   const meta = stream(sizes.seed, 'workspace');
   const name = meta.pick(WORKSPACE_NAMES);
@@ -171,21 +190,7 @@ export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
     });
   }
 
-  // At least one label-scoped grant in any workspace with a group: the first group's
-  // Source Admin limited to environment:prod (drawn from no stream, so nothing else moves).
-  const sourceAdmin = roles.find((r) => r.name === 'Source Admin')!;
-  const first = groups[0];
-  if (first) {
-    first.permissions = canonicalPermissions([
-      ...first.permissions,
-      {
-        roleId: sourceAdmin.id,
-        roleName: sourceAdmin.name,
-        resources: [{ id: workspace.id, type: 'WORKSPACE' }],
-        labels: [{ key: 'environment', value: 'prod' }],
-      },
-    ]);
-  }
+  scopeFirstGroup(groups, roles, workspace);
 
   // Group invites: half re-use a pending workspace invite's email, half are fresh people.
   for (let i = 0; i < sizes.groupInvites && groups.length > 0; i++) {
