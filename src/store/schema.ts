@@ -136,6 +136,27 @@ export interface DeliveriesTable {
   created_at: Generated<Date>;
 }
 
+/** Append-only (migration 0009's trigger refuses UPDATE and DELETE). */
+interface ReviewDecisionsTable {
+  id: BigId;
+  snapshot_id: number;
+  user_id: string;
+  email: string;
+  role_id: string;
+  role_name: string;
+  resource_type: string;
+  resource_id: string;
+  labels: string;
+  via: string;
+  privileged: boolean;
+  decision: 'keep' | 'revoke';
+  reason: string | null;
+  reviewer: string;
+  decided_at: Timestamp;
+  file_sha256: string;
+  recorded_at: Generated<Date>;
+}
+
 interface ScheduleClaimsTable {
   period: Timestamp;
   instance: string;
@@ -154,4 +175,5 @@ export interface Database {
   'audit.reports': ReportsTable;
   'audit.deliveries': DeliveriesTable;
   'audit.schedule_claims': ScheduleClaimsTable;
+  'audit.review_decisions': ReviewDecisionsTable;
 }

@@ -40,6 +40,7 @@ const ALL = [
   'open_invites',
   'reports',
   'resource_history',
+  'review_decisions',
   'schedule_claims',
   'snapshots',
   'stale_invites',
@@ -58,6 +59,7 @@ describe('migrations', () => {
       '0006_access_at_page_lookups',
       '0007_labels_resource_names',
       '0008_audit_trail',
+      '0009_review_decisions',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -66,6 +68,8 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0009_review_decisions']);
+    expect(await relations()).not.toContain('review_decisions');
     expect(await migrateDown(t.handle.db)).toEqual(['0008_audit_trail']);
     expect(await relations()).not.toContain('audit_events');
     expect(await migrateDown(t.handle.db)).toEqual(['0007_labels_resource_names']);
@@ -84,7 +88,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(8);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(9);
     expect(await relations()).toEqual(ALL);
   });
 
