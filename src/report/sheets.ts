@@ -31,6 +31,15 @@ interface SheetSpec<T> {
   toCells(row: T): Cell[];
 }
 
+/** A column with the cell it takes from a row: a column and its cell cannot drift apart. */
+interface Column<T> extends ColumnSpec {
+  cell(row: T): Cell;
+}
+
+function sheet<T>(name: string, columns: readonly Column<T>[]): SheetSpec<T> {
+  return { name, columns, toCells: (row) => columns.map((c) => c.cell(row)) };
+}
+
 /** Decision list on the Access Review (a data validation list in the workbook). */
 export const DECISIONS = ['Keep', 'Revoke'] as const;
 
@@ -43,123 +52,108 @@ export const REASON_MAX_LENGTH = 500;
  * query or the review import, and nobody reads them on paper.
  */
 
+const changeColumn: Column<{ change: string }> = {
+  key: 'change',
+  header: 'Change',
+  kind: 'text',
+  cell: (r) => r.change,
+};
+const privilegedColumn: Column<{ privileged: boolean }> = {
+  key: 'privileged',
+  header: 'Privileged',
+  kind: 'flag',
+  cell: (r) => flag(r.privileged),
+};
+const emailColumn: Column<{ email: string }> = {
+  key: 'email',
+  header: 'Email',
+  kind: 'email',
+  cell: (r) => text(r.email),
+};
+const groupNameColumn: Column<{ groupName: string | null }> = {
+  key: 'groupName',
+  header: 'Group',
+  kind: 'text',
+  cell: (r) => text(r.groupName),
+};
+const groupIdColumn: Column<{ groupId: string | null }> = {
+  key: 'groupId',
+  header: 'Group ID',
+  kind: 'id',
+  cell: (r) => text(r.groupId),
+};
+
 /**
  * What access is and how it is held: the role, the resource by type and name with the
  * grant's label scope (empty when unscoped), and the path to it (`direct` or groups).
  */
-const accessColumns: readonly ColumnSpec[] = [
-  { key: 'roleName', header: 'Role', kind: 'text' },
-  { key: 'resourceType', header: 'Resource type', kind: 'text' },
-  { key: 'resourceName', header: 'Resource name', kind: 'text' },
-  { key: 'labels', header: 'Labels', kind: 'text' },
-  { key: 'via', header: 'Via', kind: 'text' },
+const accessColumns: readonly Column<AccessScope & { via: string }>[] = [
+  { key: 'roleName', header: 'Role', kind: 'text', cell: (r) => text(r.roleName) },
+  { key: 'resourceType', header: 'Resource type', kind: 'text', cell: (r) => text(r.resourceType) },
+  { key: 'resourceName', header: 'Resource name', kind: 'text', cell: (r) => text(r.resourceName) },
+  { key: 'labels', header: 'Labels', kind: 'text', cell: (r) => text(r.labels) },
+  { key: 'via', header: 'Via', kind: 'text', cell: (r) => text(r.via) },
 ];
-
-function accessCells(r: AccessScope & { via: string }): Cell[] {
-  return [text(r.roleName), text(r.resourceType), text(r.resourceName), text(r.labels), text(r.via)];
-}
 
 /** The ids of a grant's user, role and resource (a resource's name is empty when its list was not read). */
-const grantIdColumns: readonly ColumnSpec[] = [
-  { key: 'userId', header: 'User ID', kind: 'id' },
-  { key: 'roleId', header: 'Role ID', kind: 'id' },
-  { key: 'resourceId', header: 'Resource ID', kind: 'id' },
+const grantIdColumns: readonly Column<{ userId: string; roleId: string; resourceId: string }>[] = [
+  { key: 'userId', header: 'User ID', kind: 'id', cell: (r) => text(r.userId) },
+  { key: 'roleId', header: 'Role ID', kind: 'id', cell: (r) => text(r.roleId) },
+  { key: 'resourceId', header: 'Resource ID', kind: 'id', cell: (r) => text(r.resourceId) },
 ];
 
-function grantIdCells(r: { userId: string; roleId: string; resourceId: string }): Cell[] {
-  return [text(r.userId), text(r.roleId), text(r.resourceId)];
-}
+const permissionChangesSheet = sheet<PermissionChangeRow>('Permission Changes', [
+  // First: the writer tints a row by it (granted green, revoked red).
+  changeColumn,
+  privilegedColumn,
+  emailColumn,
+  ...accessColumns,
+  { key: 'cause', header: 'Cause', kind: 'text', cell: causeText },
+  ...grantIdColumns,
+]);
 
-const permissionChangesSheet: SheetSpec<PermissionChangeRow> = {
-  name: 'Permission Changes',
-  columns: [
-    // First: the writer tints a row by it (granted green, revoked red).
-    { key: 'change', header: 'Change', kind: 'text' },
-    { key: 'privileged', header: 'Privileged', kind: 'flag' },
-    { key: 'email', header: 'Email', kind: 'email' },
-    ...accessColumns,
-    { key: 'cause', header: 'Cause', kind: 'text' },
-    ...grantIdColumns,
-  ],
-  toCells: (r) => [
-    r.change,
-    flag(r.privileged),
-    text(r.email),
-    ...accessCells(r),
-    causeText(r),
-    ...grantIdCells(r),
-  ],
-};
-
-function inviteCells(r: InviteRow): Cell[] {
-  return [
-    text(r.email),
-    r.groupId === null ? 'workspace' : 'group',
-    text(r.groupName),
-    r.firstSeen,
-    r.daysPending,
-  ];
-}
-
-const inviteColumns: ColumnSpec[] = [
-  { key: 'email', header: 'Email', kind: 'email' },
-  { key: 'scope', header: 'Invited to', kind: 'text' },
-  { key: 'groupName', header: 'Group', kind: 'text' },
-  { key: 'firstSeen', header: 'First seen ({tz})', kind: 'date' },
-  { key: 'daysPending', header: 'Days pending', kind: 'int' },
+const inviteColumns: readonly Column<InviteRow>[] = [
+  emailColumn,
+  {
+    key: 'scope',
+    header: 'Invited to',
+    kind: 'text',
+    cell: (r) => (r.groupId === null ? 'workspace' : 'group'),
+  },
+  groupNameColumn,
+  { key: 'firstSeen', header: 'First seen ({tz})', kind: 'date', cell: (r) => r.firstSeen },
+  { key: 'daysPending', header: 'Days pending', kind: 'int', cell: (r) => r.daysPending },
 ];
 
-const groupIdColumn: ColumnSpec = { key: 'groupId', header: 'Group ID', kind: 'id' };
+const staleInvitesSheet = sheet<InviteRow>('Stale Invites', [...inviteColumns, groupIdColumn]);
 
-const staleInvitesSheet: SheetSpec<InviteRow> = {
-  name: 'Stale Invites',
-  columns: [...inviteColumns, groupIdColumn],
-  toCells: (r) => [...inviteCells(r), text(r.groupId)],
-};
+const membershipChangesSheet = sheet<MembershipChangeRow>('Membership Changes', [
+  changeColumn,
+  emailColumn,
+  groupNameColumn,
+  { key: 'detectedAt', header: 'Detected at ({tz})', kind: 'date', cell: (r) => r.detectedAt },
+  { key: 'userId', header: 'User ID', kind: 'id', cell: (r) => text(r.userId) },
+  groupIdColumn,
+]);
 
-const membershipChangesSheet: SheetSpec<MembershipChangeRow> = {
-  name: 'Membership Changes',
-  columns: [
-    { key: 'change', header: 'Change', kind: 'text' },
-    { key: 'email', header: 'Email', kind: 'email' },
-    { key: 'groupName', header: 'Group', kind: 'text' },
-    { key: 'detectedAt', header: 'Detected at ({tz})', kind: 'date' },
-    { key: 'userId', header: 'User ID', kind: 'id' },
-    groupIdColumn,
-  ],
-  toCells: (r) => [r.change, text(r.email), text(r.groupName), r.detectedAt, text(r.userId), text(r.groupId)],
-};
+const accessReviewSheet = sheet<AccessRow>('Access Review', [
+  privilegedColumn,
+  emailColumn,
+  { key: 'userName', header: 'Name', kind: 'text', cell: (r) => text(r.userName) },
+  // Via: every path to the access, `direct` first, then the groups by name.
+  ...accessColumns,
+  // Left empty for the reviewer's sign-off, beside what is decided on; the workbook
+  // validates both (a Keep/Revoke list, a bounded free text).
+  { key: 'decision', header: 'Decision', kind: 'decision', cell: () => null },
+  { key: 'reason', header: 'Reason', kind: 'reason', cell: () => null },
+  ...grantIdColumns,
+]);
 
-const accessReviewSheet: SheetSpec<AccessRow> = {
-  name: 'Access Review',
-  columns: [
-    { key: 'privileged', header: 'Privileged', kind: 'flag' },
-    { key: 'email', header: 'Email', kind: 'email' },
-    { key: 'userName', header: 'Name', kind: 'text' },
-    // Via: every path to the access, `direct` first, then the groups by name.
-    ...accessColumns,
-    // Left empty for the reviewer's sign-off, beside what is decided on; the workbook
-    // validates both (a Keep/Revoke list, a bounded free text).
-    { key: 'decision', header: 'Decision', kind: 'decision' },
-    { key: 'reason', header: 'Reason', kind: 'reason' },
-    ...grantIdColumns,
-  ],
-  toCells: (r) => [
-    flag(r.privileged),
-    text(r.email),
-    text(r.userName),
-    ...accessCells(r),
-    null,
-    null,
-    ...grantIdCells(r),
-  ],
-};
-
-const invitesSheet: SheetSpec<InviteRow> = {
-  name: 'Invites',
-  columns: [...inviteColumns, { key: 'stale', header: 'Stale', kind: 'flag' }, groupIdColumn],
-  toCells: (r) => [...inviteCells(r), flag(r.stale), text(r.groupId)],
-};
+const invitesSheet = sheet<InviteRow>('Invites', [
+  ...inviteColumns,
+  { key: 'stale', header: 'Stale', kind: 'flag', cell: (r) => flag(r.stale) },
+  groupIdColumn,
+]);
 
 /** One data sheet with its rows: in memory (small sheets) or streamed (Access Review). */
 type SheetSource<T> = {
