@@ -9,7 +9,8 @@
  * skipped: no recipients configured (MAIL_TO empty) — nothing to resend later
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { databaseError } from './errors.js';
+import { attempt, databaseError } from './errors.js';
+import { camelRow } from './rows.js';
 import type { Database, DeliveriesTable, DeliveryStatus } from './schema.js';
 import { storedMessage } from './text.js';
 
@@ -24,30 +25,15 @@ export interface Delivery {
   sentAt: Date | null;
 }
 
-function toDelivery(r: Selectable<DeliveriesTable>): Delivery {
-  return {
-    snapshotId: r.snapshot_id,
-    messageId: r.message_id,
-    recipients: r.recipients,
-    status: r.status,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    lastAttemptAt: r.last_attempt_at,
-    sentAt: r.sent_at,
-  };
+function toDelivery({ id: _id, created_at: _createdAt, ...row }: Selectable<DeliveriesTable>): Delivery {
+  return camelRow(row);
 }
 
 export async function deliveryFor(db: Kysely<Database>, snapshotId: number): Promise<Delivery | null> {
-  try {
-    const row = await db
-      .selectFrom('audit.deliveries')
-      .selectAll()
-      .where('snapshot_id', '=', snapshotId)
-      .executeTakeFirst();
-    return row ? toDelivery(row) : null;
-  } catch (error) {
-    throw databaseError(error, `reading the delivery of snapshot ${snapshotId}`);
-  }
+  const row = await attempt(`reading the delivery of snapshot ${snapshotId}`, () =>
+    db.selectFrom('audit.deliveries').selectAll().where('snapshot_id', '=', snapshotId).executeTakeFirst(),
+  );
+  return row ? toDelivery(row) : null;
 }
 
 export interface DeliveryAttemptInput {

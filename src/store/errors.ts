@@ -56,6 +56,15 @@ export function databaseError(error: unknown, doing: string, target?: string): A
   });
 }
 
+/** Runs one database step, its failure wrapped by `databaseError` with what was being done. */
+export async function attempt<T>(doing: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw databaseError(error, doing);
+  }
+}
+
 /** A failed connection attempt: always DB_UNAVAILABLE, whatever the error looked like. */
 export function connectError(error: unknown, target: string): AuditError {
   if (error instanceof AuditError) return error;

@@ -5,7 +5,8 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { ReportListing } from '../model/site.js';
-import { databaseError } from './errors.js';
+import { attempt, databaseError } from './errors.js';
+import { camelRow, snakeRow } from './rows.js';
 import type { Database, ReportsTable } from './schema.js';
 
 export interface ReportRecord {
@@ -30,39 +31,17 @@ export type RecordReportInput = Omit<ReportRecord, 'id' | ReportFigure> &
   Partial<Pick<ReportRecord, ReportFigure>>;
 
 function toRecord(r: Selectable<ReportsTable>): ReportRecord {
-  return {
-    id: r.id,
-    snapshotId: r.snapshot_id,
-    againstSnapshotId: r.against_snapshot_id,
-    fileName: r.file_name,
-    bytes: Number(r.bytes),
-    fileSha256: r.file_sha256,
-    dataSha256: r.data_sha256,
-    permissionChanges: r.permission_changes,
-    staleInvites: r.stale_invites,
-    openInvites: r.open_invites,
-    privilegedGrants: r.privileged_grants,
-    createdAt: r.created_at,
-  };
+  return { ...camelRow(r), bytes: Number(r.bytes) };
 }
 
 export async function recordReport(db: Kysely<Database>, input: RecordReportInput): Promise<ReportRecord> {
   try {
     const row = await db
       .insertInto('audit.reports')
-      .values({
-        snapshot_id: input.snapshotId,
-        against_snapshot_id: input.againstSnapshotId,
-        file_name: input.fileName,
-        bytes: input.bytes,
-        file_sha256: input.fileSha256,
-        data_sha256: input.dataSha256,
-        permission_changes: input.permissionChanges ?? 0,
-        stale_invites: input.staleInvites ?? 0,
-        open_invites: input.openInvites ?? 0,
-        privileged_grants: input.privilegedGrants ?? 0,
-        created_at: input.createdAt,
-      })
+      // Figures left out count as 0, as the type promises.
+      .values(
+        snakeRow({ permissionChanges: 0, staleInvites: 0, openInvites: 0, privilegedGrants: 0, ...input }),
+      )
       .returningAll()
       .executeTakeFirstOrThrow();
     return toRecord(row);
@@ -73,19 +52,17 @@ export async function recordReport(db: Kysely<Database>, input: RecordReportInpu
 
 /** The newest report written for a snapshot, or null. */
 export async function getReport(db: Kysely<Database>, snapshotId: number): Promise<ReportRecord | null> {
-  try {
-    const row = await db
+  const row = await attempt(`reading the report of snapshot ${snapshotId}`, () =>
+    db
       .selectFrom('audit.reports')
       .selectAll()
       .where('snapshot_id', '=', snapshotId)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(1)
-      .executeTakeFirst();
-    return row ? toRecord(row) : null;
-  } catch (error) {
-    throw databaseError(error, `reading the report of snapshot ${snapshotId}`);
-  }
+      .executeTakeFirst(),
+  );
+  return row ? toRecord(row) : null;
 }
 
 /**
