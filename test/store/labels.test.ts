@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRow, ReportData } from '../../src/model/report-data.js';
 import type { Label, Permission, ResourceName, WorkspacePicture } from '../../src/model/workspace.js';
 import { writeReport } from '../../src/report/index.js';
-import { canonicalLabels } from '../../src/store/labels.js';
+import { canonicalLabels } from '../../src/text/labels.js';
 import { loadReportData } from '../../src/store/report-data.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { COOKBOOK, cookbookQueries } from './cookbook.js';

@@ -1,0 +1,17 @@
+import type { Logger } from '../log/logger.js';
+import { type DatabaseHandle, verifyRemediation } from '../store/index.js';
+
+/**
+ * After a complete snapshot, before its report: applied remediation actions are judged by
+ * the first complete snapshot after them; one whose access is still seen is flagged.
+ */
+export async function checkRemediation(handle: DatabaseHandle, logger: Logger): Promise<void> {
+  const result = await verifyRemediation(handle.db);
+  if (result.verified.length > 0) logger.info({ actions: result.verified }, 'remediation verified');
+  for (const f of result.flagged) {
+    logger.warn(
+      { actionId: f.id, target: f.target, snapshotId: f.snapshotId },
+      'remediation action not seen by the audit: the access it removed is still there',
+    );
+  }
+}
