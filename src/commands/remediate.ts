@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AuditError } from '../errors.js';
-import { runRemediation, undoRemediation } from '../pipeline/remediate.js';
+import { runRemediation, undoRemediation, writeToken } from '../pipeline/remediate.js';
 import { actionLine, remediationText, unfinished } from '../pipeline/remediate-text.js';
 import { type CommandContext, commandLogger, withDatabase } from './context.js';
 
@@ -29,6 +29,7 @@ export function registerRemediate(program: Command, context: CommandContext): vo
       const config = loadConfig(context.env);
       const logger = commandLogger(context, 'warn');
       const apply = flags.apply === true;
+      if (apply) writeToken(config); // refused before anything is opened or read
       const result = await withDatabase(config, logger, (handle) =>
         runRemediation(handle, config, {
           apply,
@@ -53,6 +54,7 @@ export function registerRemediate(program: Command, context: CommandContext): vo
     .argument('<actionId>', 'the id of the remediation action to undo')
     .action(async (actionId: string) => {
       const config = loadConfig(context.env);
+      writeToken(config);
       const logger = commandLogger(context, 'warn');
       const { resumed, undo } = await withDatabase(config, logger, (handle) =>
         undoRemediation(handle, config, actionId, { now: clock(config.auditNow), logger }),

@@ -52,7 +52,8 @@ export interface RemediationResult {
   actions: ActionReport[];
 }
 
-function writeToken(config: Config): Secret {
+/** The write token, or the contract's refusal (exit 2) naming SEGMENT_WRITE_TOKEN, never a value. */
+export function writeToken(config: Config): Secret {
   if (config.segmentWriteToken === undefined) {
     throw new AuditError(
       'CONFIG_INVALID',
