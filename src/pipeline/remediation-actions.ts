@@ -143,7 +143,7 @@ export async function applyDraft(ctx: ActionContext, draft: ActionDraft): Promis
     operation: draft.operation,
     target: draft.target,
     request: draft.request,
-    undoOf: null,
+    undoOf: draft.undoOf ?? null,
   };
   if (draft.alreadyGone)
     return record(ctx, action, { status: 'applied', outcome: 'already-gone', error: undefined });

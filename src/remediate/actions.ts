@@ -28,6 +28,8 @@ export interface ActionDraft {
   revoked: RevokedEntry[];
   /** Recorded as applied at once, nothing sent: the access is already gone. */
   alreadyGone?: boolean;
+  /** An undo: the action it reverses. */
+  undoOf?: string;
 }
 
 /** The action a step records, or undefined for steps that are only listed (manual, needs a decision). */
@@ -91,6 +93,7 @@ export function undoDraft(action: {
     target: action.target,
     request: { permissions: restoring(grants) },
     revoked,
+    undoOf: action.id,
   };
 }
 

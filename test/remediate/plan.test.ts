@@ -27,7 +27,14 @@ const scoped = (value: string): Permission => ({
   resources: [{ id: 'ws', type: 'WORKSPACE' }],
   labels: [{ key: 'env', value }],
 });
-const source: Permission = { roleId: 'r-read', roleName: 'Source Read', resources: [{ id: 's1', type: 'SOURCE' }, { id: 's2', type: 'SOURCE' }] };
+const source: Permission = {
+  roleId: 'r-read',
+  roleName: 'Source Read',
+  resources: [
+    { id: 's1', type: 'SOURCE' },
+    { id: 's2', type: 'SOURCE' },
+  ],
+};
 
 describe('planUser', () => {
   it('removes only the revoked label scope and keeps the rest', () => {
@@ -35,16 +42,41 @@ describe('planUser', () => {
     expect(step?.kind).toBe('replace');
     if (step?.kind !== 'replace') return;
     expect(step.permissions).toEqual([
-      { roleId: 'r-admin', resources: [{ id: 'ws', type: 'WORKSPACE' }], labels: [{ key: 'env', value: 'dev' }] },
-      { roleId: 'r-read', resources: [{ id: 's1', type: 'SOURCE' }, { id: 's2', type: 'SOURCE' }] },
+      {
+        roleId: 'r-admin',
+        resources: [{ id: 'ws', type: 'WORKSPACE' }],
+        labels: [{ key: 'env', value: 'dev' }],
+      },
+      {
+        roleId: 'r-read',
+        resources: [
+          { id: 's1', type: 'SOURCE' },
+          { id: 's2', type: 'SOURCE' },
+        ],
+      },
     ]);
-    expect(step.revoked).toEqual([{ roleId: 'r-admin', roleName: 'Source Admin', resource: { id: 'ws', type: 'WORKSPACE' }, labels: [{ key: 'env', value: 'prod' }] }]);
+    expect(step.revoked).toEqual([
+      {
+        roleId: 'r-admin',
+        roleName: 'Source Admin',
+        resource: { id: 'ws', type: 'WORKSPACE' },
+        labels: [{ key: 'env', value: 'prod' }],
+      },
+    ]);
   });
 
   it('removes one resource of a permission with several', () => {
-    const d = decision({ roleId: 'r-read', roleName: 'Source Read', resourceType: 'SOURCE', resourceId: 's2', labels: '' });
+    const d = decision({
+      roleId: 'r-read',
+      roleName: 'Source Read',
+      resourceType: 'SOURCE',
+      resourceId: 's2',
+      labels: '',
+    });
     const [step] = planUser([d], [source]);
-    expect(step?.kind === 'replace' && step.permissions).toEqual([{ roleId: 'r-read', resources: [{ id: 's1', type: 'SOURCE' }] }]);
+    expect(step?.kind === 'replace' && step.permissions).toEqual([
+      { roleId: 'r-read', resources: [{ id: 's1', type: 'SOURCE' }] },
+    ]);
   });
 
   it('a grant whose scope changed since the decision needs a new decision: nothing is sent', () => {
@@ -54,17 +86,31 @@ describe('planUser', () => {
 
   it('a grant no longer held, or a user gone, is already gone', () => {
     expect(planUser([decision()], [source])[0]).toMatchObject({ kind: 'already-gone', decisionIds: ['1'] });
-    expect(planUser([decision()], 'gone')[0]).toMatchObject({ kind: 'already-gone', why: expect.stringContaining('404') });
+    expect(planUser([decision()], 'gone')[0]).toMatchObject({
+      kind: 'already-gone',
+      why: expect.stringContaining('404'),
+    });
   });
 });
 
 describe('buildPlan', () => {
   it('lists group paths as manual steps naming the group, and direct ones as one PUT per user', () => {
     const d1 = decision();
-    const d2 = decision({ id: '2', via: 'direct; Analysts', roleId: 'r-read', roleName: 'Source Read', resourceType: 'SOURCE', resourceId: 's1', labels: '' });
+    const d2 = decision({
+      id: '2',
+      via: 'direct; Analysts',
+      roleId: 'r-read',
+      roleName: 'Source Read',
+      resourceType: 'SOURCE',
+      resourceId: 's1',
+      labels: '',
+    });
     const d3 = decision({ id: '3', userId: 'u2', email: 'bob@example.com', via: 'Engineers' });
     expect(usersToRead([d1, d2, d3])).toEqual(['u1']);
-    const steps = buildPlan({ decisions: [d1, d2, d3], current: new Map([['u1', [scoped('prod'), source]]]) });
+    const steps = buildPlan({
+      decisions: [d1, d2, d3],
+      current: new Map([['u1', [scoped('prod'), source]]]),
+    });
     expect(steps.map((s) => s.kind)).toEqual(['replace', 'manual', 'manual']);
     expect(steps[0]).toMatchObject({ decisionIds: ['1', '2'] });
     expect(steps[1]).toMatchObject({ groups: ['Analysts'] });
@@ -90,7 +136,10 @@ describe('buildPlan', () => {
       ],
     });
     expect(steps.map((s) => s.kind)).toEqual(['withdraw-invite', 'manual-invite']);
-    expect(draftOf(steps[0]!)).toMatchObject({ operation: 'delete_invites', request: { emails: ['old@example.com'] } });
+    expect(draftOf(steps[0]!)).toMatchObject({
+      operation: 'delete_invites',
+      request: { emails: ['old@example.com'] },
+    });
   });
 });
 
@@ -102,7 +151,10 @@ describe('resolvePending (an action whose outcome a dead run left unknown)', () 
   });
   it('is sent again with a body rebuilt from what is held now', () => {
     const r = resolvePending(draft, [scoped('prod'), source]);
-    expect(r).toEqual({ done: false, request: { permissions: [{ roleId: 'r-read', resources: source.resources }] } });
+    expect(r).toEqual({
+      done: false,
+      request: { permissions: [{ roleId: 'r-read', resources: source.resources }] },
+    });
   });
 });
 
