@@ -16,6 +16,7 @@ import { actions, decide } from './fixtures.js';
 
 let h: Harness;
 let ws: string;
+let dee: { id: string; email: string };
 let snapshot1: number;
 const ROLE = { id: '', name: '' };
 const SOURCE_ROLE = { id: '', name: '' };
@@ -55,6 +56,10 @@ beforeAll(async () => {
   await h.admin.replaceUserPermissions(user(0).id, [scoped('production'), scoped('staging')]);
   await h.admin.replaceUserPermissions(user(1).id, [scoped('production')]);
   await h.admin.replaceUserPermissions(user(2).id, [scoped('production')]);
+  // Dee: in no group, one grant only (every row of hers can be revoked).
+  const grouped = new Set(truth.groups.flatMap((g) => g.memberIds));
+  dee = users.find((u, i) => i > 3 && !grouped.has(u.id))!;
+  await h.admin.replaceUserPermissions(dee.id, [scoped('production')]);
   snapshot1 = (await h.run(at(0))).snapshotId;
 });
 afterAll(async () => {
@@ -190,5 +195,42 @@ describe('remediate', () => {
     );
     expect(row?.unverified_snapshot_id).toBe(run.snapshotId);
     expect(row?.verified_snapshot_id).toBeNull();
+  });
+
+  it('--delete-users deletes a user every one of whose rows was revoked (delete_users)', async () => {
+    await decide(h.db.handle.db, {
+      snapshotId: snapshot1,
+      userId: dee.id,
+      email: dee.email,
+      roleId: ROLE.id,
+      roleName: ROLE.name,
+      resourceType: 'WORKSPACE',
+      resourceId: ws,
+      labels: 'environment:production',
+    });
+    const plan = await remediate(at(2.1), { apply: false, deleteUsers: true });
+    // Bob's changed grant is still listed for a new decision; Dee is deleted, not edited.
+    expect(plan.steps.map((s) => s.kind)).toEqual(['delete-user', 'needs-decision']);
+    expect(plan.steps[0]).toMatchObject({ user: { userId: dee.id } });
+    const result = await remediate(at(2.2), { apply: true, deleteUsers: true });
+    expect(result.actions).toMatchObject([{ operation: 'delete_users', status: 'applied', outcome: 'sent' }]);
+    expect(h.sim.truth().users.some((u) => u.id === dee.id)).toBe(false);
+  });
+
+  it('--withdraw-stale-invites withdraws stale workspace invites (delete_invites)', async () => {
+    const invites = h.sim.truth().invites;
+    expect(invites.length).toBeGreaterThan(0);
+    await h.run(at(30)); // every invite seen since day 0 is stale now
+    const result = await runRemediation(h.db.handle, config(at(30.1)), {
+      apply: true,
+      withdrawStaleInvites: true,
+      now: () => at(30.1),
+      logger: silent,
+    });
+    const withdrawn = result.actions.filter((a) => a.operation === 'delete_invites');
+    expect(withdrawn.map((a) => a.target).sort()).toEqual([...invites].sort());
+    expect(withdrawn.every((a) => a.status === 'applied')).toBe(true);
+    expect(h.sim.truth().invites).toEqual([]);
+    expect(result.steps.some((s) => s.kind === 'manual-invite')).toBe(true);
   });
 });
