@@ -5,7 +5,7 @@
  */
 import type { PlanStep } from '../model/remediation.js';
 
-export const PLAN_HEADER = [
+const PLAN_HEADER = [
   'step',
   'operation',
   'user or invite',
@@ -112,7 +112,7 @@ function stepRow(step: PlanStep): string[] {
   }
 }
 
-export function planRows(steps: readonly PlanStep[]): string[][] {
+function planRows(steps: readonly PlanStep[]): string[][] {
   return steps.map(stepRow);
 }
 

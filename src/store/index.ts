@@ -21,7 +21,6 @@ export {
   fullyRevokedUsers,
   getAction,
   insertPlanned,
-  listActions,
   markUndone,
   type Outcome,
   openRevokes,
@@ -31,7 +30,7 @@ export {
   staleInvites,
   updateRequest,
 } from './remediation-actions.js';
-export { type VerificationResult, verifyRemediation } from './remediation-verify.js';
+export { verifyRemediation } from './remediation-verify.js';
 export { loadReportData } from './report-data.js';
 export {
   getReport,

@@ -112,12 +112,6 @@ export async function getAction(db: Db, id: string): Promise<RemediationAction |
   return r.rows[0];
 }
 
-export async function listActions(db: Db): Promise<RemediationAction[]> {
-  const r = await sql<RemediationAction>`
-    SELECT ${ACTION_COLUMNS} FROM audit.remediation_actions ORDER BY id`.execute(db);
-  return r.rows;
-}
-
 /**
  * Records an action `planned` (committed before its request goes out). undefined when a
  * live action with the same key exists: the same decisions are never acted on twice.

@@ -46,7 +46,8 @@ beforeAll(async () => {
   users = truth.users.map((u) => ({ id: u.id, email: u.email }));
   const admin = truth.roles.find((r) => r.name === 'Source Admin')!;
   Object.assign(role, { id: admin.id, name: admin.name });
-  for (const u of users.slice(0, 3)) await h.admin.replaceUserPermissions(u.id, [scoped('production'), scoped('staging')]);
+  for (const u of users.slice(0, 3))
+    await h.admin.replaceUserPermissions(u.id, [scoped('production'), scoped('staging')]);
   snapshotId = (await h.run(at(0))).snapshotId;
 });
 afterAll(async () => {

@@ -37,8 +37,12 @@ describe('the IAM write limit', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('x-ratelimit-consumed')).toBe('61');
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(limited.headers.get('x-ratelimit-reset')).toBe(new Date(Date.UTC(2026, 5, 1, 12, 1, 0)).toUTCString());
-    const body = (await limited.json()) as { errors: { type: string; message: string; data: Record<string, number> }[] };
+    expect(limited.headers.get('x-ratelimit-reset')).toBe(
+      new Date(Date.UTC(2026, 5, 1, 12, 1, 0)).toUTCString(),
+    );
+    const body = (await limited.json()) as {
+      errors: { type: string; message: string; data: Record<string, number> }[];
+    };
     expect(body.errors[0]).toMatchObject({
       type: 'RequestError',
       message: 'Too many requests',
