@@ -5,6 +5,7 @@
  * gives the grant back, and the refusals (changed user, 404, 403).
  */
 import { readFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { isAuditError } from '../../src/errors.js';
@@ -121,6 +122,12 @@ describe('remediate', () => {
     const sheets = await readSheets(run.reportPath);
     const lost = records(sheets.rows.get('Permission Changes')).filter((r) => r.Email === user(0).email);
     expect(lost.map((r) => r.Cause)).toEqual([`revoked by remediation action ${actionId}`]);
+    const change = await sql<{ detail: { remediationActionId?: string } }>`
+      SELECT detail FROM audit.changes
+       WHERE snapshot_id = ${run.snapshotId} AND kind = 'permission_revoked' AND subject_id = ${user(0).id}`.execute(
+      h.db.handle.db,
+    );
+    expect(change.rows.map((r) => r.detail.remediationActionId)).toEqual([actionId]);
   });
 
   it('undo gives the grant back and marks the action undone', async () => {
