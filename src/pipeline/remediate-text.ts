@@ -14,6 +14,21 @@ export function remediationText(result: RemediationResult, apply: boolean): stri
   parts.push(`Plan written to ${result.planFile}\n`);
   if (result.resumed.length > 0)
     parts.push(`Resolved from an earlier run:\n${result.resumed.map(actionLine).join('\n')}\n`);
+  if (result.pending.length > 0) {
+    const lines = result.pending.map(
+      (a) => `- action ${a.id} ${a.operation} ${a.target}: outcome unknown${a.error ? ` (${a.error})` : ''}`,
+    );
+    parts.push(
+      `Left planned by an earlier run (remediate --apply reads and resolves them first):\n${lines.join('\n')}\n`,
+    );
+  }
+  if (result.flagged.length > 0) {
+    const lines = result.flagged.map(
+      (a) =>
+        `- action ${a.id} ${a.operation} ${a.target}: snapshot ${a.unverifiedSnapshotId} still saw the access`,
+    );
+    parts.push(`Flagged: the next audit did not see their effect:\n${lines.join('\n')}\n`);
+  }
   if (apply) {
     const lines = result.actions.map(actionLine);
     parts.push(lines.length > 0 ? `Actions:\n${lines.join('\n')}\n` : 'No action to send.\n');

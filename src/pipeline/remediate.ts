@@ -22,9 +22,12 @@ import { SegmentClient } from '../segment/index.js';
 import { SegmentWriteClient } from '../segment/write-client.js';
 import {
   type DatabaseHandle,
+  flaggedActions,
   fullyRevokedUsers,
   getAction,
   openRevokes,
+  pendingActions,
+  type RemediationAction,
   staleInvites,
 } from '../store/index.js';
 import {
@@ -50,6 +53,10 @@ export interface RemediationResult {
   resumed: ActionReport[];
   /** Actions recorded (and, with apply, sent) by this run. */
   actions: ActionReport[];
+  /** Actions of earlier runs still `planned` (outcome unknown): `--apply` resolves them first. */
+  pending: RemediationAction[];
+  /** Applied actions whose access the next audit still saw. */
+  flagged: RemediationAction[];
 }
 
 /** The write token, or the contract's refusal (exit 2) naming SEGMENT_WRITE_TOKEN, never a value. */
@@ -125,12 +132,9 @@ export async function runRemediation(
       logger: options.logger,
     });
     const steps = await planNow({ db: handle.db, reader }, options);
-    return {
-      steps,
-      planFile: await writePlan(config.reportsDir, steps, options.now()),
-      resumed: [],
-      actions: [],
-    };
+    const planFile = await writePlan(config.reportsDir, steps, options.now());
+    const pending = await pendingActions(handle.db);
+    return { steps, planFile, resumed: [], actions: [], pending, flagged: await flaggedActions(handle.db) };
   }
   const ctx = actionContext(handle, config, options, true);
   const resumed = await resumePending(ctx);
@@ -142,7 +146,7 @@ export async function runRemediation(
     const report = draft && (await applyDraft(ctx, draft));
     if (report) actions.push(report);
   }
-  return { steps, planFile, resumed, actions };
+  return { steps, planFile, resumed, actions, pending: [], flagged: await flaggedActions(handle.db) };
 }
 
 /** `remediate undo ACTION_ID`: adds back what an applied revoke removed. */

@@ -143,7 +143,8 @@ export class SegmentWriteClient {
         body: json === undefined ? undefined : JSON.stringify(json),
         signal: AbortSignal.timeout(this.#o.requestTimeoutMs ?? 30_000),
       });
-      const text = (await readBounded(response, ANSWER_BYTES)).text;
+      // The answer is stored with the action: no echo of the token may reach the database.
+      const text = scrub((await readBounded(response, ANSWER_BYTES)).text, [this.#o.token]);
       let body: unknown = null;
       try {
         body = text === '' ? null : JSON.parse(text);

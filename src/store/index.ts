@@ -18,6 +18,7 @@ export {
   openDatabase,
 } from './open.js';
 export {
+  flaggedActions,
   fullyRevokedUsers,
   getAction,
   insertPlanned,

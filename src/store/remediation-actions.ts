@@ -106,6 +106,14 @@ export async function pendingActions(db: Db): Promise<RemediationAction[]> {
   return r.rows;
 }
 
+/** Applied actions whose access the next complete snapshot still saw. */
+export async function flaggedActions(db: Db): Promise<RemediationAction[]> {
+  const r = await sql<RemediationAction>`
+    SELECT ${ACTION_COLUMNS} FROM audit.remediation_actions
+     WHERE status = 'applied' AND unverified_snapshot_id IS NOT NULL ORDER BY id`.execute(db);
+  return r.rows;
+}
+
 export async function getAction(db: Db, id: string): Promise<RemediationAction | undefined> {
   const r = await sql<RemediationAction>`
     SELECT ${ACTION_COLUMNS} FROM audit.remediation_actions WHERE id = ${id}::bigint`.execute(db);

@@ -11,6 +11,7 @@ import type { Config } from '../../src/config.js';
 import { isAuditError } from '../../src/errors.js';
 import type { Permission } from '../../src/model/workspace.js';
 import { runRemediation, undoRemediation } from '../../src/pipeline/remediate.js';
+import { remediationText } from '../../src/pipeline/remediate-text.js';
 import { Secret } from '../../src/secret.js';
 import { at, type Harness, readSheets, records, silent, startHarness } from '../pipeline/helpers.js';
 import { actions, decide } from './fixtures.js';
@@ -202,6 +203,12 @@ describe('remediate', () => {
     );
     expect(row?.unverified_snapshot_id).toBe(run.snapshotId);
     expect(row?.verified_snapshot_id).toBeNull();
+    // remediate says so too.
+    const plan = await remediate(at(2.05), { apply: false });
+    expect(plan.flagged.map((a) => a.id)).toEqual([row!.id]);
+    expect(remediationText(plan, false)).toContain(
+      `action ${row!.id} replace_permissions_for_user ${user(3).id}: snapshot ${run.snapshotId} still saw the access`,
+    );
   });
 
   it('--delete-users deletes a user every one of whose rows was revoked (delete_users)', async () => {

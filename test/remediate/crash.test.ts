@@ -89,6 +89,11 @@ async function trial(n: number, moment: Moment): Promise<void> {
   expect(killed.signal).toBe('SIGKILL');
   h.sim.setFaults(undefined);
   const sentByKilled = puts() - before;
+  // The kill landed where intended: the action is left planned (outcome unknown) or recorded.
+  await h.db.reopen();
+  const left = (await actions(h.db.handle.db)).filter((a) => a.target === u.id);
+  expect(left).toMatchObject([{ status: moment === 'recorded' ? 'applied' : 'planned' }]);
+  await h.db.release();
 
   const again = startCli(['remediate', '--apply'], env());
   const done = await again.exited;
