@@ -18,8 +18,8 @@ import { draftOf, undoable, undoDraft } from '../remediate/actions.js';
 import { buildPlan, usersToRead } from '../remediate/plan.js';
 import { planCsv } from '../remediate/plan-text.js';
 import type { Secret } from '../secret.js';
-import { SegmentClient } from '../segment/index.js';
-import { SegmentWriteClient } from '../segment/write-client.js';
+import { SegmentClient, SegmentWriteClient } from '../segment/index.js';
+
 import {
   type DatabaseHandle,
   flaggedActions,

@@ -10,8 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { CurrentPermissions, PermissionInput } from '../model/remediation.js';
 import { type ActionDraft, needsRead, resolvePending } from '../remediate/actions.js';
 import { apiMessage, verdictOf } from '../remediate/verdict.js';
-import type { SegmentClient } from '../segment/index.js';
-import type { SegmentWriteClient, WriteAnswer } from '../segment/write-client.js';
+import type { SegmentClient, SegmentWriteClient, WriteAnswer } from '../segment/index.js';
 import type { Database } from '../store/index.js';
 import {
   insertPlanned,
