@@ -169,6 +169,25 @@ describe('remediate', () => {
     ]);
   });
 
+  it('a 404 to the write itself (the user went meanwhile) is recorded as already gone', async () => {
+    const eve = users.find((u, i) => i > 3 && u.id !== dee.id)!;
+    await h.admin.replaceUserPermissions(eve.id, [scoped('production')]);
+    await decide(h.db.handle.db, {
+      snapshotId: snapshot1,
+      userId: eve.id,
+      email: eve.email,
+      roleId: ROLE.id,
+      roleName: ROLE.name,
+      resourceType: 'WORKSPACE',
+      resourceId: ws,
+      labels: 'environment:production',
+    });
+    h.sim.inject({ route: 'PUT /users/{id}/permissions', kind: 'status', status: 404 });
+    const result = await remediate(at(1.45), { apply: true });
+    expect(result.actions).toMatchObject([{ status: 'applied', outcome: 'already-gone', target: eve.id }]);
+    expect(result.steps.filter((s) => s.kind === 'replace')).toHaveLength(1);
+  });
+
   it('a token without write rights: action failed, exit 2 naming SEGMENT_WRITE_TOKEN, never its value', async () => {
     await h.admin.replaceUserPermissions(user(3).id, [scoped('production')]);
     await decide(h.db.handle.db, {
@@ -205,7 +224,10 @@ describe('remediate', () => {
     expect(row?.verified_snapshot_id).toBeNull();
     // remediate says so too.
     const plan = await remediate(at(2.05), { apply: false });
-    expect(plan.flagged.map((a) => a.id)).toEqual([row!.id]);
+    // Eve's too: the 404 above was the simulator's injection, her grant is still there.
+    expect(plan.flagged.map((a) => a.target).sort()).toEqual(
+      [user(3).id, users.find((u, i) => i > 3 && u.id !== dee.id)!.id].sort(),
+    );
     expect(remediationText(plan, false)).toContain(
       `action ${row!.id} replace_permissions_for_user ${user(3).id}: snapshot ${run.snapshotId} still saw the access`,
     );
