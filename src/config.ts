@@ -11,6 +11,8 @@ import { Secret } from './secret.js';
  */
 export interface Config {
   readonly segmentApiToken: Secret | undefined;
+  /** IAM write token of `remediate --apply` (and undo) only; never used by an audit. */
+  readonly segmentWriteToken: Secret | undefined;
   readonly segmentApiUrl: string;
   /** A real server's URL, or undefined for the embedded database under dataDir. */
   readonly databaseUrl: Secret | undefined;
@@ -307,7 +309,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
   const smtpUrl = smtpText === undefined ? undefined : new Secret(smtpText);
   if (smtpUrl !== undefined) parseSmtpUrl(smtpUrl); // every part checked now, not after the report
   // Read (and checked for a both-set conflict) now, though only `remediate --apply` uses it.
-  secretText(env, 'SEGMENT_WRITE_TOKEN');
+  const writeToken = secretText(env, 'SEGMENT_WRITE_TOKEN');
 
   const mailFrom = text(env, 'MAIL_FROM') ?? 'access-audit@localhost';
   if (!EMAIL.test(mailFrom)) bad('MAIL_FROM', `is not an email address (got "${mailFrom}")`);
@@ -333,6 +335,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
 
   return Object.freeze({
     segmentApiToken: token === undefined ? undefined : new Secret(token),
+    segmentWriteToken: writeToken === undefined ? undefined : new Secret(writeToken),
     segmentApiUrl,
     databaseUrl: dbUrl === undefined ? undefined : new Secret(dbUrl),
     dataDir: text(env, 'DATA_DIR') ?? './data',

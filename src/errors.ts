@@ -32,6 +32,10 @@ const catalogue = {
   API_TOO_LARGE: { exit: EXIT.failed, summary: 'the Segment API sent more than the client accepts' },
   API_TLS: { exit: EXIT.failed, summary: "the Segment API's TLS certificate was not accepted" },
 
+  // Remediation (the IAM write API).
+  WRITE_FORBIDDEN: { exit: EXIT.usage, summary: 'SEGMENT_WRITE_TOKEN may not write IAM permissions' },
+  REMEDIATION_INCOMPLETE: { exit: EXIT.failed, summary: 'some remediation actions were not applied' },
+
   // The database (exit 1).
   DB_UNAVAILABLE: { exit: EXIT.failed, summary: 'the database could not be reached' },
   DB_BUSY: { exit: EXIT.failed, summary: 'another audit run holds the database' },

@@ -33,7 +33,14 @@ function buildProgram(context: CommandContext): Command {
     .exitOverride()
     .configureOutput(output);
   registerCommands(program, context);
-  for (const command of program.commands) command.exitOverride().configureOutput(output);
+  // Subcommands too (`remediate undo`): Commander copies these settings only at creation.
+  const configure = (commands: readonly Command[]): void => {
+    for (const command of commands) {
+      command.exitOverride().configureOutput(output);
+      configure(command.commands);
+    }
+  };
+  configure(program.commands);
   return program;
 }
 

@@ -188,6 +188,15 @@ describe('<NAME>_FILE secrets', () => {
     expect(c.databaseUrl?.reveal()).toBe('postgres://u:filepw@db.example:5432/audit');
     expect(c.smtpUrl?.reveal()).toBe('smtps://u:p@smtp.example.com:465');
     expect(c.reportsToken?.reveal()).toBe(token);
+    expect(c.segmentWriteToken?.reveal()).toBe('sgp_write');
+  });
+
+  it('holds SEGMENT_WRITE_TOKEN as a secret, apart from the audit token; unset when not given', () => {
+    const c = loadConfig({ SEGMENT_API_TOKEN: 'sgp_audit', SEGMENT_WRITE_TOKEN: 'sgp_write_only' });
+    expect(c.segmentWriteToken?.reveal()).toBe('sgp_write_only');
+    expect(c.segmentApiToken?.reveal()).toBe('sgp_audit');
+    expect(JSON.stringify(c)).not.toContain('sgp_write_only');
+    expect(loadConfig({}).segmentWriteToken).toBeUndefined();
   });
 
   it.each(['SEGMENT_API_TOKEN', 'SEGMENT_WRITE_TOKEN', 'DATABASE_URL', 'SMTP_URL', 'REPORTS_TOKEN'])(

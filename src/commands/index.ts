@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from './context.js';
 import { registerDemo } from './demo.js';
 import { registerMigrate } from './migrate.js';
+import { registerRemediate } from './remediate.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerSchedule } from './schedule.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command, context: CommandContext): voi
   registerServe(program, context);
   registerReport(program, context);
   registerSnapshots(program, context);
+  registerRemediate(program, context);
   registerMigrate(program, context);
   registerDemo(program, context);
   registerSimulate(program, context);

@@ -57,6 +57,8 @@ export interface PermissionChangeRow extends AccessScope {
   /** The change kind behind it. */
   cause: ChangeKind;
   privileged: boolean;
+  /** The remediation action that revoked it (a direct grant lost), if one did. */
+  remediationActionId?: string | null;
 }
 
 export interface MembershipChangeRow {

@@ -25,6 +25,7 @@ import {
 import { type DeliveryOutcome, deliverReport, skipDelivery } from './deliver.js';
 import { collectGarbage } from './memory.js';
 import { produceReport, recordedReport } from './produce-report.js';
+import { checkRemediation } from './verify-remediation.js';
 
 /**
  * One audit cycle: crawl → snapshot → diff → report → email. The order of effects is
@@ -286,6 +287,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       throw await failedAudit(handle, deps, snapshotId, error, clock);
     }
 
+    await checkRemediation(handle, log);
     let t = performance.now();
     const report = await produceReport(handle, config, snapshotId, clock());
     times.reportMs = performance.now() - t;

@@ -6,7 +6,10 @@ import { text } from './cells.js';
  * Analysts"), not the store's change kinds. `via` is 'direct' or the group the access
  * came through, so one kind reads differently for a direct grant and a group's.
  */
-export function causeText(row: Pick<PermissionChangeRow, 'cause' | 'via'>): string | null {
+export function causeText(
+  row: Pick<PermissionChangeRow, 'cause' | 'via' | 'remediationActionId'>,
+): string | null {
+  if (row.remediationActionId) return text(`revoked by remediation action ${row.remediationActionId}`);
   const direct = row.via === 'direct';
   const group = `group ${row.via}`;
   const words: Partial<Record<ChangeKind, string>> = {

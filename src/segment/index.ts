@@ -7,3 +7,4 @@ export {
 export { collect, SegmentClient, type SegmentClientOptions } from './client.js';
 export type { ApiWarehouse } from './resources.js';
 export type { ApiPermission, ApiUser, ApiUserGroup } from './schemas.js';
+export { SegmentWriteClient, type WriteAnswer } from './write-client.js';

@@ -75,6 +75,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     options.now ?? Date.now,
     checkRateLimit(options.rateLimit),
     writeLimit,
+    count('writeWindowMs', options.writeWindowMs, 60_000),
   );
   core.setInlinePermissions(options.inlinePermissions);
   core.omitTotalEntries = options.omitTotalEntries ?? false;

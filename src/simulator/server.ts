@@ -17,7 +17,6 @@ import type { RateLimit, SimulatorStats } from './types.js';
 
 export const router = new Router([...readRoutes, ...resourceRoutes, ...writeRoutes]);
 
-const WRITE_WINDOW_MS = 60_000;
 const VENDOR_JSON = 'application/vnd.segment.v1+json';
 
 function emptyStats(): SimulatorStats {
@@ -43,6 +42,7 @@ export class SimulatorCore {
     readonly now: () => number,
     readLimit: RateLimit | undefined,
     writeLimitPerMinute: number,
+    private readonly writeWindowMs = 60_000,
   ) {
     this.readLimiter = new FixedWindowLimiter(readLimit?.limit, readLimit?.windowMs ?? 60_000, now);
     this.#writeLimit = writeLimitPerMinute;
@@ -59,14 +59,14 @@ export class SimulatorCore {
 
   setWriteLimit(perMinute: number): void {
     this.#writeLimit = perMinute;
-    for (const limiter of this.#writeLimiters.values()) limiter.configure(perMinute, WRITE_WINDOW_MS);
+    for (const limiter of this.#writeLimiters.values()) limiter.configure(perMinute, this.writeWindowMs);
   }
 
   /** Each write endpoint has its own budget, as the IAM write limits are per endpoint. */
   writeLimiter(key: string): FixedWindowLimiter {
     let limiter = this.#writeLimiters.get(key);
     if (!limiter) {
-      limiter = new FixedWindowLimiter(this.#writeLimit, WRITE_WINDOW_MS, this.now);
+      limiter = new FixedWindowLimiter(this.#writeLimit, this.writeWindowMs, this.now);
       this.#writeLimiters.set(key, limiter);
     }
     return limiter;

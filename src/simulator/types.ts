@@ -47,6 +47,11 @@ export interface SimulatorOptions {
   rateLimit?: RateLimit;
   /** Requests a minute allowed to each write endpoint; default 60 (the documented IAM limit). */
   writeLimitPerMinute?: number;
+  /**
+   * Length of the write limit's window; default 60,000 ms (the documented "a minute").
+   * Shorter in tests, so a client's pacing across a window can be shown in seconds.
+   */
+  writeWindowMs?: number;
   faults?: FaultOptions;
   /** The clock of the rate limiters (tests may pass a fake one); default Date.now. */
   now?: () => number;

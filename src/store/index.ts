@@ -17,6 +17,21 @@ export {
   type DatabaseHandle,
   openDatabase,
 } from './open.js';
+export {
+  flaggedActions,
+  fullyRevokedUsers,
+  getAction,
+  insertPlanned,
+  markUndone,
+  type Outcome,
+  openRevokes,
+  pendingActions,
+  type RemediationAction,
+  recordOutcome,
+  staleInvites,
+  updateRequest,
+} from './remediation-actions.js';
+export { verifyRemediation } from './remediation-verify.js';
 export { loadReportData } from './report-data.js';
 export {
   getReport,
@@ -25,6 +40,7 @@ export {
 } from './reports.js';
 export { acquireRunLock } from './run-lock.js';
 export { claimPeriod, releasePeriod } from './schedule-claims.js';
+export type { Database } from './schema.js';
 export {
   beginSnapshot,
   clockNotAfterLast,

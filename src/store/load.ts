@@ -23,7 +23,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { ResourceRef, WorkspacePicture } from '../model/workspace.js';
-import { canonicalLabels } from './labels.js';
+import { canonicalLabels } from '../text/labels.js';
 import type { Database } from './schema.js';
 
 /** Array elements per statement (rows × columns): keeps PGlite's memory flat. */

@@ -129,6 +129,16 @@ async function affectedUsers(db: Db, a: Date, b: Date): Promise<string[]> {
   return r.rows.map((row) => row.user_id);
 }
 
+/** The remediation action applied in (a, b] that removed lost row `l`'s direct grant, if any. */
+function remediatedBy(a: Date, b: Date): RawBuilder<unknown> {
+  return sql`(SELECT min(r.id)::text FROM audit.remediation_actions r, jsonb_array_elements(r.revoked) k
+               WHERE l.via_group_id IS NULL AND r.operation = 'replace_permissions_for_user'
+                 AND r.outcome IN ('sent', 'found-done') AND r.target = l.user_id
+                 AND r.applied_at > ${a}::timestamptz AND r.applied_at <= ${b}::timestamptz
+                 AND k->>'roleId' = l.role_id AND k->>'resourceType' = l.resource_type
+                 AND k->>'resourceId' = l.resource_id AND k->>'labels' = l.labels)`;
+}
+
 /**
  * Effective-access rows (user × role × resource × labels × via) gained or lost between
  * instants a and b, with their cause; a lost row names its resource as at a, a gained one
@@ -153,12 +163,12 @@ async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionCh
     SELECT 'granted' AS change, g.user_id AS "userId", g.email, g.role_id AS "roleId", g.role_name AS "roleName",
            g.resource_type AS "resourceType", g.resource_id AS "resourceId", g.resource_name AS "resourceName",
            g.labels, g.via, g.privileged,
-           ${changeCause('g', a, GAINED)} AS cause
+           ${changeCause('g', a, GAINED)} AS cause, NULL::text AS "remediationActionId"
       FROM gained g
     UNION ALL
     SELECT 'revoked', l.user_id, l.email, l.role_id, l.role_name, l.resource_type, l.resource_id, l.resource_name,
            l.labels, l.via, l.privileged,
-           ${changeCause('l', b, LOST)}
+           ${changeCause('l', b, LOST)}, ${remediatedBy(a, b)}
       FROM lost l
      ORDER BY 3, 2, 5, 6, 7, 9, 10, 1`.execute(db);
   return r.rows;

@@ -3,6 +3,7 @@
  * from pg as Date; integer ids as number; bigint ids (history and change rows) as string.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { RemediationOperation } from '../model/remediation.js';
 import type { SnapshotStatus } from '../model/report-data.js';
 
 type Json = ColumnType<unknown, string, string>;
@@ -157,6 +158,30 @@ interface ReviewDecisionsTable {
   recorded_at: Generated<Date>;
 }
 
+export type RemediationStatus = 'planned' | 'applied' | 'failed' | 'undone';
+export type RemediationOutcome = 'sent' | 'already-gone' | 'found-done';
+
+interface RemediationActionsTable {
+  id: BigId;
+  plan_key: string;
+  decision_id: string | null;
+  decision_ids: ColumnType<string[], string[] | undefined, string[]>;
+  operation: RemediationOperation;
+  target: string;
+  request: Json;
+  revoked: ColumnType<unknown, string | undefined, string>;
+  status: Generated<RemediationStatus>;
+  outcome: RemediationOutcome | null;
+  response: Json | null;
+  error: string | null;
+  undo_of: string | null;
+  recorded_at: Timestamp;
+  applied_at: Timestamp | null;
+  undone_at: Timestamp | null;
+  verified_snapshot_id: number | null;
+  unverified_snapshot_id: number | null;
+}
+
 interface ScheduleClaimsTable {
   period: Timestamp;
   instance: string;
@@ -176,4 +201,5 @@ export interface Database {
   'audit.deliveries': DeliveriesTable;
   'audit.schedule_claims': ScheduleClaimsTable;
   'audit.review_decisions': ReviewDecisionsTable;
+  'audit.remediation_actions': RemediationActionsTable;
 }
