@@ -32,28 +32,27 @@ export interface ActionDraft {
   undoOf?: string;
 }
 
+/** What every replace of one user's permissions shares: the same key whether sent or found done. */
+function replaceDraft(step: { userId: string; decisionIds: string[] }) {
+  return {
+    planKey: `replace:${step.userId}:${step.decisionIds.join(',')}`,
+    decisionIds: step.decisionIds,
+    operation: 'replace_permissions_for_user' as const,
+    target: step.userId,
+  };
+}
+
 /** The action a step records, or undefined for steps that are only listed (manual, needs a decision). */
 export function draftOf(step: PlanStep): ActionDraft | undefined {
   switch (step.kind) {
     case 'replace':
       return {
-        planKey: `replace:${step.userId}:${step.decisionIds.join(',')}`,
-        decisionIds: step.decisionIds,
-        operation: 'replace_permissions_for_user',
-        target: step.userId,
+        ...replaceDraft(step),
         request: { permissions: step.permissions },
         revoked: step.revoked.map((grant) => ({ ...grantKeyOf(grant), grant })),
       };
     case 'already-gone':
-      return {
-        planKey: `replace:${step.userId}:${step.decisionIds.join(',')}`,
-        decisionIds: step.decisionIds,
-        operation: 'replace_permissions_for_user',
-        target: step.userId,
-        request: {},
-        revoked: [],
-        alreadyGone: true,
-      };
+      return { ...replaceDraft(step), request: {}, revoked: [], alreadyGone: true };
     case 'delete-user':
       return {
         planKey: `delete-user:${step.user.userId}:${step.user.decisionIds.join(',')}`,

@@ -3,7 +3,7 @@
  * reports. Pure. CSV cells that a spreadsheet would read as a formula (=, +, -, @, tab,
  * carriage return first) get a leading apostrophe, so workspace data stays text.
  */
-import type { PlanStep } from '../model/remediation.js';
+import type { PlanStep, RevokeDecision } from '../model/remediation.js';
 
 const PLAN_HEADER = [
   'step',
@@ -22,6 +22,15 @@ const grantCells = (g: { roleName: string; resourceType: string; resourceId: str
   `${g.resourceType} ${g.resourceId}`,
   g.labels,
 ];
+
+/** A step about one decision that sends nothing: what to do, the decided row, and why. */
+function decisionRow(
+  what: string,
+  d: RevokeDecision,
+  note: string,
+): string[] {
+  return [what, '', d.email, ...grantCells(d), d.via, d.id, note];
+}
 
 function stepRow(step: PlanStep): string[] {
   switch (step.kind) {
@@ -54,25 +63,17 @@ function stepRow(step: PlanStep): string[] {
         `already gone: ${step.why}`,
       ];
     case 'needs-decision':
-      return [
+      return decisionRow(
         'needs a new decision',
-        '',
-        step.decision.email,
-        ...grantCells(step.decision),
-        step.decision.via,
-        step.decision.id,
+        step.decision,
         `changed since the decision: the role on this resource is now held with labels ${step.found.map((l) => `"${l}"`).join(', ')}; nothing sent`,
-      ];
+      );
     case 'manual':
-      return [
+      return decisionRow(
         'manual',
-        '',
-        step.decision.email,
-        ...grantCells(step.decision),
-        step.decision.via,
-        step.decision.id,
+        step.decision,
         `comes through ${step.groups.map((g) => `group ${g}`).join(', ')}: remove the user from the group, or revoke the group's grant`,
-      ];
+      );
     case 'withdraw-invite':
       return [
         'withdraw invite',
