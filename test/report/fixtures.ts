@@ -7,6 +7,7 @@ import type {
   ReportSummary,
   SnapshotInfo,
 } from '../../src/model/report-data.js';
+import { DEFAULT_PRIVILEGED_ROLES } from '../../src/model/privileged.js';
 import type { Completeness } from '../../src/model/workspace.js';
 
 /** Report data for a scripted scenario: a baseline, a run with changes, a run without. */
@@ -79,6 +80,7 @@ const invite = (
   firstSeen: new Date(firstSeen),
   daysPending,
   stale: daysPending >= 14,
+  seenAtBaseline: firstSeen === '2026-06-15T06:00:00Z',
 });
 
 function summary(extra: Partial<ReportSummary>): ReportSummary {
@@ -95,6 +97,7 @@ function summary(extra: Partial<ReportSummary>): ReportSummary {
     crawlStats: null,
     previousDataSha256: null,
     changeCounts: {},
+    privilegedRoles: DEFAULT_PRIVILEGED_ROLES,
     ...extra,
   };
 }
