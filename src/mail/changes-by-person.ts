@@ -3,7 +3,7 @@ import { causeWords } from '../text/cause-words.js';
 
 /**
  * Permission Changes folded for a reader: one line per person × cause × direction
- * ("ex.employee@… | user removed | 9 grants revoked"), privileged ones first. The sheet
+ * ("ex.employee@… | user removed | lost 9 grants"), privileged ones first. The sheet
  * keeps every row; the email says who and why.
  */
 export interface ChangeGroup {
@@ -23,12 +23,13 @@ function grantName(r: PermissionChangeRow): string {
   return `${r.roleName} on ${on}${r.labels === '' ? '' : ` (${r.labels})`}`;
 }
 
+/** "gained Workspace Owner on Acme", "lost 9 grants, including Source Admin". */
 function accessText(rows: readonly PermissionChangeRow[]): string {
-  const change = rows[0]?.change ?? 'granted';
-  if (rows.length <= NAMED_GRANTS) return `${rows.map(grantName).join('; ')} ${change}`;
+  const verb = rows[0]?.change === 'revoked' ? 'lost' : 'gained';
+  if (rows.length <= NAMED_GRANTS) return `${verb} ${rows.map(grantName).join('; ')}`;
   const privileged = [...new Set(rows.filter((r) => r.privileged).map((r) => r.roleName))];
   const including = privileged.length === 0 ? '' : `, including ${privileged.join(', ')}`;
-  return `${rows.length} grants ${change}${including}`;
+  return `${verb} ${rows.length} grants${including}`;
 }
 
 export function changesByPerson(rows: readonly PermissionChangeRow[]): ChangeGroup[] {

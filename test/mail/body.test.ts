@@ -135,14 +135,25 @@ describe('changes grouped by person and cause, in plain words', () => {
     });
     expect(m.text).toContain(
       'Changes by person:\n' +
-        '  ! zoe@contractor.dev: granted directly: Workspace Owner on Acme granted\n' +
-        '  ana@example.com: joined group Analysts: Source Read-only on Website granted\n' +
-        '  gone@example.com: user removed: 9 grants revoked\n',
+        '  ! zoe@contractor.dev: granted directly: gained Workspace Owner on Acme\n' +
+        '  ana@example.com: joined group Analysts: gained Source Read-only on Website\n' +
+        '  gone@example.com: user removed: lost 9 grants\n',
     );
     expect(m.html).toContain(
       '<td style="padding:2px 12px 2px 0;text-align:left;vertical-align:top">user removed</td>',
     );
     expect(m.text).not.toContain('user_removed');
+  });
+
+  it('names the privileged role among many grants lost at once', () => {
+    const rows = [
+      change({}),
+      change({ resourceId: 'src2' }),
+      ownerTo('gone@example.com', { change: 'revoked', via: 'Engineers', cause: 'user_removed' }),
+    ];
+    expect(message({ permissionChanges: rows }).text).toContain(
+      '  ! gone@example.com: user removed: lost 3 grants, including Workspace Owner\n',
+    );
   });
 
   it('shows at most 25 lines, then says how many more', () => {

@@ -86,7 +86,7 @@ describe('SMTP', () => {
         /\n\nNeeds attention:\n {2}- Workspace Owner granted to user2@example\.com\n/,
       );
       expect(parsed.text).toContain(
-        'user3@example.com: left group Engineers: Source Read-only on Website (environment:prod) revoked',
+        'user3@example.com: left group Engineers: lost Source Read-only on Website (environment:prod)',
       );
       expect(parsed.html).toContain('<li>Workspace Owner granted to user2@example.com</li>');
       expect(parsed.messageId).toBe(message.messageId);

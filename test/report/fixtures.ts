@@ -1,3 +1,4 @@
+import { DEFAULT_PRIVILEGED_ROLES } from '../../src/model/privileged.js';
 import type {
   AccessRow,
   InviteRow,
@@ -7,7 +8,6 @@ import type {
   ReportSummary,
   SnapshotInfo,
 } from '../../src/model/report-data.js';
-import { DEFAULT_PRIVILEGED_ROLES } from '../../src/model/privileged.js';
 import type { Completeness } from '../../src/model/workspace.js';
 
 /** Report data for a scripted scenario: a baseline, a run with changes, a run without. */
