@@ -212,7 +212,7 @@ function linkHtml([words, url]: [string, string]): string {
 
 function changesHtml(f: Facts): string {
   if (f.changes.length === 0) return '';
-  const head = ['Person', 'What happened', 'Access'].map((h) => `<th ${CELL}>${h}</th>`).join('');
+  const head = ['Person', 'What happened', 'Gained or lost'].map((h) => `<th ${CELL}>${h}</th>`).join('');
   const body = f.changes
     .map((c) => {
       const style = c.privileged ? ' style="color:#9c0006;font-weight:bold"' : '';
