@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_PRIVILEGED_ROLES } from '../src/model/privileged.js';
 import type { AccessRow, InviteRow, PermissionChangeRow, ReportData } from '../src/model/report-data.js';
 import { scanReport } from '../src/report/scan.js';
 import { writeReport } from '../src/report/write.js';
@@ -45,6 +46,7 @@ function syntheticData(accessRows: number): ReportData {
     firstSeen: new Date(takenAt.getTime() - (i % 60) * 86_400_000),
     daysPending: i % 60,
     stale: i % 60 >= 14,
+    seenAtBaseline: false,
   }));
   const permissionChanges: PermissionChangeRow[] = Array.from({ length: 2000 }, (_, i) => ({
     change: i % 2 ? 'revoked' : 'granted',
@@ -84,6 +86,7 @@ function syntheticData(accessRows: number): ReportData {
       crawlStats: null,
       previousDataSha256: null,
       changeCounts: {},
+      privilegedRoles: DEFAULT_PRIVILEGED_ROLES,
     },
     permissionChanges,
     staleInvites: invites.filter((i) => i.stale),

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { validate as validateCron } from 'node-cron';
 import { AuditError } from './errors.js';
+import { DEFAULT_PRIVILEGED_ROLES, roleKey } from './model/privileged.js';
 import { Secret } from './secret.js';
 
 /**
@@ -35,6 +36,10 @@ export interface Config {
   readonly bindAddress: string;
   /** The bearer token of /metrics (METRICS_TOKEN); undefined: the reports token. */
   readonly metricsToken: Secret | undefined;
+  /** Role names that are privileged when held on the WORKSPACE resource (model/privileged.ts). */
+  readonly privilegedRoles: readonly string[];
+  /** The download site's public URL, linked from the email (SITE_URL); undefined: no link. */
+  readonly siteUrl: string | undefined;
 }
 
 export interface ConfigNeeds {
@@ -298,6 +303,43 @@ function bindAddress(env: Env): string {
   return bare;
 }
 
+/** PRIVILEGED_ROLES: a comma-separated list of role names, each once; unset → the default. */
+function privilegedRoles(env: Env): readonly string[] {
+  const value = text(env, 'PRIVILEGED_ROLES');
+  if (value === undefined) return DEFAULT_PRIVILEGED_ROLES;
+  const names = value.split(',').map((s) => s.trim());
+  const seen = new Set<string>();
+  for (const [i, name] of names.entries()) {
+    if (name === '') {
+      bad(
+        'PRIVILEGED_ROLES',
+        `has an empty item (number ${i + 1}): list role names separated by single commas, e.g. "Workspace Owner,Source Admin"`,
+      );
+    }
+    if (seen.has(roleKey(name))) bad('PRIVILEGED_ROLES', `names "${name}" twice: list each role once`);
+    seen.add(roleKey(name));
+  }
+  return Object.freeze(names);
+}
+
+/**
+ * SITE_URL is shown to every recipient of the email, so it is an http(s) URL without a
+ * user or password (the site's token never goes in a link). Kept as origin and path with
+ * a trailing slash, so a report's link resolves beneath it (`<SITE_URL>reports/<file>`).
+ */
+function siteUrl(env: Env): string | undefined {
+  const value = text(env, 'SITE_URL');
+  if (value === undefined) return undefined;
+  const u = parseUrl('SITE_URL', value, 'https://audit.example.com/');
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    bad('SITE_URL', `must start with https:// or http:// (got ${u.protocol}//)`);
+  }
+  if (u.username !== '' || u.password !== '') {
+    bad('SITE_URL', 'must not carry a user or password: the email shows it to every recipient');
+  }
+  return `${u.origin}${u.pathname.replace(/\/*$/, '/')}`;
+}
+
 export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
   const token = secretText(env, 'SEGMENT_API_TOKEN');
   if (needs.segmentToken && token === undefined) {
@@ -351,5 +393,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
     reportsToken,
     bindAddress: bindAddress(env),
     metricsToken,
+    privilegedRoles: privilegedRoles(env),
+    siteUrl: siteUrl(env),
   });
 }

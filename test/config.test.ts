@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackHost, loadConfig, REPORTS_TOKEN_PLACEHOLDER } from '../src/config.js';
 import { AuditError } from '../src/errors.js';
+import { DEFAULT_PRIVILEGED_ROLES } from '../src/model/privileged.js';
 
 function failure(env: Record<string, string>, needs = {}): AuditError {
   try {
@@ -145,6 +146,53 @@ describe('SEGMENT_API_URL carries no credentials and is https:// except to loopb
     expect(isLoopbackHost('127.evil.com')).toBe(false);
     expect(isLoopbackHost('128.0.0.1')).toBe(false);
     expect(isLoopbackHost('::2')).toBe(false);
+  });
+});
+
+describe('PRIVILEGED_ROLES', () => {
+  it('defaults to Workspace Owner and the workspace-wide admin roles that reach data', () => {
+    expect(loadConfig({}).privilegedRoles).toEqual(DEFAULT_PRIVILEGED_ROLES);
+    expect(DEFAULT_PRIVILEGED_ROLES).toContain('Workspace Owner');
+    expect(DEFAULT_PRIVILEGED_ROLES).not.toContain('Tracking Plan Admin');
+  });
+
+  it('reads a comma-separated list, trimming each name', () => {
+    expect(
+      loadConfig({ PRIVILEGED_ROLES: ' Workspace Owner , Tracking Plan Admin' }).privilegedRoles,
+    ).toEqual(['Workspace Owner', 'Tracking Plan Admin']);
+    expect(loadConfig({ PRIVILEGED_ROLES: '   ' }).privilegedRoles).toEqual(DEFAULT_PRIVILEGED_ROLES);
+  });
+
+  it.each([
+    ['Workspace Owner,,Source Admin', /^PRIVILEGED_ROLES has an empty item \(number 2\)/],
+    ['Workspace Owner,', /^PRIVILEGED_ROLES has an empty item \(number 2\)/],
+    ['Workspace Owner, workspace owner', /^PRIVILEGED_ROLES names "workspace owner" twice/],
+  ])('refuses %j (exit 2)', (value, message) => {
+    const e = failure({ PRIVILEGED_ROLES: value });
+    expect(e.exitStatus).toBe(2);
+    expect(e.message).toMatch(message);
+  });
+});
+
+describe('SITE_URL', () => {
+  it('is unset by default and kept as a normalised http(s) URL', () => {
+    expect(loadConfig({}).siteUrl).toBeUndefined();
+    expect(loadConfig({ SITE_URL: 'https://audit.example.com' }).siteUrl).toBe('https://audit.example.com/');
+    expect(loadConfig({ SITE_URL: 'http://127.0.0.1:8080/reports/' }).siteUrl).toBe(
+      'http://127.0.0.1:8080/reports/',
+    );
+  });
+
+  it.each([
+    ['audit.example.com', /^SITE_URL is not a URL/],
+    ['ftp://audit.example.com/', /^SITE_URL must start with https:\/\/ or http:\/\//],
+    ['javascript:alert(1)', /^SITE_URL must start with https:\/\/ or http:\/\//],
+    ['https://admin:s3cr3t-pw@audit.example.com/', /^SITE_URL must not carry a user or password/],
+  ])('refuses %s (exit 2, naming SITE_URL)', (value, message) => {
+    const e = failure({ SITE_URL: value });
+    expect(e.exitStatus).toBe(2);
+    expect(e.message).toMatch(message);
+    expect(e.message).not.toContain('s3cr3t-pw');
   });
 });
 

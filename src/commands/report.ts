@@ -37,6 +37,7 @@ export function registerReport(program: Command, context: CommandContext): void 
           timezone: config.auditTimezone,
           toolVersion: TOOL_VERSION,
           generatedAt: new Date(),
+          privilegedRoles: config.privilegedRoles,
         });
         const s = data.summary;
         const fileName =

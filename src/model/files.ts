@@ -21,3 +21,8 @@ export function reportFileNameFor(localDate: string, snapshotId: number): string
 
 /** The media type of an .xlsx workbook (download responses, email attachments). */
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Where the download site serves a report (`GET /reports/<file>`) beneath SITE_URL (ends in '/'). */
+export function reportUrlFor(siteUrl: string, fileName: string): string {
+  return `${siteUrl}reports/${encodeURIComponent(fileName)}`;
+}

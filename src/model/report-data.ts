@@ -91,6 +91,11 @@ export interface InviteRow {
   firstSeen: Date;
   daysPending: number;
   stale: boolean;
+  /**
+   * First seen by the first complete snapshot: it was open before the audit began, so
+   * `daysPending` is a lower bound ("at least N days").
+   */
+  seenAtBaseline: boolean;
 }
 
 export interface ReportSummary {
@@ -108,6 +113,8 @@ export interface ReportSummary {
   /** SHA-256 of the previous report's data, for a tamper-evident chain (null: none). */
   previousDataSha256: string | null;
   changeCounts: Partial<Record<ChangeKind, number>>;
+  /** PRIVILEGED_ROLES in force for this report (model/privileged.ts states the rule). */
+  privilegedRoles: readonly string[];
 }
 
 export interface ReportData {

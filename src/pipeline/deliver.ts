@@ -41,7 +41,7 @@ export async function skipDelivery(
 
 export async function deliverReport(
   handle: DatabaseHandle,
-  config: Pick<Config, 'mailTo' | 'mailFrom' | 'smtpUrl' | 'reportsDir'>,
+  config: Pick<Config, 'mailTo' | 'mailFrom' | 'smtpUrl' | 'reportsDir' | 'siteUrl'>,
   report: ProducedReport,
   logger: Logger,
   now: () => Date,
@@ -61,6 +61,8 @@ export async function deliverReport(
   const message = buildAuditMessage({
     summary: s,
     counts: { permissionChanges: report.permissionChanges, staleInvites: report.staleInvites },
+    rows: report.rows,
+    ...(config.siteUrl !== undefined ? { siteUrl: config.siteUrl } : {}),
     report: {
       path: report.path,
       fileName: report.fileName,

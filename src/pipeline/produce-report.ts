@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import type { ReportSummary } from '../model/report-data.js';
+import type { InviteRow, PermissionChangeRow, ReportData, ReportSummary } from '../model/report-data.js';
 import { writeReport } from '../report/index.js';
 import { type DatabaseHandle, getReport, loadReportData, recordReport } from '../store/index.js';
 import { TOOL_VERSION } from '../version.js';
@@ -18,11 +18,20 @@ export interface ProducedReport {
   summary: ReportSummary;
   permissionChanges: number;
   staleInvites: number;
+  /** The rows the email names (its headline, changes by person, stale invites). */
+  rows: { permissionChanges: readonly PermissionChangeRow[]; staleInvites: readonly InviteRow[] };
 }
+
+type ReportConfig = Pick<Config, 'reportsDir' | 'auditTimezone' | 'privilegedRoles'>;
+
+const rowsOf = (data: ReportData): ProducedReport['rows'] => ({
+  permissionChanges: data.permissionChanges,
+  staleInvites: data.staleInvites,
+});
 
 export async function produceReport(
   handle: DatabaseHandle,
-  config: Pick<Config, 'reportsDir' | 'auditTimezone'>,
+  config: ReportConfig,
   snapshotId: number,
   generatedAt: Date,
 ): Promise<ProducedReport> {
@@ -31,6 +40,7 @@ export async function produceReport(
     timezone: config.auditTimezone,
     toolVersion: TOOL_VERSION,
     generatedAt,
+    privilegedRoles: config.privilegedRoles,
   });
   const written = await writeReport(data, { dir: config.reportsDir });
   await recordReport(handle.db, {
@@ -54,13 +64,14 @@ export async function produceReport(
     summary: data.summary,
     permissionChanges: written.counts.permissionChanges,
     staleInvites: written.counts.staleInvites,
+    rows: rowsOf(data),
   };
 }
 
 /** The recorded report of a snapshot, with the summary the email needs (no rewrite). */
 export async function recordedReport(
   handle: DatabaseHandle,
-  config: Pick<Config, 'reportsDir' | 'auditTimezone'>,
+  config: ReportConfig,
   snapshotId: number,
 ): Promise<ProducedReport | null> {
   const record = await getReport(handle.db, snapshotId);
@@ -73,6 +84,7 @@ export async function recordedReport(
     timezone: config.auditTimezone,
     toolVersion: TOOL_VERSION,
     generatedAt: record.createdAt,
+    privilegedRoles: config.privilegedRoles,
   });
   return {
     path: join(config.reportsDir, record.fileName),
@@ -82,5 +94,6 @@ export async function recordedReport(
     summary: data.summary,
     permissionChanges: record.permissionChanges,
     staleInvites: record.staleInvites,
+    rows: rowsOf(data),
   };
 }

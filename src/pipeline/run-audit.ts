@@ -5,7 +5,7 @@ import { type CrawlOptions, crawlWorkspace } from '../crawl/index.js';
 import { AuditError, coerceError, isAuditError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { noProgress, type Progress } from '../log/progress.js';
-import type { RetryPolicy } from '../mail/index.js';
+import { headlineItems, type RetryPolicy } from '../mail/index.js';
 import type { ChangeKind } from '../model/report-data.js';
 import type { CrawlStats } from '../model/workspace.js';
 import { prepareReportsDir } from '../report/index.js';
@@ -65,6 +65,8 @@ export interface RunResult {
   changes: Partial<Record<ChangeKind, number>>;
   permissionChanges: number;
   staleInvites: number;
+  /** What needs attention, as the email's headline names it (mail/headline.ts). */
+  headline: string[];
   counts: { users: number; invites: number; groups: number };
   reportPath: string;
   reportBytes: number;
@@ -308,6 +310,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       changes: stored.changes,
       permissionChanges: report.permissionChanges,
       staleInvites: report.staleInvites,
+      headline: headlineItems(report.rows),
       counts: stored.counts,
       reportPath: report.path,
       reportBytes: report.bytes,

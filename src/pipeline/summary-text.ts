@@ -3,6 +3,16 @@ import type { RunResult } from './run-audit.js';
 /** The short human summary `run` prints on stdout (pure). */
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+const HEADLINE_SHOWN = 5;
+
+function attentionLines(headline: readonly string[]): string[] {
+  if (headline.length === 0) return [];
+  const lines = ['  needs attention:', ...headline.slice(0, HEADLINE_SHOWN).map((h) => `    - ${h}`)];
+  if (headline.length > HEADLINE_SHOWN)
+    lines.push(`    … and ${headline.length - HEADLINE_SHOWN} more (see the email)`);
+  return lines;
+}
+
 export function runSummaryText(r: RunResult): string {
   const changeTotal = Object.values(r.changes).reduce((a, b) => a + (b ?? 0), 0);
   const lines = [
@@ -12,6 +22,8 @@ export function runSummaryText(r: RunResult): string {
     `  changes: ${plural(changeTotal, 'change')}; ${plural(r.permissionChanges, 'permission change')} in the report; ${plural(r.staleInvites, 'stale invite')}`,
     `  report: ${r.reportPath}`,
   ];
+  // Right after the counts: the privileged changes (and other headline items) by person.
+  lines.splice(3, 0, ...attentionLines(r.headline));
   const e = r.email;
   switch (e.status) {
     case 'sent':

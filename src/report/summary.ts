@@ -1,3 +1,4 @@
+import { privilegedRuleText } from '../model/privileged.js';
 import { CHANGE_KINDS, type ReportSummary } from '../model/report-data.js';
 import type { Completeness } from '../model/workspace.js';
 import { type Cell, text } from './cells.js';
@@ -139,6 +140,7 @@ export function summaryLines(
 
     section('Parameters'),
     field('Stale invite threshold (days)', s.staleInviteDays),
+    field('Privileged (PRIVILEGED_ROLES)', text(privilegedRuleText(s.privilegedRoles))),
     field('Time zone of dates', s.timezone),
     field('Tool version', s.toolVersion),
 

@@ -60,14 +60,23 @@ function labelScoped(rng: Random, role: RoleRecord, workspace: WorkspaceInfo): P
   return { roleId: role.id, roleName: role.name, resources: [ws], labels };
 }
 
+/**
+ * An admin role of one product (Source Admin, Functions Admin, …): held on a few
+ * resources, as in real workspaces, and workspace-wide only rarely, so privileged access
+ * (model/privileged.ts) stays a few people among many members and read-only users.
+ */
+const isProductAdmin = (role: RoleRecord): boolean =>
+  role.scope !== 'WORKSPACE' && role.name.endsWith(' Admin');
+
 function grant(
   rng: Random,
   role: RoleRecord,
   resources: SeededWorkspace['resources'],
   workspace: WorkspaceInfo,
 ): Permission {
-  if (role.scope === 'SOURCE' && rng.chance(0.2)) return labelScoped(rng, role, workspace);
-  const whole = role.scope === 'WORKSPACE' || rng.chance(0.15);
+  const admin = isProductAdmin(role);
+  if (role.scope === 'SOURCE' && rng.chance(0.2) && !admin) return labelScoped(rng, role, workspace);
+  const whole = role.scope === 'WORKSPACE' || (rng.chance(0.15) && (!admin || rng.chance(0.05)));
   // Resource refs in a grant carry no resource labels: those belong to workspace-level grants.
   const picked = whole
     ? [{ id: workspace.id, type: 'WORKSPACE' }]
@@ -89,17 +98,18 @@ function somePermissions(
 
 /**
  * At least one label-scoped grant in any workspace with a group: the first group's Source
- * Admin limited to environment:prod (drawn from no stream, so nothing else moves).
+ * Read-only limited to environment:prod (drawn from no stream, so nothing else moves; not
+ * an admin role, so the whole group does not become privileged).
  */
 function scopeFirstGroup(groups: GroupRecord[], roles: RoleRecord[], workspace: WorkspaceInfo): void {
-  const sourceAdmin = roles.find((r) => r.name === 'Source Admin')!;
+  const sourceReader = roles.find((r) => r.name === 'Source Read-only')!;
   const first = groups[0];
   if (!first) return;
   first.permissions = canonicalPermissions([
     ...first.permissions,
     {
-      roleId: sourceAdmin.id,
-      roleName: sourceAdmin.name,
+      roleId: sourceReader.id,
+      roleName: sourceReader.name,
       resources: [{ id: workspace.id, type: 'WORKSPACE' }],
       labels: [{ key: 'environment', value: 'prod' }],
     },

@@ -10,6 +10,7 @@
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AuditError } from '../errors.js';
+import { DEFAULT_PRIVILEGED_ROLES, privilegedTest } from '../model/privileged.js';
 import type {
   ChangeKind,
   InviteRow,
@@ -25,6 +26,7 @@ import type { Database } from './schema.js';
 import { getSnapshotRow, previousCompleteSnapshot, type SnapshotRow, toSnapshotInfo } from './snapshots.js';
 
 type Db = Kysely<Database>;
+type PrivilegedTest = ReturnType<typeof privilegedTest>;
 
 export interface LoadReportDataInput {
   snapshotId: number;
@@ -35,6 +37,8 @@ export interface LoadReportDataInput {
   generatedAt: Date;
   /** Users per page of the Access Review stream (default 1000). */
   accessPageUsers?: number;
+  /** PRIVILEGED_ROLES (default: model/privileged.ts): sets every row's `privileged`. */
+  privilegedRoles?: readonly string[];
 }
 
 async function completeRow(db: Db, id: number, role: string): Promise<SnapshotRow> {
@@ -144,10 +148,15 @@ function remediatedBy(a: Date, b: Date): RawBuilder<unknown> {
  * instants a and b, with their cause; a lost row names its resource as at a, a gained one
  * as at b. A change of labels is the old scope lost and the new one gained.
  */
-async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionChangeRow[]> {
+async function permissionChanges(
+  db: Db,
+  a: Date,
+  b: Date,
+  isPrivileged: PrivilegedTest,
+): Promise<PermissionChangeRow[]> {
   const users = await affectedUsers(db, a, b);
   if (users.length === 0) return [];
-  const r = await sql<PermissionChangeRow>`
+  const r = await sql<Omit<PermissionChangeRow, 'privileged'>>`
     WITH ea AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${a}::timestamptz, ${users}::text[])),
          eb AS MATERIALIZED (SELECT * FROM audit.effective_access_at(${b}::timestamptz, ${users}::text[])),
          gained AS (
@@ -162,16 +171,16 @@ async function permissionChanges(db: Db, a: Date, b: Date): Promise<PermissionCh
                 AND eb.labels = ea.labels AND eb.via_group_id IS NOT DISTINCT FROM ea.via_group_id))
     SELECT 'granted' AS change, g.user_id AS "userId", g.email, g.role_id AS "roleId", g.role_name AS "roleName",
            g.resource_type AS "resourceType", g.resource_id AS "resourceId", g.resource_name AS "resourceName",
-           g.labels, g.via, g.privileged,
+           g.labels, g.via,
            ${changeCause('g', a, GAINED)} AS cause, NULL::text AS "remediationActionId"
       FROM gained g
     UNION ALL
     SELECT 'revoked', l.user_id, l.email, l.role_id, l.role_name, l.resource_type, l.resource_id, l.resource_name,
-           l.labels, l.via, l.privileged,
+           l.labels, l.via,
            ${changeCause('l', b, LOST)}, ${remediatedBy(a, b)}
       FROM lost l
      ORDER BY 3, 2, 5, 6, 7, 9, 10, 1`.execute(db);
-  return r.rows;
+  return r.rows.map((row) => ({ ...row, privileged: isPrivileged(row.roleName, row.resourceType) }));
 }
 
 /** Joins membership row `m` to its user (`u`) and group (`g`) as they were at instant `at`. */
@@ -201,11 +210,17 @@ async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipCh
   return r.rows;
 }
 
-/** Invites open at instant b, oldest first, aged in whole days from first_seen to b. */
+/**
+ * Invites open at instant b, oldest first, aged in whole days from first_seen to b. One
+ * first seen by the first complete snapshot (the baseline) was already open before the
+ * audit began: its age is a lower bound (`seenAtBaseline`).
+ */
 async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
   const r = await sql<Omit<InviteRow, 'stale'>>`
     SELECT i.email, i.group_id AS "groupId", g.name AS "groupName", i.first_seen AS "firstSeen",
-           floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending"
+           floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending",
+           coalesce(i.first_seen <= (SELECT min(s.taken_at) FROM audit.snapshots s WHERE s.status = 'complete'),
+                    false) AS "seenAtBaseline"
       FROM audit.invite_history i
       LEFT JOIN audit.group_history g ON g.group_id = i.group_id
             AND ${validAt('g', b)}
@@ -238,6 +253,8 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
       }
     }
     const b = cur.taken_at;
+    const privilegedRoles = input.privilegedRoles ?? DEFAULT_PRIVILEGED_ROLES;
+    const isPrivileged = privilegedTest(privilegedRoles);
     const invites = await invitesAt(db, b, cur.stale_invite_days);
     const previousReport = prev ? await getReport(db, prev.id) : null;
     return {
@@ -258,11 +275,12 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
         crawlStats: (cur.crawl_stats as CrawlStats | null) ?? null,
         previousDataSha256: previousReport?.dataSha256 ?? null,
         changeCounts: prev ? await changeCounts(db, prev.taken_at, b) : {},
+        privilegedRoles,
       },
-      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b) : [],
+      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b, isPrivileged) : [],
       staleInvites: invites.filter((i) => i.stale),
       membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
-      accessReview: accessReviewAt(db, b, input.accessPageUsers ?? 1000),
+      accessReview: accessReviewAt(db, b, isPrivileged, input.accessPageUsers ?? 1000),
       invites,
     };
   } catch (error) {

@@ -59,6 +59,13 @@ describe('access-audit demo: next steps runnable as printed', () => {
     expect(demo.stdout).not.toMatch(/^\s*(\S+=\S+\s+)*access-audit /m);
   });
 
+  it('the second audit names the change that matters, the privileged grant, by person', () => {
+    const second = demo.stdout.slice(demo.stdout.indexOf('== Audit 2'));
+    expect(second).toMatch(/\n {2}needs attention:\n {4}- Workspace Owner granted to \S+@\S+\n/);
+    // A few owners among many members (the seed): one privileged grant, nothing else privileged.
+    expect(second.match(/^ {4}- .* (granted to|revoked from) /gm)).toHaveLength(1);
+  });
+
   it('the steps call the bin file `npm run demo` builds', async () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
       bin: Record<string, string>;

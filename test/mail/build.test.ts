@@ -18,6 +18,7 @@ function message(overrides: Partial<Parameters<typeof buildAuditMessage>[0]> = {
   return buildAuditMessage({
     summary: withChanges('prev').summary,
     counts: { permissionChanges: 3, staleInvites: 2 },
+    rows: withChanges('prev'),
     report,
     from: 'audit@example.com',
     to: ['sec@example.com', 'it@example.com'],
@@ -53,11 +54,17 @@ describe('messageIdFor', () => {
 describe('buildAuditMessage', () => {
   it('names the workspace and the counts in the subject, dated in the time zone', () => {
     const m = message();
-    expect(m.subject).toBe('[access-audit] Acme (acme): 3 permission changes, 2 stale invites — 2026-06-30');
+    expect(m.subject).toBe(
+      '[access-audit] Acme (acme): Workspace Owner granted to user2@example.com — 3 permission changes, 2 stale invites — 2026-06-30',
+    );
     expect(message({ counts: { permissionChanges: 1, staleInvites: 1 } }).subject).toContain(
       '1 permission change, 1 stale invite',
     );
-    const base = message({ summary: baseline().summary, counts: { permissionChanges: 0, staleInvites: 0 } });
+    const base = message({
+      summary: baseline().summary,
+      rows: baseline(),
+      counts: { permissionChanges: 0, staleInvites: 0 },
+    });
     expect(base.subject).toBe(
       '[access-audit] Acme (acme): 0 permission changes, 0 stale invites — 2026-06-15 (baseline)',
     );

@@ -33,6 +33,7 @@ beforeAll(async () => {
   message = buildAuditMessage({
     summary: data.summary,
     counts: report.counts,
+    rows: data,
     report,
     from: 'audit@example.com',
     to: ['sec@example.com', 'it@example.com'],
@@ -77,9 +78,17 @@ describe('SMTP', () => {
       expect(got.from).toBe('audit@example.com');
       expect(got.to.sort()).toEqual(['it@example.com', 'sec@example.com']);
       const parsed = await simpleParser(got.raw);
+      // The one change that matters is named in the subject and first in both bodies.
       expect(parsed.subject).toBe(
-        '[access-audit] Acme (acme): 3 permission changes, 1 stale invite — 2026-06-30',
+        '[access-audit] Acme (acme): Workspace Owner granted to user2@example.com — 3 permission changes, 1 stale invite — 2026-06-30',
       );
+      expect(parsed.text).toMatch(
+        /\n\nNeeds attention:\n {2}- Workspace Owner granted to user2@example\.com\n/,
+      );
+      expect(parsed.text).toContain(
+        'user3@example.com: left group Engineers: lost Source Read-only on Website (environment:prod)',
+      );
+      expect(parsed.html).toContain('<li>Workspace Owner granted to user2@example.com</li>');
       expect(parsed.messageId).toBe(message.messageId);
       expect(parsed.date?.toISOString()).toBe('2026-06-30T06:05:00.000Z');
       expect(parsed.text).toContain('Permission changes');
@@ -259,6 +268,7 @@ describe('outbox', () => {
     const m = buildAuditMessage({
       summary: data.summary,
       counts: { permissionChanges: 3, staleInvites: 1 },
+      rows: data,
       report: { path: big, fileName: 'big.xlsx', bytes: 5000 },
       from: 'audit@example.com',
       to: ['sec@example.com'],

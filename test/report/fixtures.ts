@@ -1,3 +1,4 @@
+import { DEFAULT_PRIVILEGED_ROLES } from '../../src/model/privileged.js';
 import type {
   AccessRow,
   InviteRow,
@@ -79,6 +80,7 @@ const invite = (
   firstSeen: new Date(firstSeen),
   daysPending,
   stale: daysPending >= 14,
+  seenAtBaseline: firstSeen === '2026-06-15T06:00:00Z',
 });
 
 function summary(extra: Partial<ReportSummary>): ReportSummary {
@@ -95,6 +97,7 @@ function summary(extra: Partial<ReportSummary>): ReportSummary {
     crawlStats: null,
     previousDataSha256: null,
     changeCounts: {},
+    privilegedRoles: DEFAULT_PRIVILEGED_ROLES,
     ...extra,
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRIVILEGED_ROLES, privilegedTest } from '../../src/model/privileged.js';
 import { KNOWN_RESOURCE_TYPES } from '../../src/model/workspace.js';
 import { emailPart, generateWorkspace, type SeedSizes } from '../../src/simulator/seed.js';
 import { WorkspaceState } from '../../src/simulator/state.js';
@@ -100,14 +101,33 @@ describe('seeded workspace', () => {
     // Resource labels in a grant are exclusive to workspace-level permissions.
     const refs = grants.flatMap((p) => p.resources);
     expect(refs.filter((r) => r.type !== 'WORKSPACE').every((r) => r.labels === undefined)).toBe(true);
-    // Even a small workspace has one: its first group's Source Admin on environment:prod.
+    // Even a small workspace has one: its first group's Source Read-only on environment:prod.
     const small = truthOf(sizes({ users: 3, groups: 1, invites: 0, groupInvites: 0 }));
     expect(small.groups[0]!.permissions).toContainEqual({
       roleId: expect.any(String),
-      roleName: 'Source Admin',
+      roleName: 'Source Read-only',
       resources: [{ id: small.workspace.id, type: 'WORKSPACE' }],
       labels: [{ key: 'environment', value: 'prod' }],
     });
+  });
+
+  it('makes privileged access rare: a few owners and admins among many members', () => {
+    const t = truthOf(sizes());
+    const isPrivileged = privilegedTest(DEFAULT_PRIVILEGED_ROLES);
+    const held = (ps: readonly { roleName: string; resources: readonly { type: string }[] }[]) =>
+      ps.some((p) => p.resources.some((r) => isPrivileged(p.roleName, r.type)));
+    const privileged = new Set(t.users.filter((u) => held(u.permissions)).map((u) => u.id));
+    for (const g of t.groups) if (held(g.permissions)) for (const id of g.memberIds) privileged.add(id);
+    expect(privileged.size).toBeGreaterThan(0);
+    expect(privileged.size).toBeLessThanOrEqual(t.users.length * 0.1);
+    // Product admin roles are mostly held on a few resources, not the whole workspace.
+    const admins = [...t.users, ...t.groups]
+      .flatMap((p) => p.permissions)
+      .filter((p) => p.roleName.endsWith(' Admin') && p.roleName !== 'Tracking Plan Admin');
+    expect(admins.length).toBeGreaterThan(10);
+    expect(admins.filter((p) => p.resources.some((r) => r.type === 'WORKSPACE')).length).toBeLessThan(
+      admins.length / 10,
+    );
   });
 
   it('turns any name into an email-safe local part', () => {
