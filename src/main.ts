@@ -33,7 +33,14 @@ function buildProgram(context: CommandContext): Command {
     .exitOverride()
     .configureOutput(output);
   registerCommands(program, context);
-  for (const command of program.commands) command.exitOverride().configureOutput(output);
+  // Nested commands (`review import`) too: every level ends through main's one error line.
+  const configure = (commands: readonly Command[]): void => {
+    for (const command of commands) {
+      command.exitOverride().configureOutput(output);
+      configure(command.commands);
+    }
+  };
+  configure(program.commands);
   return program;
 }
 

@@ -3,6 +3,7 @@ import type { CommandContext } from './context.js';
 import { registerDemo } from './demo.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
+import { registerReview } from './review.js';
 import { registerRun } from './run.js';
 import { registerSchedule } from './schedule.js';
 import { registerServe } from './serve.js';
@@ -18,6 +19,7 @@ export function registerCommands(program: Command, context: CommandContext): voi
   registerSchedule(program, context);
   registerServe(program, context);
   registerReport(program, context);
+  registerReview(program, context);
   registerSnapshots(program, context);
   registerMigrate(program, context);
   registerDemo(program, context);
