@@ -37,19 +37,25 @@ export function importSummary(r: ReviewImportResult): string {
 
 function snapshotOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,12}$/.test(value)) throw new AuditError('USAGE', `--snapshot must be a snapshot id (got '${value}')`);
+  if (!/^\d{1,12}$/.test(value))
+    throw new AuditError('USAGE', `--snapshot must be a snapshot id (got '${value}')`);
   return Number(value);
 }
 
 export function registerReview(program: Command, context: CommandContext): void {
   const review = program
     .command('review')
-    .description('review import FILE | review status: record signed Keep/Revoke decisions, follow revocations');
+    .description(
+      'review import FILE | review status: record signed Keep/Revoke decisions, follow revocations',
+    );
   review
     .command('import')
     .description('record the decisions of a filled-in Access Review workbook (a report of this database)')
     .argument('<file>', 'the report, with Decision and Reason filled in')
-    .option('--reviewer <email>', "who decided (default: the workbook's last-modified-by, if an email address)")
+    .option(
+      '--reviewer <email>',
+      "who decided (default: the workbook's last-modified-by, if an email address)",
+    )
     .action(async (file: string, options: { reviewer?: string }) => {
       const config = loadConfig(context.env);
       const bytes = await readReviewFile(file);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { reportDataSha256, DECISIONS, REASON_MAX_LENGTH, reportSheetCells } from '../report/index.js';
+import { DECISIONS, REASON_MAX_LENGTH, reportDataSha256, reportSheetCells } from '../report/index.js';
 import { compareWithReport } from '../review/compare.js';
 import { DecisionCollector } from '../review/decisions.js';
 import { isValidTimeZone, reviewerOf, verifyClaims } from '../review/verify.js';
@@ -34,7 +34,10 @@ export interface ReviewImportResult {
   unchanged: number;
 }
 
-export async function importReview(db: Kysely<Database>, input: ReviewImportInput): Promise<ReviewImportResult> {
+export async function importReview(
+  db: Kysely<Database>,
+  input: ReviewImportInput,
+): Promise<ReviewImportResult> {
   const { source } = input;
   const wb = await openReviewWorkbook(input.bytes, source);
   const claims = reportClaims(wb, source);
@@ -50,7 +53,10 @@ export async function importReview(db: Kysely<Database>, input: ReviewImportInpu
     generatedAt: input.now,
   });
   if ((await reportDataSha256(data)) !== claims.dataSha256) {
-    throw refused(source, `this database no longer rebuilds snapshot ${claims.snapshotId}'s report with its recorded data hash`);
+    throw refused(
+      source,
+      `this database no longer rebuilds snapshot ${claims.snapshotId}'s report with its recorded data hash`,
+    );
   }
   const collector = new DecisionCollector({
     snapshotId: claims.snapshotId,

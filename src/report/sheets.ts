@@ -159,7 +159,12 @@ const accessReviewSheet = sheet<AccessRow>('Access Review', [
 const reviewStatusSheet = sheet<ReviewStatusRow>('Review Status', [
   { key: 'decidedAt', header: 'Decided at ({tz})', kind: 'date', cell: (r) => r.decidedAt },
   { key: 'reviewer', header: 'Reviewer', kind: 'email', cell: (r) => text(r.reviewer) },
-  { key: 'decision', header: 'Decision', kind: 'text', cell: (r) => (r.decision === 'keep' ? 'Keep' : 'Revoke') },
+  {
+    key: 'decision',
+    header: 'Decision',
+    kind: 'text',
+    cell: (r) => (r.decision === 'keep' ? 'Keep' : 'Revoke'),
+  },
   { key: 'state', header: 'Status', kind: 'text', cell: (r) => r.state },
   { key: 'daysOpen', header: 'Days open', kind: 'int', cell: (r) => r.daysOpen },
   privilegedColumn,

@@ -52,7 +52,10 @@ function sameCell(expected: ExpectedCell, actual: unknown, timezone: string): bo
   if (expected === null || actual === null) return expected === actual;
   if (expected instanceof Date) {
     // Excel keeps a date as a day fraction: allow for its rounding, not for an edit.
-    return actual instanceof Date && Math.abs(actual.getTime() - wallClockDate(expected, timezone).getTime()) < 1000;
+    return (
+      actual instanceof Date &&
+      Math.abs(actual.getTime() - wallClockDate(expected, timezone).getTime()) < 1000
+    );
   }
   return expected === actual;
 }
@@ -106,7 +109,10 @@ async function compareSheet(
     if (isEmpty(row)) throw refused(context.source, `${where(n)} was deleted`);
     const column = firstDifference(row, sheet.columns, cells, context.timezone);
     if (column !== null) {
-      throw refused(context.source, `${where(n)} was altered (${column}), or a row above it was added or deleted`);
+      throw refused(
+        context.source,
+        `${where(n)} was altered (${column}), or a row above it was added or deleted`,
+      );
     }
     const byKey = Object.fromEntries(sheet.columns.map((c, i) => [c.key, cells[i] ?? null]));
     const value = (kind: string) => {
@@ -130,7 +136,8 @@ export async function compareWithReport(
 ): Promise<void> {
   const known = new Set(['Summary', ...sheets.map((s) => s.name)]);
   const stranger = wb.worksheets.find((ws) => !known.has(ws.name));
-  if (stranger !== undefined) throw refused(context.source, `sheet '${stranger.name}' is not part of the report`);
+  if (stranger !== undefined)
+    throw refused(context.source, `sheet '${stranger.name}' is not part of the report`);
   for (const sheet of sheets) {
     const ws = wb.getWorksheet(sheet.name);
     if (ws === undefined) throw refused(context.source, `sheet '${sheet.name}' was deleted`);

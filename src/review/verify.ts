@@ -17,7 +17,10 @@ export interface RecordedFacts {
 
 export function verifyClaims(claims: ReportClaims, facts: RecordedFacts, source: string): void {
   if (facts.workspaceId === null) {
-    throw refused(source, `snapshot ${claims.snapshotId} is not in this database: it is not a report of this database`);
+    throw refused(
+      source,
+      `snapshot ${claims.snapshotId} is not in this database: it is not a report of this database`,
+    );
   }
   if (claims.workspaceId !== facts.workspaceId) {
     throw refused(
@@ -49,12 +52,17 @@ const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
  * "last modified by" when it is an email address; nobody signs anonymously.
  */
 export function reviewerOf(given: string | undefined, wb: ExcelJS.Workbook): string {
-  const candidate = (given ?? wb.lastModifiedBy ?? '').trim();
-  if (candidate === '' && given === undefined) {
-    throw new AuditError('USAGE', 'name the reviewer with --reviewer EMAIL (the workbook does not say who filled it in)');
+  if (given === undefined) {
+    const fromWorkbook = (wb.lastModifiedBy ?? '').trim();
+    if (EMAIL.test(fromWorkbook) && fromWorkbook.length <= 254) return fromWorkbook;
+    throw new AuditError(
+      'USAGE',
+      'name the reviewer with --reviewer EMAIL (the workbook does not say by email address who filled it in)',
+    );
   }
-  if (!EMAIL.test(candidate) || candidate.length > 254) {
-    throw new AuditError('USAGE', `the reviewer must be an email address (got '${candidate.slice(0, 80)}')`);
+  const reviewer = given.trim();
+  if (!EMAIL.test(reviewer) || reviewer.length > 254) {
+    throw new AuditError('USAGE', `the reviewer must be an email address (got '${reviewer.slice(0, 80)}')`);
   }
-  return candidate;
+  return reviewer;
 }

@@ -69,7 +69,15 @@ export function reportClaims(wb: ExcelJS.Workbook, source: string): ReportClaims
     !/^[0-9a-f]{64}$/.test(dataSha256) ||
     typeof timezone !== 'string'
   ) {
-    throw refused(source, 'its Summary does not name a snapshot and a data SHA-256: it is not an access-audit report');
+    throw refused(
+      source,
+      'its Summary does not name a snapshot and a data SHA-256: it is not an access-audit report',
+    );
   }
-  return { snapshotId, workspaceId: typeof workspaceId === 'string' ? workspaceId : '', dataSha256, timezone };
+  return {
+    snapshotId,
+    workspaceId: typeof workspaceId === 'string' ? workspaceId : '',
+    dataSha256,
+    timezone,
+  };
 }

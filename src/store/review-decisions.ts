@@ -5,8 +5,8 @@
  * report rebuilt later from history shows the same Review Status (and the same data hash).
  */
 import { type Kysely, sql } from 'kysely';
-import type { OpenRevocation, ReviewDecision, ReviewProgress, ReviewStatusRow } from '../model/review.js';
 import { AuditError } from '../errors.js';
+import type { OpenRevocation, ReviewDecision, ReviewProgress, ReviewStatusRow } from '../model/review.js';
 import { attempt, databaseError } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -141,7 +141,8 @@ interface DecisionAtRow {
 }
 
 const DAY_MS = 86_400_000;
-const daysBetween = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
+const daysBetween = (from: Date, to: Date) =>
+  Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
 
 function stateOf(r: DecisionAtRow): ReviewStatusRow['state'] {
   if (Number(r.rank) > 1) return 'superseded';
@@ -219,9 +220,15 @@ export async function reviewedReport(db: Db, snapshotId: number, dataSha256: str
  * The snapshot whose review `review status` shows: the one asked for (complete), else
  * that of the newest decision (the review in progress), else the latest complete one.
  */
-export async function reviewSnapshot(db: Db, asked: number | undefined): Promise<{ id: number; takenAt: Date }> {
+export async function reviewSnapshot(
+  db: Db,
+  asked: number | undefined,
+): Promise<{ id: number; takenAt: Date }> {
   const row = await attempt('finding the snapshot under review', async () => {
-    const complete = db.selectFrom('audit.snapshots').select(['id', 'taken_at']).where('status', '=', 'complete');
+    const complete = db
+      .selectFrom('audit.snapshots')
+      .select(['id', 'taken_at'])
+      .where('status', '=', 'complete');
     if (asked !== undefined) return complete.where('id', '=', asked).executeTakeFirst();
     const reviewed = await db
       .selectFrom('audit.review_decisions')
@@ -236,7 +243,9 @@ export async function reviewSnapshot(db: Db, asked: number | undefined): Promise
   if (row === undefined) {
     throw new AuditError(
       'SNAPSHOT_NOT_FOUND',
-      asked === undefined ? 'no complete snapshot yet: run `access-audit run` first' : `snapshot ${asked} is not a complete snapshot`,
+      asked === undefined
+        ? 'no complete snapshot yet: run `access-audit run` first'
+        : `snapshot ${asked} is not a complete snapshot`,
     );
   }
   return { id: row.id, takenAt: row.taken_at };
@@ -244,7 +253,12 @@ export async function reviewSnapshot(db: Db, asked: number | undefined): Promise
 
 /** Rows of the snapshot's Access Review, and how many of them have a decision made on that snapshot's report. */
 async function decidedCounts(db: Db, snapshotId: number, b: Date) {
-  const r = await sql<{ total: number; decided: number; privileged_total: number; privileged_decided: number }>`
+  const r = await sql<{
+    total: number;
+    decided: number;
+    privileged_total: number;
+    privileged_decided: number;
+  }>`
     WITH rows AS (
            SELECT user_id, role_id, resource_type, resource_id, labels, bool_or(privileged) AS privileged
              FROM audit.effective_access_at(${b}::timestamptz)
@@ -256,7 +270,9 @@ async function decidedCounts(db: Db, snapshotId: number, b: Date) {
            count(d.user_id)::int AS decided,
            count(*) FILTER (WHERE r.privileged)::int AS privileged_total,
            count(d.user_id) FILTER (WHERE r.privileged)::int AS privileged_decided
-      FROM rows r LEFT JOIN decided d USING (user_id, role_id, resource_type, resource_id, labels)`.execute(db);
+      FROM rows r LEFT JOIN decided d USING (user_id, role_id, resource_type, resource_id, labels)`.execute(
+    db,
+  );
   return r.rows[0] ?? { total: 0, decided: 0, privileged_total: 0, privileged_decided: 0 };
 }
 
@@ -271,7 +287,9 @@ export async function reviewProgress(
   try {
     const counts = await decidedCounts(db, input.snapshotId, input.takenAt);
     const rows = await reviewStatusAt(db, input.snapshotId, input.now);
-    const standing = rows.filter((r) => r.state !== 'superseded' && r.decisionSnapshotId === input.snapshotId);
+    const standing = rows.filter(
+      (r) => r.state !== 'superseded' && r.decisionSnapshotId === input.snapshotId,
+    );
     const open: OpenRevocation[] = rows
       .filter((r) => r.state === 'open')
       .map((r) => ({
