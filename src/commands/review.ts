@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AuditError } from '../errors.js';
-import { importReview, type ReviewImportResult } from '../pipeline/review-import.js';
+import { importReview, importSummary } from '../pipeline/review-import.js';
 import { formatReviewStatus, reviewStatusJson } from '../review/status.js';
 import { REVIEW_FILE_MAX_BYTES, refused } from '../review/workbook.js';
 import { reviewProgress, reviewSnapshot } from '../store/index.js';
@@ -28,11 +28,6 @@ async function readReviewFile(path: string): Promise<Buffer> {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new AuditError('USAGE', `cannot read the review workbook ${path}: ${code}`, { cause: error });
   }
-}
-
-/** The one-line outcome of an import (also the download site's answer). */
-export function importSummary(r: ReviewImportResult): string {
-  return `snapshot ${r.snapshotId}: ${r.decisions} decisions by ${r.reviewer} (${r.keep} keep, ${r.revoke} revoke): ${r.recorded} recorded, ${r.unchanged} already recorded`;
 }
 
 function snapshotOption(value: string | undefined): number | undefined {

@@ -83,3 +83,8 @@ export async function importReview(
     ...saved,
   };
 }
+
+/** The one-line outcome of an import (also the download site's answer). */
+export function importSummary(r: ReviewImportResult): string {
+  return `snapshot ${r.snapshotId}: ${r.decisions} decisions by ${r.reviewer} (${r.keep} keep, ${r.revoke} revoke): ${r.recorded} recorded, ${r.unchanged} already recorded`;
+}
