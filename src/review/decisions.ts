@@ -10,7 +10,7 @@ import { refused } from './workbook.js';
  * recorded), naming the rows, so a reviewer fixes the workbook and imports it again.
  */
 
-export const REVIEW_SHEET = 'Access Review';
+const REVIEW_SHEET = 'Access Review';
 
 export interface DecisionRules {
   snapshotId: number;
