@@ -16,6 +16,32 @@ export function refused(source: string, why: string): AuditError {
   return new AuditError('REVIEW_REFUSED', `review workbook ${source} refused: ${why}; nothing recorded`);
 }
 
+/**
+ * The most the workbook may hold once unzipped: a 100,000-row report is about 60 MB of
+ * XML; a few megabytes that inflate to gigabytes (a zip bomb) are refused unread.
+ */
+const UNZIPPED_MAX_BYTES = 400 * 1024 * 1024;
+
+/**
+ * The unzipped size the archive declares (its central directory's uncompressed sizes),
+ * or null when the directory cannot be read. A Zip64 size (0xFFFFFFFF) counts as
+ * unbounded: no report needs one.
+ */
+function declaredUnzippedBytes(zip: Buffer): number | null {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0 || eocd + 22 > zip.length) return null;
+  const entries = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  let total = 0;
+  for (let i = 0; i < entries; i++) {
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
+    const size = zip.readUInt32LE(at + 24);
+    total += size === 0xffffffff ? Number.POSITIVE_INFINITY : size;
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return total;
+}
+
 /** An .xlsx file is a zip archive: its first bytes are a local file header. */
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
@@ -25,6 +51,11 @@ export async function openReviewWorkbook(bytes: Buffer, source: string): Promise
   }
   if (bytes.length < ZIP_MAGIC.length || !bytes.subarray(0, ZIP_MAGIC.length).equals(ZIP_MAGIC)) {
     throw refused(source, 'it is not an .xlsx workbook');
+  }
+  const unzipped = declaredUnzippedBytes(bytes);
+  if (unzipped === null) throw refused(source, 'it is not a readable .xlsx workbook (a damaged zip archive)');
+  if (unzipped > UNZIPPED_MAX_BYTES) {
+    throw refused(source, `it would unzip to more than the ${UNZIPPED_MAX_BYTES} bytes accepted`);
   }
   const wb = new ExcelJS.Workbook();
   try {
