@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { AuditError } from '../errors.js';
 import { DECISIONS, REASON_MAX_LENGTH, reportDataSha256, reportSheetCells } from '../report/index.js';
 import { compareWithReport } from '../review/compare.js';
 import { DecisionCollector } from '../review/decisions.js';
@@ -52,6 +53,13 @@ export async function importReview(
     toolVersion: TOOL_VERSION,
     generatedAt: input.now,
   });
+  // A decision dated before its snapshot would change that snapshot's rebuilt Review Status.
+  if (input.now.getTime() < data.summary.current.takenAt.getTime()) {
+    throw new AuditError(
+      'USAGE',
+      `the decision time ${input.now.toISOString()} (AUDIT_NOW) is before snapshot ${claims.snapshotId} was taken`,
+    );
+  }
   if ((await reportDataSha256(data)) !== claims.dataSha256) {
     throw refused(
       source,

@@ -280,6 +280,15 @@ describe('review import', () => {
     expect(await decisionCount()).toBe(5);
   });
 
+  it('refuses a decision time (AUDIT_NOW) before the snapshot was taken', async () => {
+    const r = await cli(['review', 'import', first, '--reviewer', REVIEWER], at(-1));
+    expect(r.code).toBe(2);
+    expect(errorLines(r.stderr)).toEqual([
+      expect.stringMatching(/\(AUDIT_NOW\) is before snapshot 1 was taken/),
+    ]);
+    expect(await decisionCount()).toBe(5);
+  });
+
   it('asks for a reviewer when neither the option nor the workbook names one', async () => {
     const r = await cli(['review', 'import', first], at(3));
     expect(r.code).toBe(2);
