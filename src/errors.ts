@@ -20,6 +20,9 @@ const catalogue = {
     summary: 'AUDIT_NOW is not later than the last complete snapshot',
   },
 
+  /** A review workbook that is not an unaltered report of this database, or decisions that break a rule (nothing recorded). */
+  REVIEW_REFUSED: { exit: EXIT.usage, summary: 'the review workbook was refused' },
+
   // The Segment API (exit 1).
   API_UNAUTHORIZED: { exit: EXIT.failed, summary: 'the Segment API rejected the token' },
   API_FORBIDDEN: { exit: EXIT.failed, summary: 'the token may not read this' },

@@ -33,7 +33,8 @@ function buildProgram(context: CommandContext): Command {
     .exitOverride()
     .configureOutput(output);
   registerCommands(program, context);
-  // Subcommands too (`remediate undo`): Commander copies these settings only at creation.
+  // Nested commands (`review import`, `remediate undo`) too: Commander copies these
+  // settings only at creation, and every level ends through main's one error line.
   const configure = (commands: readonly Command[]): void => {
     for (const command of commands) {
       command.exitOverride().configureOutput(output);

@@ -4,6 +4,7 @@ import { registerDemo } from './demo.js';
 import { registerMigrate } from './migrate.js';
 import { registerRemediate } from './remediate.js';
 import { registerReport } from './report.js';
+import { registerReview } from './review.js';
 import { registerRun } from './run.js';
 import { registerSchedule } from './schedule.js';
 import { registerServe } from './serve.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command, context: CommandContext): voi
   registerSchedule(program, context);
   registerServe(program, context);
   registerReport(program, context);
+  registerReview(program, context);
   registerSnapshots(program, context);
   registerRemediate(program, context);
   registerMigrate(program, context);

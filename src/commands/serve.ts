@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import type { Logger } from '../log/logger.js';
+import { importReview, importSummary } from '../pipeline/review-import.js';
+import { REVIEW_FILE_MAX_BYTES } from '../review/workbook.js';
 import { type DatabaseHandle, listReports, openDatabase, runMetrics } from '../store/index.js';
 import { type RunningSite, startSite } from '../web/server.js';
 import { type CommandContext, commandLogger } from './context.js';
@@ -27,6 +29,18 @@ export async function startDownloadSite(
     timeZone: config.auditTimezone,
     listReports: () => listReports(handle.db),
     metrics: () => runMetrics(handle.db),
+    reviewUpload: {
+      maxBytes: REVIEW_FILE_MAX_BYTES,
+      importFile: async (upload) =>
+        importSummary(
+          await importReview(handle.db, {
+            bytes: upload.bytes,
+            source: upload.fileName,
+            reviewer: upload.reviewer,
+            now: config.auditNow ?? new Date(),
+          }),
+        ),
+    },
     logger,
   });
   logger.info({ url: site.url, reportsDir: config.reportsDir }, 'download site listening');

@@ -2,6 +2,7 @@
  * What the store hands the report and mail stages: the rows of each sheet plus the
  * facts of the Summary. Types only (see workspace.ts for the rule on imports).
  */
+import type { ReviewStatusRow } from './review.js';
 import type { Completeness, CrawlStats, WorkspaceInfo } from './workspace.js';
 
 export const CHANGE_KINDS = [
@@ -128,4 +129,6 @@ export interface ReportData {
    */
   accessReview: () => AsyncIterable<AccessRow>;
   invites: InviteRow[];
+  /** Every review decision made by this snapshot and where it stands (the `Review Status` sheet); absent: none. */
+  reviewStatus?: ReviewStatusRow[];
 }

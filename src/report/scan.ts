@@ -16,6 +16,8 @@ export interface ReportCounts {
   membershipChanges: number;
   accessReview: number;
   invites: number;
+  /** Rows of the Review Status sheet: review decisions made by this snapshot. */
+  reviewStatus: number;
   /** Access Review rows of privileged roles (the download site's trend chart). */
   privilegedAccess: number;
 }
@@ -72,6 +74,7 @@ const COUNT_KEYS: Record<string, keyof ReportCounts> = {
   'Membership Changes': 'membershipChanges',
   'Access Review': 'accessReview',
   Invites: 'invites',
+  'Review Status': 'reviewStatus',
 };
 
 function countKey(sheetName: string): keyof ReportCounts {
@@ -102,6 +105,7 @@ export async function scanReport(data: ReportData): Promise<ReportScan> {
     membershipChanges: 0,
     accessReview: 0,
     invites: 0,
+    reviewStatus: 0,
     privilegedAccess: 0,
   };
   const trackers = new Map<string, WidthTracker>();

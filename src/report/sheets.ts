@@ -6,6 +6,7 @@ import type {
   PermissionChangeRow,
   ReportData,
 } from '../model/report-data.js';
+import type { ReviewStatusRow } from '../model/review.js';
 import { causeText } from './causes.js';
 import { type Cell, flag, text } from './cells.js';
 
@@ -149,6 +150,34 @@ const accessReviewSheet = sheet<AccessRow>('Access Review', [
   ...grantIdColumns,
 ]);
 
+/**
+ * Every review decision made by this snapshot (issue 16), oldest first: who decided what,
+ * when and why, and where it stands — a `Revoke` `open` (days since the decision) or
+ * `remediated` (the snapshot that no longer saw the access, and the audit.changes row).
+ * Seam: a remediation action (audit.remediation_actions) can later stand in a column here.
+ */
+const reviewStatusSheet = sheet<ReviewStatusRow>('Review Status', [
+  { key: 'decidedAt', header: 'Decided at ({tz})', kind: 'date', cell: (r) => r.decidedAt },
+  { key: 'reviewer', header: 'Reviewer', kind: 'email', cell: (r) => text(r.reviewer) },
+  {
+    key: 'decision',
+    header: 'Decision',
+    kind: 'text',
+    cell: (r) => (r.decision === 'keep' ? 'Keep' : 'Revoke'),
+  },
+  { key: 'state', header: 'Status', kind: 'text', cell: (r) => r.state },
+  { key: 'daysOpen', header: 'Days open', kind: 'int', cell: (r) => r.daysOpen },
+  privilegedColumn,
+  emailColumn,
+  ...accessColumns,
+  { key: 'reason', header: 'Reason', kind: 'text', cell: (r) => text(r.reason) },
+  { key: 'remediatedIn', header: 'Remediated in snapshot', kind: 'int', cell: (r) => r.remediatedSnapshotId },
+  { key: 'changeId', header: 'Change ID', kind: 'id', cell: (r) => text(r.changeId) },
+  { key: 'decisionSnapshot', header: 'Decided on snapshot', kind: 'int', cell: (r) => r.decisionSnapshotId },
+  { key: 'decisionId', header: 'Decision ID', kind: 'id', cell: (r) => text(r.decisionId) },
+  ...grantIdColumns,
+]);
+
 const invitesSheet = sheet<InviteRow>('Invites', [
   ...inviteColumns,
   { key: 'stale', header: 'Stale', kind: 'flag', cell: (r) => flag(r.stale) },
@@ -192,6 +221,7 @@ export const SHEET_NAMES: readonly string[] = [
   staleInvitesSheet.name,
   membershipChangesSheet.name,
   accessReviewSheet.name,
+  reviewStatusSheet.name,
   invitesSheet.name,
 ];
 
@@ -202,6 +232,7 @@ export function dataSheets(data: ReportData): AnySheetSource[] {
     { spec: staleInvitesSheet, rows: () => data.staleInvites },
     { spec: membershipChangesSheet, rows: () => data.membershipChanges },
     { spec: accessReviewSheet, rows: privilegedFirstStream(data.accessReview) },
+    { spec: reviewStatusSheet, rows: () => data.reviewStatus ?? [] },
     { spec: invitesSheet, rows: () => data.invites },
   ];
 }

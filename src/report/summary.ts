@@ -1,9 +1,11 @@
 import { privilegedRuleText } from '../model/privileged.js';
 import { CHANGE_KINDS, type ReportSummary } from '../model/report-data.js';
+import type { ReviewStatusRow } from '../model/review.js';
 import type { Completeness } from '../model/workspace.js';
 import { type Cell, text } from './cells.js';
 import { DATA_HASH_VERSION } from './data-hash.js';
 import type { ReportCounts } from './scan.js';
+import { signOffLines } from './sign-off.js';
 
 /**
  * The Summary sheet, pure: the lines an auditor reads first. Scope (workspace, API),
@@ -114,6 +116,7 @@ function completenessLines(c: Completeness | null): SummaryLine[] {
 export function summaryLines(
   s: ReportSummary,
   scan: { dataSha256: string; counts: ReportCounts },
+  review: readonly ReviewStatusRow[] = [],
 ): SummaryLine[] {
   const baseline = s.previous === null;
   const w = s.workspace;
@@ -171,6 +174,8 @@ export function summaryLines(
       field('Crawl duration (s)', Math.round(st.durationMs / 100) / 10),
     );
   }
+
+  lines.push(...signOffLines(review));
 
   lines.push(
     section('Integrity'),

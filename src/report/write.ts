@@ -137,7 +137,7 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
     wb.keywords = `access-audit segment ${s.workspace.slug} snapshot-${s.current.id}`;
     wb.description = `Data SHA-256 ${scan.dataSha256}`;
 
-    writeSummarySheet(wb, summaryLines(s, scan), s.timezone);
+    writeSummarySheet(wb, summaryLines(s, scan, data.reviewStatus), s.timezone);
 
     // The write re-hashes what it writes: if a second walk of the data differs from the
     // first (the store changed underneath), the Summary's hash would be false — refuse.

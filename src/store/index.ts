@@ -38,6 +38,12 @@ export {
   listReports,
   recordReport,
 } from './reports.js';
+export {
+  recordDecisions,
+  reviewedReport,
+  reviewProgress,
+  reviewSnapshot,
+} from './review-decisions.js';
 export { acquireRunLock } from './run-lock.js';
 export { claimPeriod, releasePeriod } from './schedule-claims.js';
 export type { Database } from './schema.js';

@@ -22,6 +22,7 @@ import type { Completeness, CrawlStats } from '../model/workspace.js';
 import { accessReviewAt } from './access-review.js';
 import { databaseError } from './errors.js';
 import { getReport } from './reports.js';
+import { reviewStatusAt } from './review-decisions.js';
 import type { Database } from './schema.js';
 import { getSnapshotRow, previousCompleteSnapshot, type SnapshotRow, toSnapshotInfo } from './snapshots.js';
 
@@ -282,6 +283,7 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
       membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
       accessReview: accessReviewAt(db, b, isPrivileged, input.accessPageUsers ?? 1000),
       invites,
+      reviewStatus: await reviewStatusAt(db, cur.id, b),
     };
   } catch (error) {
     throw databaseError(error, `loading the report data of snapshot ${input.snapshotId}`);

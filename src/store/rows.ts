@@ -21,7 +21,7 @@ type Snake<S extends string> = S extends `${infer C}${infer Rest}`
   ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${Snake<Rest>}`
   : S;
 
-type SnakeRow<R> = { [K in keyof R as Snake<K & string>]: R[K] };
+export type SnakeRow<R> = { [K in keyof R as Snake<K & string>]: R[K] };
 
 /** The way back: a record's fields as its table's columns, for an insert. */
 export function snakeRow<R extends object>(record: R): SnakeRow<R> {

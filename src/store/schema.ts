@@ -5,6 +5,8 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { RemediationOperation } from '../model/remediation.js';
 import type { SnapshotStatus } from '../model/report-data.js';
+import type { ReviewDecision } from '../model/review.js';
+import type { SnakeRow } from './rows.js';
 
 type Json = ColumnType<unknown, string, string>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -137,26 +139,15 @@ export interface DeliveriesTable {
   created_at: Generated<Date>;
 }
 
-/** Append-only (migration 0009's trigger refuses UPDATE and DELETE). */
-interface ReviewDecisionsTable {
+/**
+ * Append-only (migration 0009's trigger refuses UPDATE and DELETE). Its columns are the
+ * decision record's fields, snake_cased, plus the row's identity and provenance.
+ */
+export type ReviewDecisionsTable = SnakeRow<ReviewDecision> & {
   id: BigId;
-  snapshot_id: number;
-  user_id: string;
-  email: string;
-  role_id: string;
-  role_name: string;
-  resource_type: string;
-  resource_id: string;
-  labels: string;
-  via: string;
-  privileged: boolean;
-  decision: 'keep' | 'revoke';
-  reason: string | null;
-  reviewer: string;
-  decided_at: Timestamp;
   file_sha256: string;
   recorded_at: Generated<Date>;
-}
+};
 
 export type RemediationStatus = 'planned' | 'applied' | 'failed' | 'undone';
 export type RemediationOutcome = 'sent' | 'already-gone' | 'found-done';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { EXIT, errorLine, exitStatusOf } from '../errors.js';
 import { XLSX_CONTENT_TYPE } from '../model/files.js';
 import type { ReportListing, RunMetrics } from '../model/site.js';
 import type { Secret } from '../secret.js';
@@ -7,6 +8,15 @@ import { isAuthorized } from './auth.js';
 import { openReport } from './files.js';
 import { metricsText } from './metrics.js';
 import { indexPage } from './page.js';
+import {
+  mintCsrfToken,
+  parseMultipart,
+  type ReviewUpload,
+  readLimitedBody,
+  sameOrigin,
+  uploadPage,
+  validCsrfToken,
+} from './review-upload.js';
 import { createLoginThrottle, type LoginThrottle } from './throttle.js';
 
 /**
@@ -25,6 +35,8 @@ export interface SiteOptions {
   title?: string;
   listReports: () => Promise<ReportListing[]>;
   metrics: () => Promise<RunMetrics>;
+  /** The review upload (GET/POST /review); undefined: the site has none. */
+  reviewUpload?: ReviewUpload;
   logger?: Logger;
 }
 
@@ -98,6 +110,57 @@ async function serveReport(
   });
 }
 
+/** Room for the form's own fields and part headers beside the workbook. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+/** The upload page posts to itself: its CSP allows exactly that form target. */
+const REVIEW_PAGE_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+};
+
+/** POST /review, once authenticated: same-origin, within the size limit, with the form's token. */
+async function postReview(req: IncomingMessage, res: ServerResponse, upload: ReviewUpload, token: Secret) {
+  const page = (status: number, ok: boolean, text: string) =>
+    send(
+      res,
+      status,
+      'text/html; charset=utf-8',
+      uploadPage({ csrf: mintCsrfToken(token), maxBytes: upload.maxBytes, message: { ok, text } }),
+      REVIEW_PAGE_HEADERS,
+    );
+  if (!sameOrigin(req)) {
+    send(res, 403, 'text/plain; charset=utf-8', 'cross-site request refused\n');
+    return;
+  }
+  const body = await readLimitedBody(req, upload.maxBytes + FORM_OVERHEAD_BYTES);
+  if (body === null) {
+    send(res, 413, 'text/plain; charset=utf-8', `the upload is larger than ${upload.maxBytes} bytes\n`, {
+      Connection: 'close',
+    });
+    return;
+  }
+  const form = parseMultipart(body, req.headers['content-type']);
+  if (form === null || !validCsrfToken(token, form.fields.get('csrf'))) {
+    send(
+      res,
+      403,
+      'text/plain; charset=utf-8',
+      'the form token is missing or invalid: reload the upload page\n',
+    );
+    return;
+  }
+  const reviewer = form.fields.get('reviewer')?.trim() ?? '';
+  if (form.file === null || form.file.bytes.length === 0 || reviewer === '') {
+    page(400, false, 'error: choose a workbook and give your email address');
+    return;
+  }
+  try {
+    page(200, true, await upload.importFile({ bytes: form.file.bytes, fileName: form.file.name, reviewer }));
+  } catch (error) {
+    if (exitStatusOf(error) !== EXIT.usage) throw error;
+    page(400, false, errorLine(error));
+  }
+}
+
 export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const title = options.title ?? 'Segment access audit reports';
   const throttle = options.throttle ?? createLoginThrottle();
@@ -131,6 +194,11 @@ export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, 
       send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
       return;
     }
+    const upload = options.reviewUpload;
+    if (path === '/review' && upload !== undefined && method === 'POST') {
+      if (admitted(req, res, options.token)) await postReview(req, res, upload, options.token);
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
       return;
@@ -144,6 +212,11 @@ export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, 
     if (path === '/') {
       const reports = await options.listReports();
       send(res, 200, 'text/html; charset=utf-8', indexPage({ title, reports, timeZone: options.timeZone }));
+      return;
+    }
+    if (path === '/review' && upload !== undefined) {
+      const page = uploadPage({ csrf: mintCsrfToken(options.token), maxBytes: upload.maxBytes });
+      send(res, 200, 'text/html; charset=utf-8', page, REVIEW_PAGE_HEADERS);
       return;
     }
     if (path.startsWith('/reports/')) {

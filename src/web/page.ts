@@ -29,6 +29,7 @@ table{border-collapse:collapse;margin-top:1rem}th,td{padding:.3rem .8rem;border-
 td.n{text-align:right}figure{margin:1rem 0}.key{font-size:1.2em}
 </style></head>
 <body><h1>${escapeHtml(input.title)}</h1>
+<p><a href="review">Upload a signed-off access review</a></p>
 ${input.reports.length === 0 ? '<p>No reports yet.</p>' : trendChart(input.reports)}
 <table><thead><tr><th>Date (${escapeHtml(input.timeZone)})</th><th>Snapshot</th><th>Permission changes</th><th>Stale invites</th><th>Size</th><th>Report</th></tr></thead>
 <tbody>

@@ -84,6 +84,32 @@ describe('the data hash', () => {
         r.resourceId,
       ]);
     }
+    // No decisions in this data: the Review Status sheet is its header line alone.
+    lines.push({
+      sheet: 'Review Status',
+      columns: [
+        'decidedAt',
+        'reviewer',
+        'decision',
+        'state',
+        'daysOpen',
+        'privileged',
+        'email',
+        'roleName',
+        'resourceType',
+        'resourceName',
+        'labels',
+        'via',
+        'reason',
+        'remediatedIn',
+        'changeId',
+        'decisionSnapshot',
+        'decisionId',
+        'userId',
+        'roleId',
+        'resourceId',
+      ],
+    });
     lines.push({
       sheet: 'Invites',
       columns: ['email', 'scope', 'groupName', 'firstSeen', 'daysPending', 'stale', 'groupId'],
@@ -141,6 +167,7 @@ describe('the data hash', () => {
       membershipChanges: 1,
       accessReview: 8,
       invites: 1,
+      reviewStatus: 0,
       privilegedAccess: 2, // user 2's Workspace Owner grant and user 20 (every tenth is an owner)
     });
   });

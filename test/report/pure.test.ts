@@ -68,6 +68,7 @@ describe('summaryLines', () => {
           membershipChanges: 0,
           accessReview: 4,
           invites: 2,
+          reviewStatus: 0,
           privilegedAccess: 1,
         },
       },
@@ -92,6 +93,7 @@ describe('summaryLines', () => {
           membershipChanges: 0,
           accessReview: 4,
           invites: 2,
+          reviewStatus: 0,
           privilegedAccess: 1,
         },
       },
@@ -111,6 +113,7 @@ describe('summaryLines', () => {
       membershipChanges: 0,
       accessReview: 4,
       invites: 2,
+      reviewStatus: 0,
       privilegedAccess: 1,
     },
   };

@@ -88,6 +88,7 @@ describe('the written workbooks', () => {
       membershipChanges: 0,
       accessReview: 4,
       invites: 2,
+      reviewStatus: 0,
       privilegedAccess: 1, // user 10 is a Workspace Owner
     });
     expect(sheet(wb, 'Permission Changes').rowCount).toBe(1);

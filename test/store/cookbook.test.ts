@@ -58,7 +58,7 @@ const run = async (i: number) =>
 describe('the SQL cookbook', () => {
   it('has at least six questions, each with its query', () => {
     expect(queries.length).toBeGreaterThanOrEqual(6);
-    expect(queries.map((q) => q.question.slice(0, 2))).toEqual(queries.map((_, i) => `${i + 1}.`));
+    expect(queries.map((q) => /^\d+\./.exec(q.question)?.[0])).toEqual(queries.map((_, i) => `${i + 1}.`));
   });
 
   it('1. who held Workspace Owner on 5 June', async () => {
@@ -164,6 +164,35 @@ describe('the SQL cookbook', () => {
         via: 'direct',
         reaches: 'every resource (no label scope)',
       },
+    ]);
+  });
+
+  it('10. revocations decided but still open after 14 days', async () => {
+    // carol's scoped Source Read-only is still held; her Workspace Member too, but that
+    // revoke is 3 days old; a revoke of access she no longer holds is not open; heidi's
+    // revoke was overturned by a later Keep.
+    const decide = (
+      userId: string,
+      email: string,
+      roleId: string,
+      labels: string,
+      decision: string,
+      daysAgo: number,
+    ) =>
+      sql`INSERT INTO audit.review_decisions
+            (snapshot_id, user_id, email, role_id, role_name, resource_type, resource_id, labels, via,
+             privileged, decision, reason, reviewer, decided_at, file_sha256)
+          VALUES (3, ${userId}, ${email}, ${roleId}, 'a role', 'WORKSPACE', 'ws1', ${labels}, 'direct', false,
+                  ${decision}, 'because', 'reviewer@acme.test', now() - ${`${daysAgo} days`}::interval,
+                  ${String(daysAgo).padStart(64, '0')})`.execute(t.handle.db);
+    await decide('u3', 'carol@acme.test', ROLE.srcRead.id, 'environment:prod,team:web', 'revoke', 20);
+    await decide('u3', 'carol@acme.test', ROLE.member.id, '', 'revoke', 3);
+    await decide('u3', 'carol@acme.test', 'r-gone', '', 'revoke', 30);
+    await decide('u5', 'heidi@acme.test', ROLE.srcRead.id, '', 'revoke', 25);
+    await decide('u5', 'heidi@acme.test', ROLE.srcRead.id, '', 'keep', 24);
+    const rows = await run(9);
+    expect(rows.map((r) => [r.email, r.labels, r.days_open, r.reviewer])).toEqual([
+      ['carol@acme.test', 'environment:prod,team:web', 20, 'reviewer@acme.test'],
     ]);
   });
 });
