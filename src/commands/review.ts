@@ -78,6 +78,7 @@ export function registerReview(program: Command, context: CommandContext): void 
           snapshotId: snapshot.id,
           takenAt: snapshot.takenAt,
           now: config.auditNow ?? new Date(),
+          privilegedRoles: config.privilegedRoles,
         });
         context.io.stdout.write(
           options.json ? reviewStatusJson(progress) : formatReviewStatus(progress, config.auditTimezone),

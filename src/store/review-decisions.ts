@@ -6,6 +6,7 @@
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { AuditError } from '../errors.js';
+import { roleKey } from '../model/privileged.js';
 import type { OpenRevocation, ReviewDecision, ReviewProgress, ReviewStatusRow } from '../model/review.js';
 import { attempt, databaseError } from './errors.js';
 import type { Database, ReviewDecisionsTable } from './schema.js';
@@ -237,7 +238,9 @@ export async function reviewSnapshot(
 }
 
 /** Rows of the snapshot's Access Review, and how many of them have a decision made on that snapshot's report. */
-async function decidedCounts(db: Db, snapshotId: number, b: Date) {
+async function decidedCounts(db: Db, snapshotId: number, b: Date, privilegedRoles: readonly string[]) {
+  // The rule in force (model/privileged.ts), not the database's: what the sheet marked privileged.
+  const keys = privilegedRoles.map(roleKey);
   const r = await sql<{
     total: number;
     decided: number;
@@ -245,7 +248,8 @@ async function decidedCounts(db: Db, snapshotId: number, b: Date) {
     privileged_decided: number;
   }>`
     WITH rows AS (
-           SELECT user_id, role_id, resource_type, resource_id, labels, bool_or(privileged) AS privileged
+           SELECT user_id, role_id, resource_type, resource_id, labels,
+                  bool_or(resource_type = 'WORKSPACE' AND lower(btrim(role_name)) = ANY(${keys}::text[])) AS privileged
              FROM audit.effective_access_at(${b}::timestamptz)
             GROUP BY user_id, role_id, resource_type, resource_id, labels),
          decided AS (
@@ -267,10 +271,10 @@ async function decidedCounts(db: Db, snapshotId: number, b: Date) {
  */
 export async function reviewProgress(
   db: Db,
-  input: { snapshotId: number; takenAt: Date; now: Date },
+  input: { snapshotId: number; takenAt: Date; now: Date; privilegedRoles: readonly string[] },
 ): Promise<ReviewProgress> {
   try {
-    const counts = await decidedCounts(db, input.snapshotId, input.takenAt);
+    const counts = await decidedCounts(db, input.snapshotId, input.takenAt, input.privilegedRoles);
     const rows = await reviewStatusAt(db, input.snapshotId, input.now);
     const standing = rows.filter(
       (r) => r.state !== 'superseded' && r.decisionSnapshotId === input.snapshotId,
