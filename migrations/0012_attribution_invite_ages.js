@@ -2,6 +2,9 @@
 /**
  * Attribution, second half (0008 kept the events and the author): what the join of the
  * trail to a change row concluded, so the report can say it without redoing it.
+ * - `audit.changes.attribution`: `attributed`, `ambiguous` (events of different actors fit:
+ *   not guessed), `unexplained` (no event of the period), `untraceable` (no event type
+ *   records this kind), `trail-unavailable`; NULL: never examined.
  * - `audit.changes.attribution_flags`: `self-granted`, `by-token`, `no-audit-event`.
  * - `audit.changes.attribution_note`: why a change has no author (two actors fit, the
  *   trail was unavailable, no event type records this kind), NULL when attributed or
@@ -19,6 +22,8 @@ import { sql } from 'kysely';
 export async function up(db) {
   await sql`
     ALTER TABLE audit.changes
+      ADD COLUMN attribution text CHECK (attribution IN
+        ('attributed', 'ambiguous', 'unexplained', 'untraceable', 'trail-unavailable')),
       ADD COLUMN attribution_flags text[] NOT NULL DEFAULT '{}',
       ADD COLUMN attribution_note  text,
       ADD CONSTRAINT changes_attribution_flags CHECK (
@@ -90,5 +95,6 @@ export async function down(db) {
     ALTER TABLE audit.changes
       DROP CONSTRAINT IF EXISTS changes_attribution_flags,
       DROP COLUMN IF EXISTS attribution_note,
-      DROP COLUMN IF EXISTS attribution_flags`.execute(db);
+      DROP COLUMN IF EXISTS attribution_flags,
+      DROP COLUMN IF EXISTS attribution`.execute(db);
 }

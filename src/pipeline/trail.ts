@@ -78,6 +78,7 @@ export function trailWriter(read: TrailRead): {
           changeId: r.changeId,
           changedBy: r.changedBy,
           eventId: r.eventId,
+          status: r.status,
           flags: r.flags,
           note: r.status === 'attributed' ? undefined : r.reason,
         })),

@@ -96,6 +96,8 @@ export interface ChangeAttribution {
   /** Both set, or both undefined (no event explains the change). */
   changedBy: string | undefined;
   eventId: string | undefined;
+  /** attributed, ambiguous, unexplained, untraceable, trail-unavailable. */
+  status: string;
   flags: readonly string[];
   /** Why there is no author (one line), when there is none. */
   note: string | undefined;
@@ -112,14 +114,16 @@ export async function writeAttributions(
     // Flags travel as one comma-joined text per row (unnest cannot take a ragged text[][]).
     const r = await sql`
       UPDATE audit.changes AS c
-         SET changed_by = a.changed_by, event_id = a.event_id,
+         SET changed_by = a.changed_by, event_id = a.event_id, attribution = a.status,
              attribution_flags = CASE WHEN a.flags = '' THEN '{}'::text[] ELSE string_to_array(a.flags, ',') END,
              attribution_note = a.note
         FROM unnest(${batch.map((a) => a.changeId)}::bigint[],
                     ${batch.map((a) => a.changedBy ?? null)}::text[],
                     ${batch.map((a) => a.eventId ?? null)}::text[],
+                    ${batch.map((a) => a.status)}::text[],
                     ${batch.map((a) => a.flags.join(','))}::text[],
-                    ${batch.map((a) => a.note ?? null)}::text[]) AS a (id, changed_by, event_id, flags, note)
+                    ${batch.map((a) => a.note ?? null)}::text[])
+                    AS a (id, changed_by, event_id, status, flags, note)
        WHERE c.id = a.id`.execute(db);
     updated += Number(r.numAffectedRows ?? 0n);
   }

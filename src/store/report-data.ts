@@ -20,6 +20,7 @@ import type {
 import type { Completeness, CrawlStats } from '../model/workspace.js';
 import { accessReviewAt } from './access-review.js';
 import { databaseError } from './errors.js';
+import { attributeReportRows } from './report-trail.js';
 import { getReport } from './reports.js';
 import type { Database } from './schema.js';
 import { getSnapshotRow, previousCompleteSnapshot, type SnapshotRow, toSnapshotInfo } from './snapshots.js';
@@ -191,17 +192,34 @@ async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipCh
   return r.rows;
 }
 
-/** Invites open at instant b, oldest first, aged in whole days from first_seen to b. */
+/**
+ * Invites open at instant b, oldest first, aged in whole days to b from the invite's
+ * "Invite Created" event where the trail kept one (before first sight), else from first_seen.
+ */
 async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
-  const r = await sql<Omit<InviteRow, 'stale'>>`
+  const r = await sql<Omit<InviteRow, 'stale' | 'pendingSince'> & { createdAt: Date | null }>`
     SELECT i.email, i.group_id AS "groupId", g.name AS "groupName", i.first_seen AS "firstSeen",
-           floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending"
+           floor(extract(epoch FROM (${b}::timestamptz - coalesce(e.created_at, i.first_seen))) / 86400)::integer
+             AS "daysPending",
+           e.created_at AS "createdAt"
       FROM audit.invite_history i
       LEFT JOIN audit.group_history g ON g.group_id = i.group_id
             AND ${validAt('g', b)}
+      LEFT JOIN LATERAL (
+        SELECT max(x.occurred_at) AS created_at FROM audit.audit_events x
+         WHERE lower(x.type) = 'invite created'
+           AND (lower(x.resource_id) = lower(i.email) OR lower(x.resource_name) = lower(i.email))
+           AND x.occurred_at <= i.first_seen) e ON true
      WHERE i.first_seen <= ${b}::timestamptz AND (i.closed_at IS NULL OR i.closed_at > ${b}::timestamptz)
-     ORDER BY i.first_seen, lower(i.email), i.group_id NULLS FIRST`.execute(db);
-  return r.rows.map((row) => ({ ...row, stale: row.daysPending >= staleInviteDays }));
+     ORDER BY coalesce(e.created_at, i.first_seen), lower(i.email), i.group_id NULLS FIRST`.execute(db);
+  return r.rows.map(({ createdAt, ...row }) => ({
+    ...row,
+    stale: row.daysPending >= staleInviteDays,
+    pendingSince:
+      createdAt === null
+        ? { at: row.firstSeen, source: 'first seen' }
+        : { at: createdAt, source: 'audit event' },
+  }));
 }
 
 async function changeCounts(db: Db, from: Date, to: Date): Promise<Partial<Record<ChangeKind, number>>> {
@@ -230,6 +248,11 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
     const b = cur.taken_at;
     const invites = await invitesAt(db, b, cur.stale_invite_days);
     const previousReport = prev ? await getReport(db, prev.id) : null;
+    const changed = {
+      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b) : [],
+      membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
+    };
+    const trail = await attributeReportRows(db, cur, prev, changed);
     return {
       summary: {
         workspace: {
@@ -248,10 +271,11 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
         crawlStats: (cur.crawl_stats as CrawlStats | null) ?? null,
         previousDataSha256: previousReport?.dataSha256 ?? null,
         changeCounts: prev ? await changeCounts(db, prev.taken_at, b) : {},
+        trail,
       },
-      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b) : [],
+      permissionChanges: changed.permissionChanges,
       staleInvites: invites.filter((i) => i.stale),
-      membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
+      membershipChanges: changed.membershipChanges,
       accessReview: accessReviewAt(db, b, input.accessPageUsers ?? 1000),
       invites,
     };

@@ -152,7 +152,14 @@ describe('change attribution columns', () => {
     const other = await change('membership_added', 'usr_bob');
     expect(
       await writeAttributions(db, [
-        { changeId: granted, changedBy: 'ben@acme.com', eventId: 'evt_c', flags: [], note: undefined },
+        {
+          changeId: granted,
+          changedBy: 'ben@acme.com',
+          eventId: 'evt_c',
+          status: 'attributed',
+          flags: [],
+          note: undefined,
+        },
       ]),
     ).toBe(1);
     const rows = (
@@ -171,6 +178,7 @@ describe('change attribution columns', () => {
           changeId: other,
           changedBy: 'ben@acme.com',
           eventId: 'evt_never_fetched',
+          status: 'attributed',
           flags: [],
           note: undefined,
         },

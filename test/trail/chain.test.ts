@@ -84,6 +84,7 @@ describe('read → keep → attribute → write', () => {
         changeId: r.changeId,
         changedBy: r.changedBy,
         eventId: r.eventId,
+        status: r.status,
         flags: r.flags,
         note: r.reason,
       }));
