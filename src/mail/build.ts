@@ -5,6 +5,7 @@ import { formatBytes } from '../text/bytes.js';
 import { escapeHtml, safeHref } from '../text/html.js';
 import { localDate, localDateTimeWithZone } from '../text/time-zone.js';
 import { messageIdFor } from './message-id.js';
+import { trailHeadline } from './trail-headline.js';
 
 /**
  * The audit email, built as a pure function of its inputs: the same snapshot and report
@@ -74,6 +75,8 @@ function completenessFindings(summary: ReportSummary): string[] {
 interface Facts {
   heading: string;
   period: string;
+  /** Who changed it: self-grants, privileged grants by a token, or the trail unavailable. */
+  trail: string[];
   rows: [string, string][];
   otherChanges: string[];
   findings: string[];
@@ -120,6 +123,7 @@ function facts(input: AuditMessageInput, attached: boolean): Facts {
   return {
     heading: `Segment access audit: ${w.name} (${w.slug})`,
     period,
+    trail: trailHeadline(s),
     rows,
     otherChanges,
     findings: completenessFindings(s),
@@ -131,6 +135,7 @@ function facts(input: AuditMessageInput, attached: boolean): Facts {
 
 function textBody(f: Facts): string {
   const lines = [f.heading, '', f.period, ''];
+  if (f.trail.length > 0) lines.push('Who changed it:', ...f.trail.map((x) => `  - ${x}`), '');
   const width = Math.max(...f.rows.map(([k]) => k.length)) + 2;
   for (const [k, v] of f.rows) lines.push(`${`${k}:`.padEnd(width)}${v}`);
   if (f.otherChanges.length > 0) lines.push('', 'Changes by kind:', ...f.otherChanges.map((c) => `  ${c}`));
@@ -162,6 +167,7 @@ function htmlBody(f: Facts, downloadUrl: string | undefined): string {
     '</title></head><body style="font-family:sans-serif;font-size:14px">',
     `<h2>${e(f.heading)}</h2>`,
     `<p>${e(f.period)}</p>`,
+    f.trail.length > 0 ? `<p style="color:#9c0006"><b>Who changed it:</b></p>${list(f.trail)}` : '',
     `<table>${rows}</table>`,
     f.otherChanges.length > 0 ? `<p>Changes by kind:</p>${list(f.otherChanges)}` : '',
     f.findings.length === 0

@@ -3,12 +3,15 @@
  * different actors (a person, the person themselves, an API token) put events in it, and
  * runs of `runAudit` over real HTTP keep the events and put the changes down to them.
  */
+import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatSnapshotTable } from '../../src/commands/snapshots.js';
 import { crawlWorkspace } from '../../src/crawl/index.js';
 import type { WorkspaceUser } from '../../src/model/workspace.js';
 import { readTrailForRun, trailWriter } from '../../src/pipeline/trail.js';
-import { beginSnapshot, completeSnapshot } from '../../src/store/index.js';
+import { beginSnapshot, completeSnapshot, listSnapshots } from '../../src/store/index.js';
 import { at, type Harness, readSheets, records, silent, startHarness, summaryOf } from './helpers.js';
 
 let h: Harness;
@@ -54,6 +57,7 @@ const eventCount = async () =>
 describe('who changed it', () => {
   let second: number;
   let secondReport: string;
+  let secondEmail: string;
   const [ben, carl, dave, erin, fay, gus] = [0, 1, 2, 3, 4, 5] as const;
 
   it('puts each change down to the event that explains it, and flags what it must', async () => {
@@ -78,6 +82,7 @@ describe('who changed it', () => {
     const r = await h.run(at(7));
     second = r.snapshotId;
     secondReport = r.reportPath;
+    secondEmail = r.email.status === 'outbox' ? r.email.path : '';
     expect(r.trail).toMatchObject({ status: 'read' });
     const rows = await attributions(second);
     const grant = (i: number) =>
@@ -109,8 +114,24 @@ describe('who changed it', () => {
     const changes = records(rows.get('Permission Changes'));
     const self = changes.find((c) => c.Email === users[carl]?.email && c['Changed by'] !== null);
     expect(self?.Flags).toBe('self-granted');
+    const tokenGrant = changes.find((c) => c.Email === users[dave]?.email && c['Changed by'] !== null);
+    expect(tokenGrant).toMatchObject({ 'Changed by': 'tok_ci_pipeline', Flags: 'by-token' });
+    const unexplained = changes.find((c) => c.Email === users[gus]?.email && c.Cause === 'direct grant');
+    expect(unexplained?.Flags ?? changes.find((c) => c.Email === users[gus]?.email)?.Flags).toBe(
+      'no-audit-event',
+    );
+    const ambiguous = changes.find((c) => c.Email === users[erin]?.email && c.Via === 'direct');
+    expect(ambiguous?.['Changed by']).toMatch(/^unattributed: .*different actors/);
     const summary = summaryOf(rows.get('Summary'));
-    expect(summary.get('Changes attributed')).toBeGreaterThan(0);
+    expect(summary.get('Audit trail')).toMatch(/^read: \d+ events/);
+    expect(summary.get('Changes attributed')).toBeGreaterThanOrEqual(4);
+    expect(summary.get('of which ambiguous (not guessed)')).toBe(1);
+    expect(summary.get('Flag self-granted')).toBe(1);
+    expect(summary.get('Flag by-token')).toBe(1);
+    expect(summary.get('Flag no-audit-event')).toBe(1);
+    const email = (await simpleParser(await readFile(secondEmail))).text ?? '';
+    expect(email).toContain(`self-granted: ${users[carl]?.email} gained Workspace Owner`);
+    expect(email).toContain(`privileged grant by a token: ${users[dave]?.email} gained Workspace Owner`);
   });
 
   it('completes without the trail, says why, and flags nothing as unexplained', async () => {
@@ -130,6 +151,13 @@ describe('who changed it', () => {
       expect(row.attribution_flags).toEqual([]);
       expect(row.changed_by).toBeNull();
     }
+    const table = formatSnapshotTable(await listSnapshots(h.db.handle.db), 'UTC');
+    expect(table).toMatch(new RegExp(`\\n\\s*${r.snapshotId}\\s.*complete.*audit trail unavailable: `));
+    const summary = summaryOf((await readSheets(r.reportPath)).rows.get('Summary'));
+    expect(summary.get('Audit trail')).toMatch(/^audit trail unavailable: .*403/);
+    expect(summary.get('Flag no-audit-event')).toBe(0);
+    if (r.email.status !== 'outbox') throw new Error('expected the outbox');
+    expect((await simpleParser(await readFile(r.email.path))).text).toMatch(/audit trail unavailable: /);
     await h.admin.setAuditTrail({ enabled: true });
   });
 
