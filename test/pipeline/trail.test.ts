@@ -116,10 +116,8 @@ describe('who changed it', () => {
     expect(self?.Flags).toBe('self-granted');
     const tokenGrant = changes.find((c) => c.Email === users[dave]?.email && c['Changed by'] !== null);
     expect(tokenGrant).toMatchObject({ 'Changed by': 'tok_ci_pipeline', Flags: 'by-token' });
-    const unexplained = changes.find((c) => c.Email === users[gus]?.email && c.Cause === 'direct grant');
-    expect(unexplained?.Flags ?? changes.find((c) => c.Email === users[gus]?.email)?.Flags).toBe(
-      'no-audit-event',
-    );
+    const unexplained = changes.find((c) => c.Email === users[gus]?.email && c.Via === 'direct');
+    expect(unexplained?.Flags).toBe('no-audit-event');
     const ambiguous = changes.find((c) => c.Email === users[erin]?.email && c.Via === 'direct');
     expect(ambiguous?.['Changed by']).toMatch(/^unattributed: .*different actors/);
     const summary = summaryOf(rows.get('Summary'));
