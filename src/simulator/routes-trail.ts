@@ -14,7 +14,7 @@ import { ApiError, invalid, isRecord, type Reply } from './http.js';
 import type { Route, RouteContext } from './router.js';
 import { list, read } from './routes-read.js';
 
-export const noTrail = (): ApiError =>
+const noTrail = (): ApiError =>
   new ApiError(403, 'Forbidden', 'the Audit Trail is not available: it needs the Business plan');
 
 function listEvents(ctx: RouteContext): Reply {
