@@ -107,6 +107,16 @@ describe('who changed it', () => {
       h.db.handle.db,
     );
     expect(first.rows).toEqual([{ s: second }]);
+    // Invite ages: the trail's "Invite Created" dates the invite, before the audit first saw it.
+    const ages = await sql<{ email: string; pending_since: Date; pending_since_source: string }>`
+      SELECT email, pending_since, pending_since_source FROM audit.open_invites ORDER BY email`.execute(
+      h.db.handle.db,
+    );
+    const late = ages.rows.find((x) => x.email === 'late@example.org');
+    expect(late).toMatchObject({ pending_since_source: 'audit event' });
+    expect(late?.pending_since.getTime()).toBe(at(7).getTime() - HOUR / 2);
+    const seeded = ages.rows.find((x) => x.email !== 'late@example.org');
+    expect(seeded).toMatchObject({ pending_since_source: 'first seen', pending_since: at(0) });
   });
 
   it('shows the author and the flags in the report', async () => {
