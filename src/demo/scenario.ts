@@ -45,7 +45,7 @@ export async function applyDemoChanges(sim: RunningSimulator): Promise<ScenarioS
   }
 
   // A revoke: someone loses one of their direct permissions.
-  const demoted = withGrants.find((u) => u.id !== promoted?.id);
+  const demoted = withGrants.find((u) => u.id !== promoted?.id && u.id !== selfGranter?.id);
   if (demoted) {
     const [lost, ...kept] = demoted.permissions;
     await admin.replaceUserPermissions(
@@ -59,7 +59,8 @@ export async function applyDemoChanges(sim: RunningSimulator): Promise<ScenarioS
   }
 
   // A departed user (with group memberships, so the report shows access lost through groups).
-  const departed = users.find((u) => u.id !== promoted?.id && u.id !== demoted?.id && memberIds.has(u.id));
+  const stay = new Set([promoted?.id, demoted?.id, selfGranter?.id, grantor?.id]);
+  const departed = users.find((u) => !stay.has(u.id) && memberIds.has(u.id));
   if (departed) {
     await admin.deleteUsers([departed.id]);
     steps.push({ what: `removed the departed user ${departed.email}` });
