@@ -51,6 +51,8 @@ export function registerDemo(program: Command, context: CommandContext): void {
         out.write(runSummaryText(first));
 
         out.write('\n== Changes in the workspace\n');
+        // The changes' audit-trail events fall between the two audits, a week ago.
+        sim.setAuditTrail({ now: new Date(now - 7 * DAY) });
         for (const step of await applyDemoChanges(sim)) out.write(`  - ${step.what}\n`);
 
         out.write('\n== Audit 2 (now)\n');

@@ -33,6 +33,9 @@ interface RawOptions {
   malformedRate?: string;
   missingFieldRate?: string;
   faultSeed?: string;
+  /** commander's --no-audit-trail: false when given. */
+  auditTrail?: boolean;
+  auditRetentionDays?: string;
 }
 
 function whole(
@@ -107,6 +110,13 @@ export function simulatorOptionsFrom(raw: RawOptions): SimulatorOptions {
     omitTotalEntries: raw.omitTotal === true,
     maxPageCount: whole('--max-page-count', raw.maxPageCount, 1, 1000),
     faults: Object.keys(faults).length > 0 ? faults : undefined,
+    auditTrail:
+      raw.auditTrail === false || raw.auditRetentionDays !== undefined
+        ? {
+            enabled: raw.auditTrail !== false,
+            retentionDays: whole('--audit-retention-days', raw.auditRetentionDays, 1, 3650),
+          }
+        : undefined,
   };
   if (raw.host !== undefined) options.host = raw.host;
   if (raw.token !== undefined) options.token = raw.token;
@@ -150,6 +160,8 @@ export function registerSimulate(program: Command, { io }: CommandContext): void
     .option('--malformed-rate <f>', 'fraction of 200 reads with a truncated body')
     .option('--missing-field-rate <f>', 'fraction of list pages with an item missing a required field')
     .option('--fault-seed <n>', 'seed of the fault dice')
+    .option('--no-audit-trail', 'GET /audit-events refused, as for a workspace without the Business plan')
+    .option('--audit-retention-days <n>', 'days the audit trail keeps its events (default 90)')
     .action(async (raw: RawOptions) => {
       const simulator = await startSimulator(simulatorOptionsFrom(raw));
       const stopped = watchStopSignals().signal;

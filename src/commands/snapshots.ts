@@ -15,6 +15,12 @@ function localTime(date: Date | null, timeZone: string): string {
 
 const num = (n: number | null) => (n === null ? '' : String(n));
 
+/** The run's error, else what it could not read of the audit trail (the run still completed). */
+function problem(s: SnapshotListing): string {
+  if (s.error) return s.error;
+  return s.trail?.status === 'unavailable' ? `audit trail unavailable: ${s.trail.error ?? ''}` : '';
+}
+
 /** A plain-text table of snapshots (pure, for tests). */
 export function formatSnapshotTable(rows: readonly SnapshotListing[], timeZone: string): string {
   if (rows.length === 0) return 'No snapshots yet: run `access-audit run` to take the first.\n';
@@ -27,7 +33,7 @@ export function formatSnapshotTable(rows: readonly SnapshotListing[], timeZone: 
     num(s.inviteCount),
     num(s.groupCount),
     num(s.changeCount),
-    (s.error ?? '').slice(0, 80),
+    problem(s).slice(0, 80),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const right = new Set([0, 3, 4, 5, 6]);

@@ -1,1 +1,2 @@
 export { type CrawlOptions, crawlWorkspace } from './crawl.js';
+export { crawlAuditTrail, type TrailRead } from './trail.js';

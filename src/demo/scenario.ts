@@ -20,17 +20,32 @@ export async function applyDemoChanges(sim: RunningSimulator): Promise<ScenarioS
   const withGrants = users.filter((u) => u.permissions.length > 1);
   const memberIds = new Set(truth.groups.flatMap((g) => g.memberIds));
 
-  // A grant: someone becomes Workspace Owner (privileged, flagged in the report).
-  const promoted = users.find((u) => !u.permissions.some((p) => p.roleId === owner?.id));
+  // A grant: an owner makes someone Workspace Owner (privileged; the report names the owner).
+  const isOwner = (u: (typeof users)[number]) => u.permissions.some((p) => p.roleId === owner?.id);
+  const grantor = users.find(isOwner);
+  const promoted = users.find((u) => !isOwner(u));
   if (promoted && owner) {
-    await admin.addUserPermissions(promoted.id, [
+    await (grantor ? admin.as({ userId: grantor.id }) : admin).addUserPermissions(promoted.id, [
       { roleId: owner.id, resources: [{ id: truth.workspace.id, type: 'WORKSPACE' }] },
     ]);
-    steps.push({ what: `granted Workspace Owner to ${promoted.email}` });
+    steps.push({ what: `${grantor?.email ?? 'an API token'} granted Workspace Owner to ${promoted.email}` });
+  }
+
+  // A self-grant: someone gives themselves a role (flagged self-granted in the report).
+  const selfGranter = users.find((u) => u.id !== promoted?.id && u.id !== grantor?.id && !isOwner(u));
+  const role = truth.roles.find((r) => r.name === 'Source Admin');
+  const source = sim.resourceNames().find((r) => r.type === 'SOURCE');
+  if (selfGranter && role && source) {
+    await admin
+      .as({ userId: selfGranter.id })
+      .addUserPermissions(selfGranter.id, [
+        { roleId: role.id, resources: [{ id: source.id, type: 'SOURCE' }] },
+      ]);
+    steps.push({ what: `${selfGranter.email} granted themselves ${role.name} on the source ${source.name}` });
   }
 
   // A revoke: someone loses one of their direct permissions.
-  const demoted = withGrants.find((u) => u.id !== promoted?.id);
+  const demoted = withGrants.find((u) => u.id !== promoted?.id && u.id !== selfGranter?.id);
   if (demoted) {
     const [lost, ...kept] = demoted.permissions;
     await admin.replaceUserPermissions(
@@ -44,7 +59,8 @@ export async function applyDemoChanges(sim: RunningSimulator): Promise<ScenarioS
   }
 
   // A departed user (with group memberships, so the report shows access lost through groups).
-  const departed = users.find((u) => u.id !== promoted?.id && u.id !== demoted?.id && memberIds.has(u.id));
+  const stay = new Set([promoted?.id, demoted?.id, selfGranter?.id, grantor?.id]);
+  const departed = users.find((u) => !stay.has(u.id) && memberIds.has(u.id));
   if (departed) {
     await admin.deleteUsers([departed.id]);
     steps.push({ what: `removed the departed user ${departed.email}` });

@@ -10,6 +10,7 @@ import { headlineItems } from './headline.js';
 import { messageIdFor } from './message-id.js';
 import { firstFew, type MailRows, plural } from './rows.js';
 import { staleInviteLine, UNKNOWN_AGE_NOTE } from './stale-invites.js';
+import { trailHeadline } from './trail-headline.js';
 
 /**
  * The audit email, built as a pure function of its inputs: the same snapshot and report
@@ -152,7 +153,13 @@ function facts(input: AuditMessageInput, attached: boolean): Facts {
   return {
     heading: `Segment access audit: ${s.workspace.name} (${s.workspace.slug})`,
     period: periodText(s),
-    headline: firstFew(headlineItems(input.rows), HEADLINE_LIMIT, (n) => `and ${n} more`),
+    // Who changed it first (self-grants, privileged grants by a token, a trail not read):
+    // rarer than the privileged changes, and what an auditor asks about first.
+    headline: firstFew(
+      [...trailHeadline(s), ...headlineItems(input.rows)],
+      HEADLINE_LIMIT,
+      (n) => `and ${n} more`,
+    ),
     rows: countRows(input),
     changes: changes.slice(0, CHANGE_LINES_LIMIT),
     changesLeftOut: Math.max(0, changes.length - CHANGE_LINES_LIMIT),

@@ -60,6 +60,19 @@ export interface PermissionChangeRow extends AccessScope {
   privileged: boolean;
   /** The remediation action that revoked it (a direct grant lost), if one did. */
   remediationActionId?: string | null;
+  /** Who made the change behind it (the audit trail's actor), and what attribution flagged. */
+  attribution?: ChangeAttributionCells;
+}
+
+export type ChangeFlag = 'self-granted' | 'by-token' | 'no-audit-event';
+
+/** What the audit trail says of a change row (audit.changes.changed_by and its flags). */
+export interface ChangeAttributionCells {
+  /** The actor's email, else the actor; null when no event explains the change. */
+  changedBy: string | null;
+  flags: ChangeFlag[];
+  /** Why there is no author (two actors fit, trail unavailable, …); null when there is one. */
+  note: string | null;
 }
 
 export interface MembershipChangeRow {
@@ -69,6 +82,7 @@ export interface MembershipChangeRow {
   groupId: string;
   groupName: string;
   detectedAt: Date;
+  attribution?: ChangeAttributionCells;
 }
 
 /**
@@ -97,6 +111,34 @@ export interface InviteRow {
    * `daysPending` is a lower bound ("at least N days").
    */
   seenAtBaseline: boolean;
+  /** Where the age counts from: the trail's "Invite Created" event when kept, else first sight. */
+  pendingSince?: { at: Date; source: 'audit event' | 'first seen' };
+}
+
+/** A self-grant, or a privileged grant made by an API token: named in the email's headline. */
+export interface TrailHeadlineItem {
+  flag: 'self-granted' | 'by-token';
+  /** Who gained the access (an email, or a group's name). */
+  subject: string;
+  /** What was gained: a role on a resource, or a group joined. */
+  what: string;
+  changedBy: string;
+}
+
+/** The audit trail's part in a report: whether it was read, and who the changes are put down to. */
+export interface TrailSummary {
+  /** null: not recorded (a snapshot from before the trail was read). */
+  status: 'read' | 'unavailable' | null;
+  /** Why it was unavailable. */
+  error: string | null;
+  /** Events this snapshot's run fetched. */
+  events: number | null;
+  attributed: number;
+  unattributed: number;
+  /** Unattributed because events of different actors fit (not guessed). */
+  ambiguous: number;
+  flags: Record<ChangeFlag, number>;
+  headline: TrailHeadlineItem[];
 }
 
 export interface ReportSummary {
@@ -116,6 +158,8 @@ export interface ReportSummary {
   changeCounts: Partial<Record<ChangeKind, number>>;
   /** PRIVILEGED_ROLES in force for this report (model/privileged.ts states the rule). */
   privilegedRoles: readonly string[];
+  /** Absent: not loaded (reports built before the trail was wired). */
+  trail?: TrailSummary;
 }
 
 export interface ReportData {

@@ -25,6 +25,7 @@ import {
 import { type DeliveryOutcome, deliverReport, skipDelivery } from './deliver.js';
 import { collectGarbage } from './memory.js';
 import { produceReport, recordedReport } from './produce-report.js';
+import { readTrailForRun, type TrailOutcome, trailWriter } from './trail.js';
 import { checkRemediation } from './verify-remediation.js';
 
 /**
@@ -75,6 +76,8 @@ export interface RunResult {
   recovered: { snapshotId: number; report: boolean; email: DeliveryOutcome | null }[];
   crawlStats: CrawlStats;
   warnings: string[];
+  /** Whether the audit trail could be read, and who the changes could be put down to. */
+  trail: TrailOutcome;
   times: StageTimes;
 }
 
@@ -153,6 +156,7 @@ interface Stored {
   workspaceName: string;
   crawlStats: CrawlStats;
   warnings: string[];
+  trail: TrailOutcome;
 }
 
 /**
@@ -164,10 +168,11 @@ async function crawlAndStore(
   config: Config,
   deps: RunDeps,
   token: Secret,
-  snapshotId: number,
+  snapshot: { id: number; takenAt: Date },
   clock: () => Date,
   times: StageTimes,
 ): Promise<Stored> {
+  const snapshotId = snapshot.id;
   const progress = deps.progress ?? noProgress;
   let t = performance.now();
   const picture = await crawlWorkspace({
@@ -181,11 +186,12 @@ async function crawlAndStore(
     now: clock,
   });
   progress.done();
+  const trail = trailWriter(await readTrailForRun(handle, config, deps, token, snapshot.takenAt));
   times.crawlMs = performance.now() - t;
   collectGarbage(); // the crawl's garbage, before the store builds its batches
   t = performance.now();
   deps.signal?.throwIfAborted();
-  const stored = await completeSnapshot(handle.db, snapshotId, picture);
+  const stored = await completeSnapshot(handle.db, snapshotId, picture, { alsoWrite: trail.write });
   times.storeMs = performance.now() - t;
   deps.logger.info(
     { snapshotId, changes: stored.changes, storeMs: Math.round(times.storeMs) },
@@ -197,6 +203,7 @@ async function crawlAndStore(
     workspaceName: picture.workspace.name,
     crawlStats: picture.stats,
     warnings: picture.completeness.warnings,
+    trail: trail.outcome(),
   };
 }
 
@@ -282,7 +289,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     const times: StageTimes = { crawlMs: 0, storeMs: 0, reportMs: 0, mailMs: 0 };
     let stored: Stored;
     try {
-      stored = await crawlAndStore(handle, config, deps, token, snapshotId, clock, times);
+      stored = await crawlAndStore(handle, config, deps, token, { id: snapshotId, takenAt }, clock, times);
       collectGarbage(); // the picture is unreachable now: the report starts from a small heap
     } catch (error) {
       progress.done();
@@ -318,6 +325,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       recovered,
       crawlStats: stored.crawlStats,
       warnings: stored.warnings,
+      trail: stored.trail,
       times,
     };
     log.info(

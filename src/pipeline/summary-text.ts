@@ -13,6 +13,17 @@ function attentionLines(headline: readonly string[]): string[] {
   return lines;
 }
 
+function trailLine(t: RunResult['trail']): string {
+  if (t.status === 'unavailable') return `  audit trail unavailable: ${t.reason}`;
+  const a = t.attribution;
+  const who = a
+    ? `; ${a.attributed} changes attributed, ${a.unattributed} not` +
+      (a.flags['self-granted'] > 0 ? `, ${plural(a.flags['self-granted'], 'self-grant')}` : '') +
+      (a.flags['by-token'] > 0 ? `, ${a.flags['by-token']} by a token` : '')
+    : '';
+  return `  audit trail: ${plural(t.events, 'event')} read${who}`;
+}
+
 export function runSummaryText(r: RunResult): string {
   const changeTotal = Object.values(r.changes).reduce((a, b) => a + (b ?? 0), 0);
   const lines = [
@@ -20,6 +31,7 @@ export function runSummaryText(r: RunResult): string {
       (r.baseline ? ' (baseline: no earlier complete snapshot, so no changes)' : ''),
     `  population: ${plural(r.counts.users, 'user')}, ${plural(r.counts.invites, 'open invite')}, ${plural(r.counts.groups, 'group')}`,
     `  changes: ${plural(changeTotal, 'change')}; ${plural(r.permissionChanges, 'permission change')} in the report; ${plural(r.staleInvites, 'stale invite')}`,
+    trailLine(r.trail),
     `  report: ${r.reportPath}`,
   ];
   // Right after the counts: the privileged changes (and other headline items) by person.

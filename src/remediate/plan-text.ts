@@ -24,11 +24,7 @@ const grantCells = (g: { roleName: string; resourceType: string; resourceId: str
 ];
 
 /** A step about one decision that sends nothing: what to do, the decided row, and why. */
-function decisionRow(
-  what: string,
-  d: RevokeDecision,
-  note: string,
-): string[] {
+function decisionRow(what: string, d: RevokeDecision, note: string): string[] {
   return [what, '', d.email, ...grantCells(d), d.via, d.id, note];
 }
 

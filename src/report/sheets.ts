@@ -1,6 +1,7 @@
 import type {
   AccessRow,
   AccessScope,
+  ChangeAttributionCells,
   InviteRow,
   MembershipChangeRow,
   PermissionChangeRow,
@@ -85,6 +86,21 @@ const groupIdColumn: Column<{ groupId: string | null }> = {
 };
 
 /**
+ * Who made a change (the audit trail's actor) and what attribution flagged; a change with
+ * no author says why, unless a flag already does (no-audit-event).
+ */
+const attributionColumns: readonly Column<{ attribution?: ChangeAttributionCells }>[] = [
+  {
+    key: 'changedBy',
+    header: 'Changed by',
+    kind: 'email',
+    cell: ({ attribution: a }) =>
+      text(a?.changedBy ?? (a?.note && a.flags.length === 0 ? `unattributed: ${a.note}` : null)),
+  },
+  { key: 'flags', header: 'Flags', kind: 'text', cell: (r) => text(r.attribution?.flags.join(', ') || null) },
+];
+
+/**
  * What access is and how it is held: the role, the resource by type and name with the
  * grant's label scope (empty when unscoped), and the path to it (`direct` or groups).
  */
@@ -110,6 +126,7 @@ const permissionChangesSheet = sheet<PermissionChangeRow>('Permission Changes', 
   emailColumn,
   ...accessColumns,
   { key: 'cause', header: 'Cause', kind: 'text', cell: causeText },
+  ...attributionColumns,
   ...grantIdColumns,
 ]);
 
@@ -126,13 +143,30 @@ const inviteColumns: readonly Column<InviteRow>[] = [
   { key: 'daysPending', header: 'Days pending', kind: 'int', cell: (r) => r.daysPending },
 ];
 
-const staleInvitesSheet = sheet<InviteRow>('Stale Invites', [...inviteColumns, groupIdColumn]);
+const staleInvitesSheet = sheet<InviteRow>('Stale Invites', [
+  ...inviteColumns,
+  // The age counts from the trail's "Invite Created" event where it was kept, else first sight.
+  {
+    key: 'pendingSince',
+    header: 'Pending since ({tz})',
+    kind: 'date',
+    cell: (r) => r.pendingSince?.at ?? r.firstSeen,
+  },
+  {
+    key: 'pendingSinceSource',
+    header: 'Date source',
+    kind: 'text',
+    cell: (r) => r.pendingSince?.source ?? 'first seen',
+  },
+  groupIdColumn,
+]);
 
 const membershipChangesSheet = sheet<MembershipChangeRow>('Membership Changes', [
   changeColumn,
   emailColumn,
   groupNameColumn,
   { key: 'detectedAt', header: 'Detected at ({tz})', kind: 'date', cell: (r) => r.detectedAt },
+  ...attributionColumns,
   { key: 'userId', header: 'User ID', kind: 'id', cell: (r) => text(r.userId) },
   groupIdColumn,
 ]);

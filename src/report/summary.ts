@@ -1,5 +1,5 @@
 import { privilegedRuleText } from '../model/privileged.js';
-import { CHANGE_KINDS, type ReportSummary } from '../model/report-data.js';
+import { CHANGE_KINDS, type ReportSummary, type TrailSummary } from '../model/report-data.js';
 import type { ReviewStatusRow } from '../model/review.js';
 import type { Completeness } from '../model/workspace.js';
 import { type Cell, text } from './cells.js';
@@ -113,6 +113,32 @@ function completenessLines(c: Completeness | null): SummaryLine[] {
   return lines;
 }
 
+/**
+ * The audit trail: whether the run could read it (and why not), then who the period's
+ * changes are put down to. Without the trail nothing is "unexplained": the counts say so.
+ */
+function trailLines(t: TrailSummary | undefined, baseline: boolean): SummaryLine[] {
+  const lines = [section('Who changed it (audit trail)')];
+  if (t === undefined || t.status === null)
+    return [...lines, field('Audit trail', 'not read for this snapshot')];
+  if (t.status === 'unavailable') {
+    lines.push(warning('Audit trail', text(`audit trail unavailable: ${t.error ?? 'no reason given'}`)));
+  } else {
+    lines.push(field('Audit trail', `read: ${count(t.events ?? 0, 'event')} fetched by this run`));
+  }
+  if (baseline) return lines;
+  lines.push(
+    field('Changes attributed', t.attributed),
+    field('Changes unattributed', t.unattributed),
+    field('  of which ambiguous (not guessed)', t.ambiguous),
+  );
+  for (const flag of ['self-granted', 'by-token', 'no-audit-event'] as const) {
+    const n = t.flags[flag];
+    lines.push(n > 0 && flag !== 'no-audit-event' ? warning(`Flag ${flag}`, n) : field(`Flag ${flag}`, n));
+  }
+  return lines;
+}
+
 export function summaryLines(
   s: ReportSummary,
   scan: { dataSha256: string; counts: ReportCounts },
@@ -159,6 +185,7 @@ export function summaryLines(
     field('Stale invites', scan.counts.staleInvites),
     field('Membership changes (rows)', scan.counts.membershipChanges),
     ...CHANGE_KINDS.map((kind) => field(`  ${kind}`, s.changeCounts[kind] ?? 0)),
+    ...trailLines(s.trail, baseline),
 
     section('Completeness'),
     ...completenessLines(s.completeness),

@@ -1,5 +1,4 @@
 export {
-  type ApiAuditEvent,
   readAuditTrail,
   type TrailRead,
   type TrailWindow,

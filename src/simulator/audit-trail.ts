@@ -61,6 +61,8 @@ export class SimulatedAuditTrail {
   #seq = 0;
   /** False: the workspace has no audit trail to read (no plan); events are still recorded. */
   enabled: boolean;
+  /** Set: the trail's clock stands at this instant (tests and the demo place events in time). */
+  fixedAt: Date | undefined;
 
   constructor(options: AuditTrailOptions) {
     this.#now = options.now;
@@ -68,12 +70,16 @@ export class SimulatedAuditTrail {
     this.enabled = options.enabled ?? true;
   }
 
+  now(): Date {
+    return this.fixedAt ?? this.#now();
+  }
+
   /** One event of a write or a scenario mutation, at the simulation's time (or `at`). */
   record(
     type: string,
     actor: TrailActor,
     resource: TrailResource,
-    at: Date = this.#now(),
+    at: Date = this.now(),
   ): SimulatedAuditEvent {
     this.#seq++;
     const event: SimulatedAuditEvent = {
@@ -95,7 +101,7 @@ export class SimulatedAuditTrail {
    * `startTime` and up to `endTime` (default: now).
    */
   keys(window: TrailWindowQuery = {}): string[] {
-    const now = this.#now().getTime();
+    const now = this.now().getTime();
     const from = Math.max(now - this.#retentionMs, window.startTime?.getTime() ?? Number.NEGATIVE_INFINITY);
     const to = window.endTime?.getTime() ?? now;
     const keys: string[] = [];

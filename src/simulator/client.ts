@@ -20,9 +20,14 @@ export interface GroupSummary {
   permissions: Permission[];
 }
 
+/** Who the writes are made by, in the audit trail: a person of the workspace, or an API token. */
+export type TrailActorRef = { userId: string } | { tokenId: string };
+
 export interface SimulatorAdminOptions {
   /** Most time spent in total waiting for write windows before giving up; default 5 minutes. */
   maxWaitMs?: number;
+  /** Default: the simulator's own API token. */
+  actor?: TrailActorRef;
 }
 
 export class SimulatorAdminError extends Error {
@@ -42,6 +47,7 @@ export class SimulatorAdmin {
   readonly #url: string;
   readonly #token: string;
   readonly #maxWaitMs: number;
+  readonly #actor: string | undefined;
   /** Milliseconds spent waiting for the write limit so far. */
   waitedMs = 0;
 
@@ -49,7 +55,26 @@ export class SimulatorAdmin {
     this.#url = target.url.replace(/\/+$/, '');
     this.#token = target.token;
     this.#maxWaitMs = options.maxWaitMs ?? 300_000;
+    const a = options.actor;
+    this.#actor = a === undefined ? undefined : 'userId' in a ? `user:${a.userId}` : `token:${a.tokenId}`;
   }
+
+  /** The same workspace, written by another actor (what its audit-trail events name). */
+  as(actor: TrailActorRef): SimulatorAdmin {
+    return new SimulatorAdmin({ url: this.#url, token: this.#token }, { maxWaitMs: this.#maxWaitMs, actor });
+  }
+
+  /**
+   * Simulation only: the audit trail on or off (off: `GET /audit-events` answers as for a
+   * workspace without the Business plan), and its clock stopped at `now` (null: real time).
+   */
+  setAuditTrail = (settings: { enabled?: boolean; now?: Date | null }): Promise<void> =>
+    this.#data('PUT', '/_simulator/audit-trail', {
+      body: {
+        ...(settings.enabled === undefined ? {} : { enabled: settings.enabled }),
+        ...(settings.now === undefined ? {} : { now: settings.now?.toISOString() ?? null }),
+      },
+    }).then(() => undefined);
 
   addUserPermissions = (userId: string, permissions: PermissionGrant[]): Promise<Permission[]> =>
     this.#permissions('POST', `/users/${enc(userId)}/permissions`, permissions);
@@ -139,6 +164,7 @@ export class SimulatorAdmin {
       headers: {
         authorization: `Bearer ${this.#token}`,
         accept: 'application/vnd.segment.v1+json',
+        ...(this.#actor === undefined ? {} : { 'x-simulator-actor': this.#actor }),
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
     };

@@ -76,6 +76,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     checkRateLimit(options.rateLimit),
     writeLimit,
     count('writeWindowMs', options.writeWindowMs, 60_000),
+    {
+      enabled: options.auditTrail?.enabled ?? true,
+      retentionDays: count('auditTrail.retentionDays', options.auditTrail?.retentionDays, 90),
+    },
   );
   core.setInlinePermissions(options.inlinePermissions);
   core.omitTotalEntries = options.omitTotalEntries ?? false;
@@ -116,6 +120,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     setInlinePermissions: (inline) => core.setInlinePermissions(inline),
     setWriteLimitPerMinute: (limit) => core.setWriteLimit(count('writeLimitPerMinute', limit, limit)),
+    setAuditTrail(settings) {
+      if (settings.enabled !== undefined) core.trail.enabled = settings.enabled;
+      if (settings.now !== undefined) core.trail.fixedAt = settings.now ?? undefined;
+    },
+    auditEvents: () =>
+      core.trail.keys({ endTime: new Date(8.64e15) }).map((k) => ({ ...core.trail.event(k)! })),
     close() {
       closing ??= new Promise<void>((resolve) => {
         core.cancelDelays();

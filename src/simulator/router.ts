@@ -2,6 +2,7 @@
  * The route table's shape and matching. A route key is `METHOD /template`
  * (e.g. `GET /groups/{id}/users`): stats, injections and write limits are all keyed by it.
  */
+import type { SimulatedAuditTrail } from './audit-trail.js';
 import type { Reply } from './http.js';
 import type { WorkspaceState } from './state.js';
 
@@ -20,6 +21,8 @@ export interface RouteContext {
   maxPageCount: number;
   /** Reports each pagination count asked for (stats.maxCountRequested). */
   onCount: (count: number) => void;
+  /** The workspace's audit trail (GET /audit-events reads it; writes add to it). */
+  trail: SimulatedAuditTrail;
 }
 
 export interface Route {

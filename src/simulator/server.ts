@@ -3,6 +3,7 @@
  * route → auth → rate limit → faults → handler → (corruptions) → latency → answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SimulatedAuditTrail } from './audit-trail.js';
 import { Faults } from './faults.js';
 import { ApiError, notFound, type Reply, readJsonBody, serverError, unauthorized } from './http.js';
 import { MAX_PAGE_COUNT } from './pagination.js';
@@ -11,11 +12,13 @@ import { errorReplyFor, send, truncated, withCursorLoop, withoutField } from './
 import { type Route, Router, routeKey } from './router.js';
 import { readRoutes } from './routes-read.js';
 import { resourceRoutes } from './routes-resources.js';
+import { trailRoutes } from './routes-trail.js';
 import { writeRoutes } from './routes-write.js';
 import type { WorkspaceState } from './state.js';
+import { requestActor, trailEmitter } from './trail-events.js';
 import type { RateLimit, SimulatorStats } from './types.js';
 
-export const router = new Router([...readRoutes, ...resourceRoutes, ...writeRoutes]);
+export const router = new Router([...readRoutes, ...resourceRoutes, ...writeRoutes, ...trailRoutes]);
 
 const VENDOR_JSON = 'application/vnd.segment.v1+json';
 
@@ -34,6 +37,7 @@ export class SimulatorCore {
   readonly listPermissions = { users: false, groups: true };
   omitTotalEntries = false;
   maxPageCount = MAX_PAGE_COUNT;
+  readonly trail: SimulatedAuditTrail;
   #writeLimit: number;
 
   constructor(
@@ -43,7 +47,9 @@ export class SimulatorCore {
     readLimit: RateLimit | undefined,
     writeLimitPerMinute: number,
     private readonly writeWindowMs = 60_000,
+    trail: { enabled?: boolean; retentionDays?: number } = {},
   ) {
+    this.trail = new SimulatedAuditTrail({ ...trail, now: () => new Date(this.now()) });
     this.readLimiter = new FixedWindowLimiter(readLimit?.limit, readLimit?.windowMs ?? 60_000, now);
     this.#writeLimit = writeLimitPerMinute;
   }
@@ -168,7 +174,7 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
   let reply: Reply;
   try {
     const body = kind === 'read' ? undefined : await readJsonBody(req);
-    reply = match.route.handle({
+    const ctx = {
       state: core.state,
       params: match.params,
       query: url.searchParams,
@@ -176,10 +182,16 @@ async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResp
       listPermissions: { ...core.listPermissions },
       omitTotalEntries: core.omitTotalEntries,
       maxPageCount: core.maxPageCount,
-      onCount: (count) => {
+      onCount: (count: number) => {
         if (count > stats.maxCountRequested) stats.maxCountRequested = count;
       },
-    });
+      trail: core.trail,
+    };
+    // Who acts (a header of the simulation), and what the write's events will say.
+    const actor = requestActor(core.state, req.headers['x-simulator-actor']);
+    const emit = trailEmitter(key)?.(ctx);
+    reply = match.route.handle(ctx);
+    emit?.((type, resource, by = actor) => core.trail.record(type, by, resource));
   } catch (error) {
     // A 413 leaves the rest of the body unread: the connection cannot carry another request.
     if (error instanceof ApiError)

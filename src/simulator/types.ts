@@ -3,6 +3,7 @@
  * benchmark and the demo command do, through index.ts.
  */
 import type { ResourceName, Role, UserGroup, WorkspaceInfo, WorkspaceUser } from '../model/workspace.js';
+import type { SimulatedAuditEvent } from './audit-trail.js';
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -53,8 +54,14 @@ export interface SimulatorOptions {
    */
   writeWindowMs?: number;
   faults?: FaultOptions;
-  /** The clock of the rate limiters (tests may pass a fake one); default Date.now. */
+  /** The clock of the rate limiters and the audit trail (tests may pass a fake one); default Date.now. */
   now?: () => number;
+  /**
+   * The workspace's audit trail (GET /audit-events): on by default, kept `retentionDays`
+   * (default 90, as Segment) back from the clock; `enabled: false` answers as a workspace
+   * without the Business plan.
+   */
+  auditTrail?: { enabled?: boolean; retentionDays?: number };
 }
 
 export interface FaultOptions {
@@ -123,5 +130,12 @@ export interface RunningSimulator {
   setInlinePermissions(inline: boolean | undefined): void;
   /** Addition: change the per-endpoint write limit at run time. */
   setWriteLimitPerMinute(limit: number): void;
+  /**
+   * Switches the audit trail on or off, and stops its clock at `now` (events of later
+   * writes carry that time; null: the real clock again).
+   */
+  setAuditTrail(settings: { enabled?: boolean; now?: Date | null }): void;
+  /** Every event the trail holds within retention, newest first (copies). */
+  auditEvents(): SimulatedAuditEvent[];
   close(): Promise<void>;
 }

@@ -93,11 +93,17 @@ export async function auditEventsBetween(db: Kysely<Database>, from: Date, to: D
 export interface ChangeAttribution {
   /** `audit.changes.id` (bigint, as text). */
   changeId: string;
-  changedBy: string;
-  eventId: string;
+  /** Both set, or both undefined (no event explains the change). */
+  changedBy: string | undefined;
+  eventId: string | undefined;
+  /** attributed, ambiguous, unexplained, untraceable, trail-unavailable. */
+  status: string;
+  flags: readonly string[];
+  /** Why there is no author (one line), when there is none. */
+  note: string | undefined;
 }
 
-/** Writes the authors attribution found; returns the rows updated. */
+/** Writes what attribution concluded for each change row; returns the rows updated. */
 export async function writeAttributions(
   db: Kysely<Database>,
   attributions: readonly ChangeAttribution[],
@@ -105,12 +111,19 @@ export async function writeAttributions(
   let updated = 0;
   for (let start = 0; start < attributions.length; start += BATCH) {
     const batch = attributions.slice(start, start + BATCH);
+    // Flags travel as one comma-joined text per row (unnest cannot take a ragged text[][]).
     const r = await sql`
       UPDATE audit.changes AS c
-         SET changed_by = a.changed_by, event_id = a.event_id
+         SET changed_by = a.changed_by, event_id = a.event_id, attribution = a.status,
+             attribution_flags = CASE WHEN a.flags = '' THEN '{}'::text[] ELSE string_to_array(a.flags, ',') END,
+             attribution_note = a.note
         FROM unnest(${batch.map((a) => a.changeId)}::bigint[],
-                    ${batch.map((a) => a.changedBy)}::text[],
-                    ${batch.map((a) => a.eventId)}::text[]) AS a (id, changed_by, event_id)
+                    ${batch.map((a) => a.changedBy ?? null)}::text[],
+                    ${batch.map((a) => a.eventId ?? null)}::text[],
+                    ${batch.map((a) => a.status)}::text[],
+                    ${batch.map((a) => a.flags.join(','))}::text[],
+                    ${batch.map((a) => a.note ?? null)}::text[])
+                    AS a (id, changed_by, event_id, status, flags, note)
        WHERE c.id = a.id`.execute(db);
     updated += Number(r.numAffectedRows ?? 0n);
   }

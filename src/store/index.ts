@@ -2,6 +2,14 @@
  * The store stage: the audit database (server or embedded), snapshots, the SQL diff,
  * history, and the queries the report and mail stages need. Import from here.
  */
+
+export {
+  auditEventsBetween,
+  changeSubjects,
+  insertAuditEvents,
+  recordTrailOutcome,
+  writeAttributions,
+} from './audit-events.js';
 export {
   deliveryFor,
   markDelivered,
@@ -56,4 +64,4 @@ export {
   markAbandoned,
   type SnapshotListing,
 } from './snapshots.js';
-export { completeSnapshot } from './write.js';
+export { type AlsoWrite, completeSnapshot } from './write.js';

@@ -21,6 +21,7 @@ import type {
 import type { Completeness, CrawlStats } from '../model/workspace.js';
 import { accessReviewAt } from './access-review.js';
 import { databaseError } from './errors.js';
+import { attributeReportRows } from './report-trail.js';
 import { getReport } from './reports.js';
 import { reviewStatusAt } from './review-decisions.js';
 import type { Database } from './schema.js';
@@ -212,22 +213,39 @@ async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipCh
 }
 
 /**
- * Invites open at instant b, oldest first, aged in whole days from first_seen to b. One
- * first seen by the first complete snapshot (the baseline) was already open before the
- * audit began: its age is a lower bound (`seenAtBaseline`).
+/**
+ * Invites open at instant b, oldest first, aged in whole days to b from the invite's
+ * "Invite Created" event where the trail kept one (before first sight), else from first_seen.
+ * One first seen by the first complete snapshot (the baseline) with no such event was
+ * already open before the audit began: its age is a lower bound (`seenAtBaseline`).
  */
 async function invitesAt(db: Db, b: Date, staleInviteDays: number): Promise<InviteRow[]> {
-  const r = await sql<Omit<InviteRow, 'stale'>>`
+  const r = await sql<Omit<InviteRow, 'stale' | 'pendingSince'> & { createdAt: Date | null }>`
     SELECT i.email, i.group_id AS "groupId", g.name AS "groupName", i.first_seen AS "firstSeen",
-           floor(extract(epoch FROM (${b}::timestamptz - i.first_seen)) / 86400)::integer AS "daysPending",
-           coalesce(i.first_seen <= (SELECT min(s.taken_at) FROM audit.snapshots s WHERE s.status = 'complete'),
-                    false) AS "seenAtBaseline"
+           floor(extract(epoch FROM (${b}::timestamptz - coalesce(e.created_at, i.first_seen))) / 86400)::integer
+             AS "daysPending",
+           e.created_at AS "createdAt",
+           (e.created_at IS NULL AND coalesce(
+              i.first_seen <= (SELECT min(s.taken_at) FROM audit.snapshots s WHERE s.status = 'complete'),
+              false)) AS "seenAtBaseline"
       FROM audit.invite_history i
       LEFT JOIN audit.group_history g ON g.group_id = i.group_id
             AND ${validAt('g', b)}
+      LEFT JOIN LATERAL (
+        SELECT max(x.occurred_at) AS created_at FROM audit.audit_events x
+         WHERE lower(x.type) = 'invite created'
+           AND (lower(x.resource_id) = lower(i.email) OR lower(x.resource_name) = lower(i.email))
+           AND x.occurred_at <= i.first_seen) e ON true
      WHERE i.first_seen <= ${b}::timestamptz AND (i.closed_at IS NULL OR i.closed_at > ${b}::timestamptz)
-     ORDER BY i.first_seen, lower(i.email), i.group_id NULLS FIRST`.execute(db);
-  return r.rows.map((row) => ({ ...row, stale: row.daysPending >= staleInviteDays }));
+     ORDER BY coalesce(e.created_at, i.first_seen), lower(i.email), i.group_id NULLS FIRST`.execute(db);
+  return r.rows.map(({ createdAt, ...row }) => ({
+    ...row,
+    stale: row.daysPending >= staleInviteDays,
+    pendingSince:
+      createdAt === null
+        ? { at: row.firstSeen, source: 'first seen' }
+        : { at: createdAt, source: 'audit event' },
+  }));
 }
 
 async function changeCounts(db: Db, from: Date, to: Date): Promise<Partial<Record<ChangeKind, number>>> {
@@ -258,6 +276,11 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
     const isPrivileged = privilegedTest(privilegedRoles);
     const invites = await invitesAt(db, b, cur.stale_invite_days);
     const previousReport = prev ? await getReport(db, prev.id) : null;
+    const changed = {
+      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b, isPrivileged) : [],
+      membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
+    };
+    const trail = await attributeReportRows(db, cur, prev, changed);
     return {
       summary: {
         workspace: {
@@ -277,10 +300,11 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
         previousDataSha256: previousReport?.dataSha256 ?? null,
         changeCounts: prev ? await changeCounts(db, prev.taken_at, b) : {},
         privilegedRoles,
+        trail,
       },
-      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b, isPrivileged) : [],
+      permissionChanges: changed.permissionChanges,
       staleInvites: invites.filter((i) => i.stale),
-      membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
+      membershipChanges: changed.membershipChanges,
       accessReview: accessReviewAt(db, b, isPrivileged, input.accessPageUsers ?? 1000),
       invites,
       reviewStatus: await reviewStatusAt(db, cur.id, b),

@@ -33,6 +33,10 @@ export interface SnapshotsTable {
   completeness: Json | null;
   crawl_stats: Json | null;
   roles: Json | null;
+  /** Whether the run read the audit trail (0008); NULL: a run from before. */
+  trail_status: 'read' | 'unavailable' | null;
+  trail_error: string | null;
+  trail_events: number | null;
 }
 
 interface Validity {
@@ -106,6 +110,12 @@ interface ChangesTable {
   labels: ColumnType<string, string | undefined, string>;
   group_id: string | null;
   detail: Json;
+  /** The audit trail's author (0008) and what attribution concluded (0012). */
+  changed_by: string | null;
+  event_id: string | null;
+  attribution: string | null;
+  attribution_flags: Generated<string[]>;
+  attribution_note: string | null;
 }
 
 export interface ReportsTable {

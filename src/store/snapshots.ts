@@ -150,6 +150,8 @@ export interface SnapshotListing extends SnapshotInfo {
   changeCount: number | null;
   membershipCount: number | null;
   grantCount: number | null;
+  /** Whether the run read the audit trail; null: not recorded (failed early, or before 0008). */
+  trail: { status: 'read' | 'unavailable'; error: string | null; events: number | null } | null;
 }
 
 /** Every snapshot, oldest first. */
@@ -161,6 +163,10 @@ export async function listSnapshots(db: Kysely<Database>): Promise<SnapshotListi
       changeCount: row.change_count,
       membershipCount: row.membership_count,
       grantCount: row.grant_count,
+      trail:
+        row.trail_status === null
+          ? null
+          : { status: row.trail_status, error: row.trail_error, events: row.trail_events },
     }));
   } catch (error) {
     throw databaseError(error, 'listing snapshots');

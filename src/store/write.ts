@@ -28,6 +28,22 @@ export interface CompleteSnapshotOptions {
   onStep?: (step: SnapshotStep) => void | Promise<void>;
   /** finished_at (default: the real clock). */
   finishedAt?: Date;
+  /**
+   * More of the same run's facts, written in the snapshot's transaction after its changes
+   * and history (the audit trail's events and the changes' authors): they commit or vanish
+   * with the snapshot.
+   */
+  alsoWrite?: AlsoWrite;
+}
+
+export type AlsoWrite = (trx: Transaction<Database>, snapshot: SnapshotPeriod) => Promise<void>;
+
+/** The snapshot being completed and the one its changes are counted from. */
+export interface SnapshotPeriod {
+  id: number;
+  takenAt: Date;
+  /** The last complete snapshot's time; undefined for the baseline. */
+  previousTakenAt: Date | undefined;
 }
 
 export interface CompleteSnapshotResult {
@@ -110,6 +126,7 @@ export async function completeSnapshot(
       if (first) await writeFirstHistory(trx, takenAt);
       else await writeHistory(trx, takenAt);
       await step('history');
+      await options.alsoWrite?.(trx, { id, takenAt, previousTakenAt: last?.taken_at });
 
       const kinds = await sql<{ kind: ChangeKind; n: number }>`
         SELECT kind, count(*)::int AS n FROM audit.changes WHERE snapshot_id = ${id} GROUP BY kind`.execute(

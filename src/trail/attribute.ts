@@ -1,4 +1,5 @@
 import type { AuditEvent, ChangeToAttribute } from '../model/audit-event.js';
+import type { ChangeFlag } from '../model/report-data.js';
 import { authorOf, explains, isTokenActor, TRACEABLE_KINDS } from './events.js';
 
 /**
@@ -14,8 +15,6 @@ import { authorOf, explains, isTokenActor, TRACEABLE_KINDS } from './events.js';
  * An event naming a membership's group rather than its user explains it only when that user
  * is the group's only one to join (or leave) in the period.
  */
-
-export type ChangeFlag = 'self-granted' | 'by-token' | 'no-audit-event';
 
 /** The changes' period: events with `from < occurredAt <= to` (the two snapshots' taken_at). */
 export interface TrailPeriod {

@@ -23,7 +23,7 @@ const EXPLAINS: Readonly<Record<string, readonly ChangeKind[]>> = {
 const USER_ONLY = new Set(['user policy updated']);
 const GROUP_ONLY = new Set(['user group policy updated']);
 
-export function normalType(type: string): string {
+function normalType(type: string): string {
   return type.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 

@@ -65,4 +65,18 @@ describe('simulate flags', () => {
     expect(() => simulatorOptionsFrom({ maxPageCount: '1001' })).toThrow(/--max-page-count must be/);
     expect(() => simulatorOptionsFrom({ maxPageCount: '0' })).toThrow(/--max-page-count must be/);
   });
+
+  it('--no-audit-trail and --audit-retention-days shape the audit trail', () => {
+    expect(simulatorOptionsFrom({}).auditTrail).toBeUndefined();
+    expect(simulatorOptionsFrom({ auditTrail: true }).auditTrail).toBeUndefined();
+    expect(simulatorOptionsFrom({ auditTrail: false }).auditTrail).toEqual({
+      enabled: false,
+      retentionDays: undefined,
+    });
+    expect(simulatorOptionsFrom({ auditRetentionDays: '30' }).auditTrail).toEqual({
+      enabled: true,
+      retentionDays: 30,
+    });
+    expect(() => simulatorOptionsFrom({ auditRetentionDays: '0' })).toThrow(/--audit-retention-days must be/);
+  });
 });

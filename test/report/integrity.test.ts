@@ -32,6 +32,8 @@ describe('the data hash', () => {
           'labels',
           'via',
           'cause',
+          'changedBy',
+          'flags',
           'userId',
           'roleId',
           'resourceId',
@@ -39,11 +41,20 @@ describe('the data hash', () => {
       },
       {
         sheet: 'Stale Invites',
-        columns: ['email', 'scope', 'groupName', 'firstSeen', 'daysPending', 'groupId'],
+        columns: [
+          'email',
+          'scope',
+          'groupName',
+          'firstSeen',
+          'daysPending',
+          'pendingSince',
+          'pendingSinceSource',
+          'groupId',
+        ],
       },
       {
         sheet: 'Membership Changes',
-        columns: ['change', 'email', 'groupName', 'detectedAt', 'userId', 'groupId'],
+        columns: ['change', 'email', 'groupName', 'detectedAt', 'changedBy', 'flags', 'userId', 'groupId'],
       },
       {
         sheet: 'Access Review',

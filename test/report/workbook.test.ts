@@ -132,6 +132,8 @@ describe('the written workbooks', () => {
       'Labels',
       'Via',
       'Cause',
+      'Changed by',
+      'Flags',
       'User ID',
       'Role ID',
       'Resource ID',
@@ -147,6 +149,8 @@ describe('the written workbooks', () => {
       null,
       'direct',
       'granted directly',
+      null,
+      null,
       'u000002',
       'r-owner',
       'ws1',
@@ -162,6 +166,8 @@ describe('the written workbooks', () => {
       'environment:prod',
       'Engineers',
       'left group Engineers',
+      null,
+      null,
       'u000003',
       'r-read',
       'src3',
@@ -177,13 +183,15 @@ describe('the written workbooks', () => {
       null,
       'direct',
       'user added',
+      null,
+      null,
       'u000005',
       'r-read',
       'src5',
     ]);
     const fill = (r: number, c: number) =>
       (ws.getRow(r).getCell(c).fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb;
-    for (let c = 1; c <= 12; c++) {
+    for (let c = 1; c <= 14; c++) {
       expect(fill(2, c)).toBe('FFC6EFCE');
       expect(fill(3, c)).toBe('FFFFC7CE');
       expect(fill(4, c)).toBe('FFC6EFCE');
@@ -198,6 +206,8 @@ describe('the written workbooks', () => {
       'user3@example.com',
       'Engineers',
       new Date('2026-06-30T08:00:00Z'),
+      null,
+      null,
       'u000003',
       'g1',
     ]);
@@ -211,6 +221,8 @@ describe('the written workbooks', () => {
       null,
       new Date('2026-06-15T08:00:00Z'),
       15,
+      new Date('2026-06-15T08:00:00Z'),
+      'first seen',
       null,
     ]);
     expect(stale.getRow(2).getCell(4).numFmt).toBe('yyyy-mm-dd hh:mm:ss');

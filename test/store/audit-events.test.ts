@@ -151,7 +151,16 @@ describe('change attribution columns', () => {
     const granted = await change('permission_granted', 'usr_ana');
     const other = await change('membership_added', 'usr_bob');
     expect(
-      await writeAttributions(db, [{ changeId: granted, changedBy: 'ben@acme.com', eventId: 'evt_c' }]),
+      await writeAttributions(db, [
+        {
+          changeId: granted,
+          changedBy: 'ben@acme.com',
+          eventId: 'evt_c',
+          status: 'attributed',
+          flags: [],
+          note: undefined,
+        },
+      ]),
     ).toBe(1);
     const rows = (
       await sql<{ id: string; changed_by: string | null; event_id: string | null }>`
@@ -164,7 +173,16 @@ describe('change attribution columns', () => {
       { id: other, changed_by: null, event_id: null },
     ]);
     await expect(
-      writeAttributions(db, [{ changeId: other, changedBy: 'ben@acme.com', eventId: 'evt_never_fetched' }]),
+      writeAttributions(db, [
+        {
+          changeId: other,
+          changedBy: 'ben@acme.com',
+          eventId: 'evt_never_fetched',
+          status: 'attributed',
+          flags: [],
+          note: undefined,
+        },
+      ]),
     ).rejects.toThrow(/foreign key/);
     await expect(
       sql`UPDATE audit.changes SET changed_by = 'x' WHERE id = ${other}`.execute(db),

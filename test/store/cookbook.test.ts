@@ -195,4 +195,42 @@ describe('the SQL cookbook', () => {
       ['carol@acme.test', 'environment:prod,team:web', 20, 'reviewer@acme.test'],
     ]);
   });
+
+  it('11. who granted Workspace Owner, and 12. what nobody can account for', async () => {
+    const db = t.handle.db;
+    const s3 = (await sql<{ id: number }>`SELECT max(id) AS id FROM audit.snapshots`.execute(db)).rows[0]?.id;
+    await sql`
+      INSERT INTO audit.audit_events (id, occurred_at, type, actor, actor_email, resource_id, resource_type,
+                                      resource_name, first_fetched_snapshot_id)
+      VALUES ('evt-owner', '2026-06-20T10:00:00Z', 'User Policy Updated', 'u1', 'alice@acme.test', 'u3',
+              'user', 'carol@acme.test', ${s3})`.execute(db);
+    await sql`
+      INSERT INTO audit.changes (snapshot_id, detected_at, kind, subject_type, subject_id, subject_label,
+                                 role_id, role_name, resource_type, resource_id, labels, detail, changed_by,
+                                 event_id, attribution)
+      VALUES (${s3}, ${T3}, 'permission_granted', 'user', 'u3', 'carol@acme.test', 'r-owner',
+              'Workspace Owner', 'WORKSPACE', 'ws1', '', '{}', 'alice@acme.test', 'evt-owner', 'attributed')`.execute(
+      db,
+    );
+    await sql`
+      UPDATE audit.changes SET attribution = 'unexplained', attribution_flags = '{no-audit-event}',
+             attribution_note = 'no audit event of the period names this change'
+       WHERE kind = 'permission_granted' AND subject_id = 'u1' AND resource_id = 'src3'`.execute(db);
+    await sql`
+      UPDATE audit.changes SET attribution = 'ambiguous', attribution_note = '2 events of different actors fit'
+       WHERE kind = 'permission_revoked' AND subject_id = 'u2'`.execute(db);
+    expect(await run(10)).toEqual([
+      {
+        granted_to: 'carol@acme.test',
+        granted_by: 'alice@acme.test',
+        granted_at: new Date('2026-06-20T10:00:00Z'),
+        detected_at: T3,
+        flags: '',
+      },
+    ]);
+    expect((await run(11)).map((r) => [r.kind, r.subject, r.resource_id, r.attribution])).toEqual([
+      ['permission_granted', 'alice@acme.test', 'src3', 'unexplained'],
+      ['permission_revoked', 'bob@acme.test', 'src2', 'ambiguous'],
+    ]);
+  });
 });

@@ -62,6 +62,7 @@ describe('migrations', () => {
       '0008_audit_trail',
       '0009_review_decisions',
       '0010_remediation_actions',
+      '0012_attribution_invite_ages',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -70,6 +71,14 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0012_attribution_invite_ages']);
+    const columns = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM information_schema.columns
+       WHERE table_schema = 'audit' AND table_name = 'changes' AND column_name LIKE 'attribution%'`.execute(
+      t.handle.db,
+    );
+    expect(columns.rows[0]?.n).toBe(0);
+    expect(await relations()).toContain('stale_invites');
     expect(await migrateDown(t.handle.db)).toEqual(['0010_remediation_actions']);
     expect(await relations()).not.toContain('remediation_actions');
     expect(await migrateDown(t.handle.db)).toEqual(['0009_review_decisions']);
@@ -92,7 +101,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(10);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(11);
     expect(await relations()).toEqual(ALL);
   });
 

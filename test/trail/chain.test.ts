@@ -80,11 +80,14 @@ describe('read → keep → attribute → write', () => {
         from: T1,
         to: T2,
       });
-      const stored = results.flatMap((r) =>
-        r.changedBy && r.eventId
-          ? [{ changeId: r.changeId, changedBy: r.changedBy, eventId: r.eventId }]
-          : [],
-      );
+      const stored = results.map((r) => ({
+        changeId: r.changeId,
+        changedBy: r.changedBy,
+        eventId: r.eventId,
+        status: r.status,
+        flags: r.flags,
+        note: r.reason,
+      }));
       expect(await writeAttributions(trx, stored)).toBe(stored.length);
       return countAttributions(results);
     });
