@@ -33,7 +33,14 @@ function buildProgram(context: CommandContext): Command {
     .exitOverride()
     .configureOutput(output);
   registerCommands(program, context);
-  for (const command of program.commands) command.exitOverride().configureOutput(output);
+  // Subcommands too (`roster import`): Commander would otherwise exit the process itself.
+  const configure = (parent: Command): void => {
+    for (const command of parent.commands) {
+      command.exitOverride().configureOutput(output);
+      configure(command);
+    }
+  };
+  configure(program);
   return program;
 }
 

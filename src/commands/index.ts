@@ -3,6 +3,7 @@ import type { CommandContext } from './context.js';
 import { registerDemo } from './demo.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
+import { registerRoster } from './roster.js';
 import { registerRun } from './run.js';
 import { registerSchedule } from './schedule.js';
 import { registerServe } from './serve.js';
@@ -20,6 +21,7 @@ export function registerCommands(program: Command, context: CommandContext): voi
   registerReport(program, context);
   registerSnapshots(program, context);
   registerMigrate(program, context);
+  registerRoster(program, context);
   registerDemo(program, context);
   registerSimulate(program, context);
 }

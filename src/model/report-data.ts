@@ -2,6 +2,7 @@
  * What the store hands the report and mail stages: the rows of each sheet plus the
  * facts of the Summary. Types only (see workspace.ts for the rule on imports).
  */
+import type { ExceptionRow, ReconciliationSummary } from './roster.js';
 import type { Completeness, CrawlStats, WorkspaceInfo } from './workspace.js';
 
 export const CHANGE_KINDS = [
@@ -79,6 +80,8 @@ export interface AccessRow extends AccessScope {
   /** Every path to it, `direct` first, then the groups by name, joined by `; `. */
   via: string;
   privileged: boolean;
+  /** What reconciliation suggests for the account's rows (`Revoke (terminated)`); not the reviewer's decision. */
+  suggestedDecision?: string | null;
 }
 
 export interface InviteRow {
@@ -106,6 +109,8 @@ export interface ReportSummary {
   /** SHA-256 of the previous report's data, for a tamper-evident chain (null: none). */
   previousDataSha256: string | null;
   changeCounts: Partial<Record<ChangeKind, number>>;
+  /** Roster, domain and dormancy checks (absent: the report was built without reconciliation). */
+  reconciliation?: ReconciliationSummary;
 }
 
 export interface ReportData {
@@ -119,4 +124,6 @@ export interface ReportData {
    */
   accessReview: () => AsyncIterable<AccessRow>;
   invites: InviteRow[];
+  /** The Exceptions sheet's rows, privileged first (absent: none computed). */
+  exceptions?: ExceptionRow[];
 }

@@ -4,6 +4,7 @@ import type { ReportSummary } from '../model/report-data.js';
 import { writeReport } from '../report/index.js';
 import { type DatabaseHandle, getReport, loadReportData, recordReport } from '../store/index.js';
 import { TOOL_VERSION } from '../version.js';
+import { reconcile } from './reconcile.js';
 
 /**
  * One snapshot's report: read its data from history, write the workbook, record it. Used
@@ -26,12 +27,15 @@ export async function produceReport(
   snapshotId: number,
   generatedAt: Date,
 ): Promise<ProducedReport> {
-  const data = await loadReportData(handle.db, {
-    snapshotId,
-    timezone: config.auditTimezone,
-    toolVersion: TOOL_VERSION,
-    generatedAt,
-  });
+  const data = await reconcile(
+    handle.db,
+    await loadReportData(handle.db, {
+      snapshotId,
+      timezone: config.auditTimezone,
+      toolVersion: TOOL_VERSION,
+      generatedAt,
+    }),
+  );
   const written = await writeReport(data, { dir: config.reportsDir });
   await recordReport(handle.db, {
     snapshotId,
@@ -67,13 +71,16 @@ export async function recordedReport(
   if (!record) return null;
   // The summary as it was when the report was written (its generation time included), so
   // an email built again for it is the same message as the first attempt.
-  const data = await loadReportData(handle.db, {
-    snapshotId,
-    againstId: record.againstSnapshotId,
-    timezone: config.auditTimezone,
-    toolVersion: TOOL_VERSION,
-    generatedAt: record.createdAt,
-  });
+  const data = await reconcile(
+    handle.db,
+    await loadReportData(handle.db, {
+      snapshotId,
+      againstId: record.againstSnapshotId,
+      timezone: config.auditTimezone,
+      toolVersion: TOOL_VERSION,
+      generatedAt: record.createdAt,
+    }),
+  );
   return {
     path: join(config.reportsDir, record.fileName),
     fileName: record.fileName,

@@ -11,6 +11,7 @@ import { type AnySheetSource, type ColumnSpec, dataSheets, headerText } from './
  */
 
 export interface ReportCounts {
+  exceptions: number;
   permissionChanges: number;
   staleInvites: number;
   membershipChanges: number;
@@ -67,6 +68,7 @@ class WidthTracker {
 }
 
 const COUNT_KEYS: Record<string, keyof ReportCounts> = {
+  Exceptions: 'exceptions',
   'Permission Changes': 'permissionChanges',
   'Stale Invites': 'staleInvites',
   'Membership Changes': 'membershipChanges',
@@ -97,6 +99,7 @@ async function walkSheets(
 export async function scanReport(data: ReportData): Promise<ReportScan> {
   const hasher = new DataHasher();
   const counts: ReportCounts = {
+    exceptions: 0,
     permissionChanges: 0,
     staleInvites: 0,
     membershipChanges: 0,

@@ -6,6 +6,7 @@ import type {
   PermissionChangeRow,
   ReportData,
 } from '../model/report-data.js';
+import type { ExceptionRow } from '../model/roster.js';
 import { causeText } from './causes.js';
 import { type Cell, flag, text } from './cells.js';
 
@@ -142,11 +143,33 @@ const accessReviewSheet = sheet<AccessRow>('Access Review', [
   { key: 'userName', header: 'Name', kind: 'text', cell: (r) => text(r.userName) },
   // Via: every path to the access, `direct` first, then the groups by name.
   ...accessColumns,
+  // Reconciliation's suggestion (terminated, dormant, …): a text column apart, never
+  // read as the reviewer's decision, so the review starts from it without being made by it.
+  {
+    key: 'suggestedDecision',
+    header: 'Suggested decision',
+    kind: 'text',
+    cell: (r) => text(r.suggestedDecision),
+  },
   // Left empty for the reviewer's sign-off, beside what is decided on; the workbook
   // validates both (a Keep/Revoke list, a bounded free text).
   { key: 'decision', header: 'Decision', kind: 'decision', cell: () => null },
   { key: 'reason', header: 'Reason', kind: 'reason', cell: () => null },
   ...grantIdColumns,
+]);
+
+/** Accounts that should not be there as they are (src/roster/exceptions.ts), privileged first. */
+const exceptionsSheet = sheet<ExceptionRow>('Exceptions', [
+  { key: 'exception', header: 'Exception', kind: 'text', cell: (r) => r.kind },
+  privilegedColumn,
+  emailColumn,
+  { key: 'name', header: 'Name', kind: 'text', cell: (r) => text(r.name) },
+  { key: 'subject', header: 'Account', kind: 'text', cell: (r) => r.subject },
+  { key: 'detail', header: 'Detail', kind: 'text', cell: (r) => text(r.detail) },
+  { key: 'days', header: 'Days', kind: 'int', cell: (r) => r.days },
+  { key: 'access', header: 'Access held', kind: 'text', cell: (r) => text(r.access) },
+  { key: 'accessRows', header: 'Access rows', kind: 'int', cell: (r) => r.accessRows },
+  { key: 'userId', header: 'User ID', kind: 'id', cell: (r) => text(r.userId) },
 ]);
 
 const invitesSheet = sheet<InviteRow>('Invites', [
@@ -188,6 +211,7 @@ export const SUMMARY_SHEET = 'Summary';
 /** Every sheet of the workbook in the contract's order: the Summary, then the data sheets of `dataSheets`. */
 export const SHEET_NAMES: readonly string[] = [
   SUMMARY_SHEET,
+  exceptionsSheet.name,
   permissionChangesSheet.name,
   staleInvitesSheet.name,
   membershipChangesSheet.name,
@@ -198,6 +222,8 @@ export const SHEET_NAMES: readonly string[] = [
 /** The data sheets in workbook order (after the Summary). */
 export function dataSheets(data: ReportData): AnySheetSource[] {
   return [
+    // Right after the Summary: what should not be there at all comes before what changed.
+    { spec: exceptionsSheet, rows: () => data.exceptions ?? [] },
     { spec: permissionChangesSheet, rows: () => privilegedFirst(data.permissionChanges) },
     { spec: staleInvitesSheet, rows: () => data.staleInvites },
     { spec: membershipChangesSheet, rows: () => data.membershipChanges },

@@ -35,3 +35,13 @@ export {
   type SnapshotListing,
 } from './snapshots.js';
 export { completeSnapshot } from './write.js';
+export {
+  accessOfUsers,
+  importRoster,
+  lastActivity,
+  type RosterImportResult,
+  reconciliationSettings,
+  recordReconciliationSettings,
+  rosterAt,
+  usersWithFirstSeen,
+} from './roster.js';

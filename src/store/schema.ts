@@ -30,6 +30,9 @@ export interface SnapshotsTable {
   completeness: Json | null;
   crawl_stats: Json | null;
   roles: Json | null;
+  /** Migration 0011: the reconciliation settings in force for this snapshot. */
+  allowed_email_domains: string[] | null;
+  dormant_days: number | null;
 }
 
 interface Validity {
@@ -157,6 +160,16 @@ interface ReviewDecisionsTable {
   recorded_at: Generated<Date>;
 }
 
+/** Migration 0011: the roster's history (end_date is a date: read it as text). */
+interface RosterHistoryTable extends Validity {
+  id: BigId;
+  email: string;
+  email_key: string;
+  status: 'active' | 'terminated';
+  end_date: ColumnType<string | null, string | null, string | null>;
+  aliases: Generated<string>;
+}
+
 interface ScheduleClaimsTable {
   period: Timestamp;
   instance: string;
@@ -176,4 +189,5 @@ export interface Database {
   'audit.deliveries': DeliveriesTable;
   'audit.schedule_claims': ScheduleClaimsTable;
   'audit.review_decisions': ReviewDecisionsTable;
+  'audit.roster_history': RosterHistoryTable;
 }

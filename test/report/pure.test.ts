@@ -69,6 +69,7 @@ describe('summaryLines', () => {
           accessReview: 4,
           invites: 2,
           privilegedAccess: 1,
+          exceptions: 0,
         },
       },
     );
@@ -93,6 +94,7 @@ describe('summaryLines', () => {
           accessReview: 4,
           invites: 2,
           privilegedAccess: 1,
+          exceptions: 0,
         },
       },
     );
@@ -112,6 +114,7 @@ describe('summaryLines', () => {
       accessReview: 4,
       invites: 2,
       privilegedAccess: 1,
+      exceptions: 0,
     },
   };
 
