@@ -143,19 +143,19 @@ const accessReviewSheet = sheet<AccessRow>('Access Review', [
   { key: 'userName', header: 'Name', kind: 'text', cell: (r) => text(r.userName) },
   // Via: every path to the access, `direct` first, then the groups by name.
   ...accessColumns,
-  // Reconciliation's suggestion (terminated, dormant, …): a text column apart, never
-  // read as the reviewer's decision, so the review starts from it without being made by it.
+  // Left empty for the reviewer's sign-off, beside what is decided on; the workbook
+  // validates both (a Keep/Revoke list, a bounded free text).
+  { key: 'decision', header: 'Decision', kind: 'decision', cell: () => null },
+  { key: 'reason', header: 'Reason', kind: 'reason', cell: () => null },
+  ...grantIdColumns,
+  // Reconciliation's suggestion (terminated, dormant, …): a text column apart and last, so
+  // it is never read as the reviewer's Decision and no column before it moves.
   {
     key: 'suggestedDecision',
     header: 'Suggested decision',
     kind: 'text',
     cell: (r) => text(r.suggestedDecision),
   },
-  // Left empty for the reviewer's sign-off, beside what is decided on; the workbook
-  // validates both (a Keep/Revoke list, a bounded free text).
-  { key: 'decision', header: 'Decision', kind: 'decision', cell: () => null },
-  { key: 'reason', header: 'Reason', kind: 'reason', cell: () => null },
-  ...grantIdColumns,
 ]);
 
 /** Accounts that should not be there as they are (src/roster/exceptions.ts), privileged first. */

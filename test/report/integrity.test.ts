@@ -21,6 +21,21 @@ describe('the data hash', () => {
     const data = baseline();
     const lines: unknown[] = [
       {
+        sheet: 'Exceptions',
+        columns: [
+          'exception',
+          'privileged',
+          'email',
+          'name',
+          'subject',
+          'detail',
+          'days',
+          'access',
+          'accessRows',
+          'userId',
+        ],
+      },
+      {
         sheet: 'Permission Changes',
         columns: [
           'change',
@@ -61,6 +76,7 @@ describe('the data hash', () => {
           'userId',
           'roleId',
           'resourceId',
+          'suggestedDecision',
         ],
       },
     ];
@@ -82,6 +98,7 @@ describe('the data hash', () => {
         r.userId,
         r.roleId,
         r.resourceId,
+        null,
       ]);
     }
     lines.push({
@@ -141,6 +158,7 @@ describe('the data hash', () => {
       membershipChanges: 1,
       accessReview: 8,
       invites: 1,
+      exceptions: 0,
       privilegedAccess: 2, // user 2's Workspace Owner grant and user 20 (every tenth is an owner)
     });
   });

@@ -41,6 +41,7 @@ const ALL = [
   'reports',
   'resource_history',
   'review_decisions',
+  'roster_history',
   'schedule_claims',
   'snapshots',
   'stale_invites',
@@ -60,6 +61,7 @@ describe('migrations', () => {
       '0007_labels_resource_names',
       '0008_audit_trail',
       '0009_review_decisions',
+      '0011_roster_history',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -68,6 +70,8 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0011_roster_history']);
+    expect(await relations()).not.toContain('roster_history');
     expect(await migrateDown(t.handle.db)).toEqual(['0009_review_decisions']);
     expect(await relations()).not.toContain('review_decisions');
     expect(await migrateDown(t.handle.db)).toEqual(['0008_audit_trail']);
@@ -88,7 +92,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(9);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(10);
     expect(await relations()).toEqual(ALL);
   });
 
