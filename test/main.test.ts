@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorLines, runMain } from './helpers/cli.js';
 
-const COMMANDS = ['run', 'schedule', 'serve', 'report', 'snapshots', 'migrate', 'demo', 'simulate'];
+const COMMANDS = ['run', 'schedule', 'serve', 'report', 'snapshots', 'migrate', 'roster', 'demo', 'simulate'];
 
 afterEach(() => {
   expect(process.exitCode).toBeUndefined();
