@@ -55,4 +55,6 @@ export interface ReconciliationSummary {
   counts: Record<ExceptionKind, number>;
   /** Terminated people who still hold privileged access: the email names them first. */
   terminatedPrivileged: { email: string; endDate: string | null; days: number | null }[];
+  /** The first rows of the Exceptions sheet (privileged first), for the email to name. */
+  first: Pick<ExceptionRow, 'kind' | 'email' | 'privileged' | 'detail'>[];
 }

@@ -179,6 +179,9 @@ export function exceptionRows(
   );
 }
 
+/** How many exceptions the email names (the sheet has them all). */
+const FIRST_IN_EMAIL = 10;
+
 export function reconciliationSummary(
   rows: readonly ExceptionRow[],
   input: Pick<ReconcileInput, 'roster' | 'allowedDomains' | 'dormant'>,
@@ -193,6 +196,9 @@ export function reconciliationSummary(
     terminatedPrivileged: rows
       .filter((r) => r.kind === 'terminated' && r.privileged)
       .map((r) => ({ email: r.email, endDate: r.endDate, days: r.days })),
+    first: rows
+      .slice(0, FIRST_IN_EMAIL)
+      .map((r) => ({ kind: r.kind, email: r.email, privileged: r.privileged, detail: r.detail })),
   };
 }
 
