@@ -14,14 +14,24 @@ const DAY = 24 * 60 * 60 * 1000;
 const AT = new Date('2026-07-15T06:00:00Z');
 const ago = (days: number) => new Date(AT.getTime() - days * DAY);
 
-const entry = (email: string, status: RosterEntry['status'], endDate: string | null = null, aliases: string[] = []) => ({
+const entry = (
+  email: string,
+  status: RosterEntry['status'],
+  endDate: string | null = null,
+  aliases: string[] = [],
+) => ({
   email,
   emailKey: email.toLowerCase(),
   status,
   endDate,
   aliases,
 });
-const user = (userId: string, email: string, firstSeen = ago(400)) => ({ userId, email, name: userId, firstSeen });
+const user = (userId: string, email: string, firstSeen = ago(400)) => ({
+  userId,
+  email,
+  name: userId,
+  firstSeen,
+});
 
 function access(userId: string, roleName: string, privileged: boolean): AccessRow {
   return {
@@ -86,7 +96,9 @@ describe('findExceptions', () => {
       ['outside-domain', 'user', 'x@contractor.dev'],
       ['outside-domain', 'invite', 'y@gmail.com'],
     ]);
-    expect(found[1]?.detail).toBe('pending invite to the group Analytics; domain gmail.com is not in acme.com');
+    expect(found[1]?.detail).toBe(
+      'pending invite to the group Analytics; domain gmail.com is not in acme.com',
+    );
   });
 
   it('dormant: only with the trail read, never a user first seen within the window', () => {
@@ -132,13 +144,21 @@ describe('exceptionRows, the summary and suggestions', () => {
       ['not-in-roster', 'x@contractor.dev', false, 1],
       ['outside-domain', 'x@contractor.dev', false, 1],
     ]);
-    expect(rows[0]?.access).toBe('Workspace Owner on WORKSPACE Acme (direct); Source Admin on WORKSPACE Acme (direct)');
+    expect(rows[0]?.access).toBe(
+      'Workspace Owner on WORKSPACE Acme (direct); Source Admin on WORKSPACE Acme (direct)',
+    );
   });
 
   it('counts each kind and names the terminated who keep privileged access', () => {
-    const summary = reconciliationSummary(rows, { roster: [entry('a@acme.com', 'active')], allowedDomains: ['acme.com'], dormant: null });
+    const summary = reconciliationSummary(rows, {
+      roster: [entry('a@acme.com', 'active')],
+      allowedDomains: ['acme.com'],
+      dormant: null,
+    });
     expect(summary.counts).toEqual({ terminated: 1, 'not-in-roster': 1, 'outside-domain': 1, dormant: 0 });
-    expect(summary.terminatedPrivileged).toEqual([{ email: 'zed@acme.com', endDate: '2026-06-15', days: 30 }]);
+    expect(summary.terminatedPrivileged).toEqual([
+      { email: 'zed@acme.com', endDate: '2026-06-15', days: 30 },
+    ]);
     expect(summary.dormantDays).toBeNull();
   });
 

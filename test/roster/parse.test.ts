@@ -48,7 +48,13 @@ describe('parseRoster', () => {
         '18,bob+hr@acme.com,active,,Eng\r\n',
     );
     expect(entries).toEqual([
-      { email: 'Jane.Doe@Acme.com', emailKey: 'jane.doe@acme.com', status: 'terminated', endDate: '2026-06-15', aliases: [] },
+      {
+        email: 'Jane.Doe@Acme.com',
+        emailKey: 'jane.doe@acme.com',
+        status: 'terminated',
+        endDate: '2026-06-15',
+        aliases: [],
+      },
       { email: 'bob+hr@acme.com', emailKey: 'bob@acme.com', status: 'active', endDate: null, aliases: [] },
     ]);
   });
@@ -73,16 +79,28 @@ describe('parseRoster', () => {
     expect(refusal('email,status,end_date\na@x.com,terminated,2026-02-30\n')).toMatch(
       /line 2: end_date "2026-02-30" is not a date/,
     );
-    expect(refusal('email,status,end_date\na@x.com,terminated,15/06/2026\n')).toMatch(/line 2: end_date "15\/06\/2026"/);
-    expect(refusal('email,status\na@x.com,gone\n')).toMatch(/line 2: status "gone" is not one of active, terminated/);
+    expect(refusal('email,status,end_date\na@x.com,terminated,15/06/2026\n')).toMatch(
+      /line 2: end_date "15\/06\/2026"/,
+    );
+    expect(refusal('email,status\na@x.com,gone\n')).toMatch(
+      /line 2: status "gone" is not one of active, terminated/,
+    );
     expect(refusal('email,status\nnot-an-address,active\n')).toMatch(/line 2: email "not-an-address"/);
-    expect(refusal('email,status\na@x.com,active,extra\n')).toMatch(/line 2: 3 fields where the header has 2/);
+    expect(refusal('email,status\na@x.com,active,extra\n')).toMatch(
+      /line 2: 3 fields where the header has 2/,
+    );
   });
 
   it('refuses one person twice: same address in another case, with a +tag, or as an alias', () => {
-    expect(refusal('email,status\na@x.com,active\nA@X.com,terminated\n')).toMatch(/line 3: a@x\.com is already on line 2/);
-    expect(refusal('email,status\na@x.com,active\na+tag@x.com,active\n')).toMatch(/line 3: a@x\.com is already on line 2/);
-    expect(refusal('email,status,aliases\na@x.com,active,b@x.com\nb@x.com,active,\n')).toMatch(/line 3: b@x\.com/);
+    expect(refusal('email,status\na@x.com,active\nA@X.com,terminated\n')).toMatch(
+      /line 3: a@x\.com is already on line 2/,
+    );
+    expect(refusal('email,status\na@x.com,active\na+tag@x.com,active\n')).toMatch(
+      /line 3: a@x\.com is already on line 2/,
+    );
+    expect(refusal('email,status,aliases\na@x.com,active,b@x.com\nb@x.com,active,\n')).toMatch(
+      /line 3: b@x\.com/,
+    );
   });
 
   it('refuses empty, header-only, binary, non-UTF-8 and huge files', () => {
