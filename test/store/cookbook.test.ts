@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspacePicture } from '../../src/model/workspace.js';
+import { importRoster } from '../../src/store/roster.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { COOKBOOK, cookbookQueries } from './cookbook.js';
 import { picture1, picture2, picture3, ROLE, T1, T2, T3, WS } from './fixtures.js';
@@ -46,7 +47,16 @@ beforeAll(async () => {
   await snapshot(t.handle.db, withScopes(picture1(), ROLE.srcRead.name), T1);
   await snapshot(t.handle.db, withScopes(picture2(), ROLE.srcRead.name), T2);
   await snapshot(t.handle.db, withScopes(picture3(), 'Source Read Only'), T3, { staleInviteDays: 20 });
+  // dave (u4, removed at T2) on the roster: active, then terminated with a last day of 5 June.
+  const dave = { email: 'Dave@acme.test', emailKey: 'dave@acme.test', aliases: [] };
+  await importRoster(
+    t.handle.db,
+    [{ ...dave, status: 'active', endDate: null }],
+    new Date('2026-06-01T07:00:00Z'),
+  );
+  await importRoster(t.handle.db, [{ ...dave, status: 'terminated', endDate: '2026-06-05' }], ROSTER_T);
 });
+const ROSTER_T = new Date('2026-06-06T09:00:00Z');
 afterAll(async () => {
   await t?.close();
 });
@@ -58,7 +68,7 @@ const run = async (i: number) =>
 describe('the SQL cookbook', () => {
   it('has at least six questions, each with its query', () => {
     expect(queries.length).toBeGreaterThanOrEqual(6);
-    expect(queries.map((q) => q.question.slice(0, 2))).toEqual(queries.map((_, i) => `${i + 1}.`));
+    expect(queries.map((q) => q.question.split(' ')[0])).toEqual(queries.map((_, i) => `${i + 1}.`));
   });
 
   it('1. who held Workspace Owner on 5 June', async () => {
@@ -163,6 +173,18 @@ describe('the SQL cookbook', () => {
         labels: '',
         via: 'direct',
         reaches: 'every resource (no label scope)',
+      },
+    ]);
+  });
+
+  it('10. when dave was terminated and when his access ended', async () => {
+    expect(await run(9)).toEqual([
+      {
+        email: 'Dave@acme.test',
+        end_date: '2026-06-05',
+        terminated_since: ROSTER_T,
+        last_seen_with_access: T1,
+        access_ended_at: T2,
       },
     ]);
   });
