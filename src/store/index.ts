@@ -23,6 +23,15 @@ export {
   listReports,
   recordReport,
 } from './reports.js';
+export {
+  accessOfUsers,
+  importRoster,
+  lastActivity,
+  reconciliationSettings,
+  recordReconciliationSettings,
+  rosterAt,
+  usersWithFirstSeen,
+} from './roster.js';
 export { acquireRunLock } from './run-lock.js';
 export { claimPeriod, releasePeriod } from './schedule-claims.js';
 export {
@@ -35,13 +44,3 @@ export {
   type SnapshotListing,
 } from './snapshots.js';
 export { completeSnapshot } from './write.js';
-export {
-  accessOfUsers,
-  importRoster,
-  lastActivity,
-  type RosterImportResult,
-  reconciliationSettings,
-  recordReconciliationSettings,
-  rosterAt,
-  usersWithFirstSeen,
-} from './roster.js';
