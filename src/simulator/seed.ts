@@ -121,6 +121,7 @@ function reconciliationPersonas(
   owner: RoleRecord,
   workspace: WorkspaceInfo,
   domain: string,
+  taken: Set<string>,
 ): void {
   if (users.length < 3) return;
   const leaver = users[users.length - 1]!;
@@ -132,6 +133,7 @@ function reconciliationPersonas(
   const contractor = users[users.length - 2]!;
   contractor.name = CONTRACTOR.name;
   contractor.email = CONTRACTOR.email;
+  taken.add(leaver.email).add(contractor.email);
 }
 
 export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
@@ -185,8 +187,7 @@ export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
     });
   }
 
-  reconciliationPersonas(users, owner, workspace, domain);
-  taken.add(`${LEAVER.local}@${domain}`).add(CONTRACTOR.email);
+  reconciliationPersonas(users, owner, workspace, domain, taken);
 
   const inviting = stream(sizes.seed, 'invites');
   const invites: InviteRecord[] = [];
