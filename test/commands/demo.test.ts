@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { CONTRACTOR, LEAVER } from '../../src/simulator/index.js';
 import { listReports, openDatabase } from '../../src/store/index.js';
 import { type MainResult, runMain } from '../helpers/cli.js';
 
@@ -57,6 +58,19 @@ describe('access-audit demo: next steps runnable as printed', () => {
     expect(demo.code).toBe(0);
     // `access-audit` is not on a clone's PATH: every step goes through the built bin file.
     expect(demo.stdout).not.toMatch(/^\s*(\S+=\S+\s+)*access-audit /m);
+  });
+
+  it("the demo's email names the leaver who kept Workspace Owner first, and the outside contractor", async () => {
+    const path = demo.stdout.match(/^Email: +(\S+)$/m)?.[1];
+    expect(path).toBeDefined();
+    const text = (await readFile(path!, 'utf8')).replace(/=\r?\n/g, '');
+    expect(text).toMatch(
+      new RegExp(
+        `!! ${LEAVER.local}@\\S+ is terminated \\(end date \\d{4}-\\d{2}-\\d{2}, 35 days ago\\) and still holds privileged access`,
+      ),
+    );
+    expect(text).toContain(`not-in-roster: ${CONTRACTOR.email}`);
+    expect(text).toContain(`outside-domain: ${CONTRACTOR.email}`);
   });
 
   it('the steps call the bin file `npm run demo` builds', async () => {
