@@ -39,12 +39,16 @@ const same = (row: CurrentRow, e: RosterEntry): boolean =>
   row.end_date === e.endDate &&
   row.aliases === e.aliases.join(';');
 
-/** The latest instant the roster history changed at (null: never imported). */
+/**
+ * The instant an import must come after to change anything: the roster's last change, and
+ * the last complete snapshot (a roster dated before it would change that snapshot's
+ * exceptions after its report and email went out). null: neither exists.
+ */
 async function lastChange(db: Db): Promise<Date | null> {
   const r = await sql<{ at: Date | null }>`
-    SELECT max(greatest(valid_from, coalesce(valid_to, valid_from))) AS at FROM audit.roster_history`.execute(
-    db,
-  );
+    SELECT greatest(
+             (SELECT max(greatest(valid_from, coalesce(valid_to, valid_from))) FROM audit.roster_history),
+             (SELECT max(taken_at) FROM audit.snapshots WHERE status = 'complete')) AS at`.execute(db);
   return r.rows[0]?.at ?? null;
 }
 
@@ -69,7 +73,7 @@ async function applyImport(trx: Db, entries: readonly RosterEntry[], at: Date): 
   if (last !== null && at.getTime() <= last.getTime()) {
     throw new AuditError(
       'USAGE',
-      `the roster was last changed at ${last.toISOString()}, not before this import's time ${at.toISOString()}: history only moves forward (check AUDIT_NOW)`,
+      `the roster or a complete snapshot was last recorded at ${last.toISOString()}, not before this import's time ${at.toISOString()}: history only moves forward (check AUDIT_NOW)`,
     );
   }
   await sql`UPDATE audit.roster_history SET valid_to = ${at}::timestamptz

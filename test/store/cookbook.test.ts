@@ -45,9 +45,8 @@ let t: TestDatabase;
 beforeAll(async () => {
   t = await openTestDatabase();
   await snapshot(t.handle.db, withScopes(picture1(), ROLE.srcRead.name), T1);
-  await snapshot(t.handle.db, withScopes(picture2(), ROLE.srcRead.name), T2);
-  await snapshot(t.handle.db, withScopes(picture3(), 'Source Read Only'), T3, { staleInviteDays: 20 });
-  // dave (u4, removed at T2) on the roster: active, then terminated with a last day of 5 June.
+  // dave (u4, removed at T2) on the roster: active, then terminated with a last day of 5 June
+  // (imported between the snapshots: history only moves forward).
   const dave = { email: 'Dave@acme.test', emailKey: 'dave@acme.test', aliases: [] };
   await importRoster(
     t.handle.db,
@@ -55,6 +54,8 @@ beforeAll(async () => {
     new Date('2026-06-01T07:00:00Z'),
   );
   await importRoster(t.handle.db, [{ ...dave, status: 'terminated', endDate: '2026-06-05' }], ROSTER_T);
+  await snapshot(t.handle.db, withScopes(picture2(), ROLE.srcRead.name), T2);
+  await snapshot(t.handle.db, withScopes(picture3(), 'Source Read Only'), T3, { staleInviteDays: 20 });
 });
 const ROSTER_T = new Date('2026-06-06T09:00:00Z');
 afterAll(async () => {

@@ -5,6 +5,8 @@ import { isAuditError } from '../../src/errors.js';
 import type { RosterEntry } from '../../src/model/roster.js';
 import { importRoster, rosterAt } from '../../src/store/roster.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { picture1 } from './fixtures.js';
+import { snapshot } from './helpers.js';
 
 const T1 = new Date('2026-06-01T06:00:00Z');
 const T2 = new Date('2026-06-20T06:00:00Z');
@@ -100,5 +102,24 @@ describe('roster history', () => {
     expect(isAuditError(error, 'USAGE')).toBe(true);
     expect((error as Error).message).toMatch(/history only moves forward/);
     expect(await history()).toEqual(before);
+  });
+
+  it('refuses a change dated before the last complete snapshot: its report already went out', async () => {
+    const T3 = new Date('2026-07-01T06:00:00Z');
+    await snapshot(t.handle.db, picture1(), T3);
+    const before = await history();
+    const early = await importRoster(
+      t.handle.db,
+      [person('bob@acme.com', 'terminated')],
+      new Date('2026-06-25T00:00:00Z'),
+    ).catch((e: unknown) => e);
+    expect(isAuditError(early, 'USAGE')).toBe(true);
+    expect(await history()).toEqual(before);
+    const later = await importRoster(
+      t.handle.db,
+      [person('bob@acme.com', 'terminated')],
+      new Date('2026-07-02T00:00:00Z'),
+    );
+    expect(later).toEqual({ opened: 1, closed: 2, unchanged: 0 });
   });
 });
