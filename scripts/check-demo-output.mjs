@@ -79,7 +79,7 @@ async function checkWorkbook(file, expected) {
     fail(`${basename(file)}: sheets are ${JSON.stringify(names)}, expected ${JSON.stringify(SHEETS)}`);
     return;
   }
-  ok(`${basename(file)}: the six sheets, in order: ${names.join(', ')}`);
+  ok(`${basename(file)}: the ${names.length} sheets, in order: ${names.join(', ')}`);
 
   const summary = wb.getWorksheet(SUMMARY_SHEET);
   if (summary.actualRowCount < 5) fail(`${basename(file)}: Summary has only ${summary.actualRowCount} rows`);

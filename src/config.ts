@@ -40,6 +40,12 @@ export interface Config {
   readonly privilegedRoles: readonly string[];
   /** The download site's public URL, linked from the email (SITE_URL); undefined: no link. */
   readonly siteUrl: string | undefined;
+  /** Lower-case domains users and invites must be in; undefined: no domain check. */
+  readonly allowedEmailDomains: readonly string[] | undefined;
+  /** A roster CSV every run re-reads (ROSTER_FILE); undefined: none. */
+  readonly rosterFile: string | undefined;
+  /** With the trail read: no event as actor for this many days is dormant. */
+  readonly dormantDays: number;
 }
 
 export interface ConfigNeeds {
@@ -340,6 +346,24 @@ function siteUrl(env: Env): string | undefined {
   return `${u.origin}${u.pathname.replace(/\/*$/, '/')}`;
 }
 
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** ALLOWED_EMAIL_DOMAINS: comma-separated domains, `@` optional, compared in lower case. */
+function allowedDomains(env: Env): string[] | undefined {
+  const value = text(env, 'ALLOWED_EMAIL_DOMAINS');
+  if (value === undefined) return undefined;
+  const domains = value
+    .split(',')
+    .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
+    .filter((d) => d !== '');
+  for (const d of domains) {
+    if (!DOMAIN.test(d)) bad('ALLOWED_EMAIL_DOMAINS', `holds "${d}", which is not a domain such as acme.com`);
+  }
+  if (domains.length === 0)
+    bad('ALLOWED_EMAIL_DOMAINS', 'names no domain: list some (acme.com,acme.io) or unset it');
+  return [...new Set(domains)];
+}
+
 export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
   const token = secretText(env, 'SEGMENT_API_TOKEN');
   if (needs.segmentToken && token === undefined) {
@@ -395,5 +419,8 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): Config {
     metricsToken,
     privilegedRoles: privilegedRoles(env),
     siteUrl: siteUrl(env),
+    allowedEmailDomains: Object.freeze(allowedDomains(env)),
+    rosterFile: text(env, 'ROSTER_FILE'),
+    dormantDays: integer('DORMANT_DAYS', text(env, 'DORMANT_DAYS'), 90, 1, 3650),
   });
 }

@@ -30,7 +30,22 @@ describe('loadConfig', () => {
     expect(c.auditSchedule).toBe('0 6 * * 1');
     expect(c.auditTimezone).toBe('UTC');
     expect(c.port).toBeUndefined();
+    expect(c.allowedEmailDomains).toBeUndefined();
+    expect(c.rosterFile).toBeUndefined();
+    expect(c.dormantDays).toBe(90);
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads the reconciliation settings: domains in lower case without @, a roster path, dormant days', () => {
+    const c = loadConfig({
+      ALLOWED_EMAIL_DOMAINS: ' Acme.com, @acme.io ,acme.com',
+      ROSTER_FILE: ' /run/roster/people.csv ',
+      DORMANT_DAYS: '30',
+    });
+    expect(c.allowedEmailDomains).toEqual(['acme.com', 'acme.io']);
+    expect(Object.isFrozen(c.allowedEmailDomains)).toBe(true);
+    expect(c.rosterFile).toBe('/run/roster/people.csv');
+    expect(c.dormantDays).toBe(30);
   });
 
   it('requires the token only where the command needs it', () => {
@@ -57,6 +72,11 @@ describe('loadConfig', () => {
     ['METRICS_TOKEN', 'short', /METRICS_TOKEN must be at least 32/],
     ['BIND_ADDRESS', 'example.com', /BIND_ADDRESS must be an IP address/],
     ['SMTP_URL', 'smtp://', /SMTP_URL (is not a URL|names no host)/],
+    ['ALLOWED_EMAIL_DOMAINS', 'acme.com, not a domain', /ALLOWED_EMAIL_DOMAINS holds "not a domain"/],
+    ['ALLOWED_EMAIL_DOMAINS', 'localhost', /ALLOWED_EMAIL_DOMAINS holds "localhost", which is not a domain/],
+    ['ALLOWED_EMAIL_DOMAINS', ', ,', /ALLOWED_EMAIL_DOMAINS names no domain/],
+    ['DORMANT_DAYS', '0', /DORMANT_DAYS must be from 1 to 3650/],
+    ['DORMANT_DAYS', 'ninety', /DORMANT_DAYS must be a whole number/],
   ])('names %s when it is invalid', (variable, value, pattern) => {
     const e = failure({ [variable]: value });
     expect(e.code).toBe('CONFIG_INVALID');

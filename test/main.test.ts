@@ -6,7 +6,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorLines, runMain } from './helpers/cli.js';
 
-const COMMANDS = ['run', 'schedule', 'serve', 'report', 'review', 'snapshots', 'migrate', 'demo', 'simulate'];
+const COMMANDS = [
+  'run',
+  'schedule',
+  'serve',
+  'report',
+  'review',
+  'snapshots',
+  'migrate',
+  'roster',
+  'demo',
+  'simulate',
+];
 
 afterEach(() => {
   expect(process.exitCode).toBeUndefined();

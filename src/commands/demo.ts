@@ -6,12 +6,14 @@
  * first), the outbox, and REPORTS_DIR.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import { demoNextSteps } from '../demo/next-steps.js';
+import { demoRoster } from '../demo/roster.js';
 import { applyDemoChanges } from '../demo/scenario.js';
+import { PRIVATE_FILE } from '../files/private.js';
 import { runAudit } from '../pipeline/run-audit.js';
 import { runSummaryText } from '../pipeline/summary-text.js';
 import { Secret } from '../secret.js';
@@ -34,6 +36,10 @@ export function registerDemo(program: Command, context: CommandContext): void {
       const handle = await openDatabase({ dataDir, logger });
       try {
         const now = Date.now();
+        // An HR roster with a leaver who kept Workspace Owner, read by each run as ROSTER_FILE.
+        const roster = demoRoster(sim.truth(), new Date(now - 15 * DAY));
+        const rosterFile = join(dataDir, 'roster.csv');
+        await writeFile(rosterFile, roster.csv, { mode: PRIVATE_FILE });
         const config = (auditNow: Date): Config =>
           Object.freeze({
             ...base,
@@ -44,6 +50,8 @@ export function registerDemo(program: Command, context: CommandContext): void {
             smtpUrl: undefined,
             mailTo: base.mailTo.length > 0 ? base.mailTo : ['compliance@example.com'],
             auditNow,
+            rosterFile,
+            allowedEmailDomains: [roster.domain],
           });
         const out = context.io.stdout;
         out.write(`Simulated workspace at ${sim.url}\n\n== Audit 1 (15 days ago): the baseline\n`);

@@ -5,6 +5,7 @@ import { registerMigrate } from './migrate.js';
 import { registerRemediate } from './remediate.js';
 import { registerReport } from './report.js';
 import { registerReview } from './review.js';
+import { registerRoster } from './roster.js';
 import { registerRun } from './run.js';
 import { registerSchedule } from './schedule.js';
 import { registerServe } from './serve.js';
@@ -24,6 +25,7 @@ export function registerCommands(program: Command, context: CommandContext): voi
   registerSnapshots(program, context);
   registerRemediate(program, context);
   registerMigrate(program, context);
+  registerRoster(program, context);
   registerDemo(program, context);
   registerSimulate(program, context);
 }

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AuditError } from '../errors.js';
+import { reconcile } from '../pipeline/reconcile.js';
 import { reportFileName, writeReport } from '../report/index.js';
 import { getReport, loadReportData } from '../store/index.js';
 import { TOOL_VERSION } from '../version.js';
@@ -31,14 +32,17 @@ export function registerReport(program: Command, context: CommandContext): void 
       const against = snapshotId('--against', options.against);
       const config = loadConfig(context.env);
       await withDatabase(config, commandLogger(context), async (handle) => {
-        const data = await loadReportData(handle.db, {
-          snapshotId: id,
-          ...(against !== undefined ? { againstId: against } : {}),
-          timezone: config.auditTimezone,
-          toolVersion: TOOL_VERSION,
-          generatedAt: new Date(),
-          privilegedRoles: config.privilegedRoles,
-        });
+        const data = await reconcile(
+          handle.db,
+          await loadReportData(handle.db, {
+            snapshotId: id,
+            ...(against !== undefined ? { againstId: against } : {}),
+            timezone: config.auditTimezone,
+            toolVersion: TOOL_VERSION,
+            generatedAt: new Date(),
+            privilegedRoles: config.privilegedRoles,
+          }),
+        );
         const s = data.summary;
         const fileName =
           against === undefined

@@ -60,6 +60,7 @@ export function registerReview(program: Command, context: CommandContext): void 
           source: file,
           reviewer: options.reviewer,
           now: config.auditNow ?? new Date(),
+          privilegedRoles: config.privilegedRoles,
         });
         context.io.stdout.write(`${importSummary(result)}\n`);
       });

@@ -38,6 +38,7 @@ export async function startDownloadSite(
             source: upload.fileName,
             reviewer: upload.reviewer,
             now: config.auditNow ?? new Date(),
+            privilegedRoles: config.privilegedRoles,
           }),
         ),
     },

@@ -79,7 +79,38 @@ function completenessFindings(summary: ReportSummary): string[] {
   return out;
 }
 
+/**
+ * Reconciliation in the email: terminated people who still hold privileged access come
+ * first, by name; then each exception kind's count (only kinds that were checked).
+ */
+function exceptionFacts(summary: ReportSummary): {
+  alerts: string[];
+  rows: [string, string][];
+  list: string[];
+} {
+  const r = summary.reconciliation;
+  if (r === undefined) return { alerts: [], rows: [], list: [] };
+  const alerts = r.terminatedPrivileged.map(
+    (t) =>
+      `${t.email} is terminated${t.endDate === null ? '' : ` (end date ${t.endDate}, ${t.days} days ago)`} and still holds privileged access`,
+  );
+  const rows: [string, string][] = [['Terminated, still holding access', String(r.counts.terminated)]];
+  if (r.rosterEntries > 0) rows.push(['Not in the roster', String(r.counts['not-in-roster'])]);
+  if (r.allowedDomains !== null)
+    rows.push(['Outside the allowed domains', String(r.counts['outside-domain'])]);
+  if (r.dormantDays !== null) rows.push([`Dormant (${r.dormantDays} days)`, String(r.counts.dormant)]);
+  const total = Object.values(r.counts).reduce((a, b) => a + b, 0);
+  const list = r.first.map((x) => `${x.kind}: ${x.email}${x.privileged ? ' (privileged)' : ''}: ${x.detail}`);
+  if (total > list.length) list.push(`… ${total - list.length} more on the Exceptions sheet`);
+  return { alerts, rows, list };
+}
+
+const exceptionTotal = (summary: ReportSummary): number =>
+  Object.values(summary.reconciliation?.counts ?? {}).reduce((a, b) => a + b, 0);
+
 interface Facts {
+  alerts: string[];
+  exceptions: string[];
   heading: string;
   period: string;
   /** What needs attention, one item each (headline.ts); shown first. */
@@ -118,10 +149,12 @@ function countRows(input: AuditMessageInput): [string, string][] {
   const s = input.summary;
   const w = s.workspace;
   const count = (n: number | null): string => (n === null ? 'not recorded' : String(n));
+  const exceptions = exceptionFacts(s);
   return [
     ['Workspace', `${w.name} (${w.slug}, ${w.id})`],
     ['Permission changes', String(input.counts.permissionChanges)],
     [`Stale invites (pending ≥ ${s.staleInviteDays} days)`, String(input.counts.staleInvites)],
+    ...exceptions.rows,
     ['Users', count(s.current.userCount)],
     ['Invite rows', count(s.current.inviteCount)],
     ['Groups', count(s.current.groupCount)],
@@ -150,7 +183,10 @@ function facts(input: AuditMessageInput, attached: boolean): Facts {
   const changes = changesByPerson(input.rows.permissionChanges);
   const stale = input.rows.staleInvites;
   const hash = input.report.dataSha256 === undefined ? '' : ` Data SHA-256 ${input.report.dataSha256}.`;
+  const exceptions = exceptionFacts(s);
   return {
+    alerts: exceptions.alerts,
+    exceptions: exceptions.list,
     heading: `Segment access audit: ${s.workspace.name} (${s.workspace.slug})`,
     period: periodText(s),
     // Who changed it first (self-grants, privileged grants by a token, a trail not read):
@@ -182,12 +218,15 @@ const NOTHING_FLAGGED = 'Needs attention: nothing flagged (no privileged role wa
 const moreChanges = (n: number) => `and ${plural(n, 'more line')} (see the Permission Changes sheet)`;
 
 function textBody(f: Facts): string {
-  const lines = [f.heading, '', f.period, ''];
+  // A terminated person still holding privileged access comes before everything else.
+  const lines = [f.heading, '', ...f.alerts.map((a) => `!! ${a}`), ...(f.alerts.length > 0 ? [''] : [])];
+  lines.push(f.period, '');
   if (f.headline.length === 0) lines.push(NOTHING_FLAGGED);
   else lines.push('Needs attention:', ...f.headline.map((h) => `  - ${h}`));
   lines.push('');
   const width = Math.max(...f.rows.map(([k]) => k.length)) + 2;
   for (const [k, v] of f.rows) lines.push(`${`${k}:`.padEnd(width)}${v}`);
+  if (f.exceptions.length > 0) lines.push('', 'Exceptions:', ...f.exceptions.map((x) => `  - ${x}`));
   if (f.changes.length > 0) {
     lines.push('', 'Changes by person:');
     for (const c of f.changes) lines.push(`  ${c.privileged ? '! ' : ''}${c.person}: ${c.what}: ${c.access}`);
@@ -243,11 +282,13 @@ function htmlBody(f: Facts): string {
     e(f.heading),
     '</title></head><body style="font-family:sans-serif;font-size:14px">',
     `<h2>${e(f.heading)}</h2>`,
+    ...f.alerts.map((a) => `<p style="color:#9c0006"><b>${e(a)}</b></p>`),
     `<p>${e(f.period)}</p>`,
     f.headline.length === 0
       ? `<p>${e(NOTHING_FLAGGED)}</p>`
       : `<p style="color:#9c0006"><b>Needs attention:</b></p>${list(f.headline)}`,
     `<table>${rows}</table>`,
+    f.exceptions.length > 0 ? `<p>Exceptions:</p>${list(f.exceptions)}` : '',
     changesHtml(f),
     staleInvitesHtml(f),
     f.otherChanges.length > 0 ? `<p>Changes by kind:</p>${list(f.otherChanges)}` : '',
@@ -278,7 +319,9 @@ export function buildAuditMessage(input: AuditMessageInput): AuditMessage {
   const subject = oneLine(
     `[access-audit] ${s.workspace.name} (${s.workspace.slug}): ${subjectLead(headlineItems(input.rows))}` +
       `${plural(input.counts.permissionChanges, 'permission change')}, ` +
-      `${plural(input.counts.staleInvites, 'stale invite')} — ${localDate(s.current.takenAt, s.timezone)}` +
+      `${plural(input.counts.staleInvites, 'stale invite')}` +
+      (exceptionTotal(s) > 0 ? `, ${plural(exceptionTotal(s), 'exception')}` : '') +
+      ` — ${localDate(s.current.takenAt, s.timezone)}` +
       (s.previous === null ? ' (baseline)' : ''),
   );
   const headers: Record<string, string> = { 'X-Access-Audit-Snapshot': String(s.current.id) };

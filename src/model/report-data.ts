@@ -3,6 +3,7 @@
  * facts of the Summary. Types only (see workspace.ts for the rule on imports).
  */
 import type { ReviewStatusRow } from './review.js';
+import type { ExceptionRow, ReconciliationSummary } from './roster.js';
 import type { Completeness, CrawlStats, WorkspaceInfo } from './workspace.js';
 
 export const CHANGE_KINDS = [
@@ -96,6 +97,8 @@ export interface AccessRow extends AccessScope {
   /** Every path to it, `direct` first, then the groups by name, joined by `; `. */
   via: string;
   privileged: boolean;
+  /** What reconciliation suggests for the account's rows (`Revoke (terminated)`); not the reviewer's decision. */
+  suggestedDecision?: string | null;
 }
 
 export interface InviteRow {
@@ -160,6 +163,8 @@ export interface ReportSummary {
   privilegedRoles: readonly string[];
   /** Absent: not loaded (reports built before the trail was wired). */
   trail?: TrailSummary;
+  /** Roster, domain and dormancy checks (absent: the report was built without reconciliation). */
+  reconciliation?: ReconciliationSummary;
 }
 
 export interface ReportData {
@@ -175,4 +180,6 @@ export interface ReportData {
   invites: InviteRow[];
   /** Every review decision made by this snapshot and where it stands (the `Review Status` sheet); absent: none. */
   reviewStatus?: ReviewStatusRow[];
+  /** The Exceptions sheet's rows, privileged first (absent: none computed). */
+  exceptions?: ExceptionRow[];
 }

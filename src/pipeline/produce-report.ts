@@ -4,6 +4,7 @@ import type { InviteRow, PermissionChangeRow, ReportData, ReportSummary } from '
 import { writeReport } from '../report/index.js';
 import { type DatabaseHandle, getReport, loadReportData, recordReport } from '../store/index.js';
 import { TOOL_VERSION } from '../version.js';
+import { reconcile } from './reconcile.js';
 
 /**
  * One snapshot's report: read its data from history, write the workbook, record it. Used
@@ -35,13 +36,16 @@ export async function produceReport(
   snapshotId: number,
   generatedAt: Date,
 ): Promise<ProducedReport> {
-  const data = await loadReportData(handle.db, {
-    snapshotId,
-    timezone: config.auditTimezone,
-    toolVersion: TOOL_VERSION,
-    generatedAt,
-    privilegedRoles: config.privilegedRoles,
-  });
+  const data = await reconcile(
+    handle.db,
+    await loadReportData(handle.db, {
+      snapshotId,
+      timezone: config.auditTimezone,
+      toolVersion: TOOL_VERSION,
+      generatedAt,
+      privilegedRoles: config.privilegedRoles,
+    }),
+  );
   const written = await writeReport(data, { dir: config.reportsDir });
   await recordReport(handle.db, {
     snapshotId,
@@ -78,14 +82,17 @@ export async function recordedReport(
   if (!record) return null;
   // The summary as it was when the report was written (its generation time included), so
   // an email built again for it is the same message as the first attempt.
-  const data = await loadReportData(handle.db, {
-    snapshotId,
-    againstId: record.againstSnapshotId,
-    timezone: config.auditTimezone,
-    toolVersion: TOOL_VERSION,
-    generatedAt: record.createdAt,
-    privilegedRoles: config.privilegedRoles,
-  });
+  const data = await reconcile(
+    handle.db,
+    await loadReportData(handle.db, {
+      snapshotId,
+      againstId: record.againstSnapshotId,
+      timezone: config.auditTimezone,
+      toolVersion: TOOL_VERSION,
+      generatedAt: record.createdAt,
+      privilegedRoles: config.privilegedRoles,
+    }),
+  );
   return {
     path: join(config.reportsDir, record.fileName),
     fileName: record.fileName,

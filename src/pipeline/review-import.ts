@@ -9,6 +9,7 @@ import { openReviewWorkbook, refused, reportClaims } from '../review/workbook.js
 import { loadReportData, recordDecisions, reviewedReport } from '../store/index.js';
 import type { Database } from '../store/schema.js';
 import { TOOL_VERSION } from '../version.js';
+import { reconcile } from './reconcile.js';
 
 /**
  * `review import` and the download site's upload: a filled-in report becomes recorded
@@ -23,6 +24,8 @@ export interface ReviewImportInput {
   /** undefined: the workbook's "last modified by", if an email address. */
   reviewer: string | undefined;
   now: Date;
+  /** PRIVILEGED_ROLES in force: the rebuilt report marks rows by it, as the written one did. */
+  privilegedRoles: readonly string[];
 }
 
 export interface ReviewImportResult {
@@ -46,13 +49,18 @@ export async function importReview(
   if (!isValidTimeZone(claims.timezone)) throw refused(source, 'its Summary names no valid time zone');
   const known = await reviewedReport(db, claims.snapshotId, claims.dataSha256);
   verifyClaims(claims, { workspaceId: known.workspaceId, recorded: known.report !== null }, source);
-  const data = await loadReportData(db, {
-    snapshotId: claims.snapshotId,
-    againstId: known.report?.againstSnapshotId ?? null,
-    timezone: claims.timezone,
-    toolVersion: TOOL_VERSION,
-    generatedAt: input.now,
-  });
+  // Rebuilt as `run` wrote it: with the snapshot's reconciliation (Exceptions, suggestions).
+  const data = await reconcile(
+    db,
+    await loadReportData(db, {
+      snapshotId: claims.snapshotId,
+      againstId: known.report?.againstSnapshotId ?? null,
+      timezone: claims.timezone,
+      toolVersion: TOOL_VERSION,
+      generatedAt: input.now,
+      privilegedRoles: input.privilegedRoles,
+    }),
+  );
   // A decision dated before its snapshot would change that snapshot's rebuilt Review Status.
   if (input.now.getTime() < data.summary.current.takenAt.getTime()) {
     throw new AuditError(

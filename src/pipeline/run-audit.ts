@@ -17,14 +17,17 @@ import {
   completeSnapshot,
   type DatabaseHandle,
   failSnapshot,
+  importRoster,
   lastCompleteSnapshot,
   markAbandoned,
   type PendingWork,
+  recordReconciliationSettings,
   snapshotsNeedingReportOrMail,
 } from '../store/index.js';
 import { type DeliveryOutcome, deliverReport, skipDelivery } from './deliver.js';
 import { collectGarbage } from './memory.js';
 import { produceReport, recordedReport } from './produce-report.js';
+import { configuredRoster } from './roster-file.js';
 import { readTrailForRun, type TrailOutcome, trailWriter } from './trail.js';
 import { checkRemediation } from './verify-remediation.js';
 
@@ -174,6 +177,11 @@ async function crawlAndStore(
 ): Promise<Stored> {
   const snapshotId = snapshot.id;
   const progress = deps.progress ?? noProgress;
+  // Kept with the snapshot, so a report rebuilt later reconciles as this one did.
+  await recordReconciliationSettings(handle.db, snapshotId, {
+    allowedDomains: config.allowedEmailDomains ? [...config.allowedEmailDomains] : null,
+    dormantDays: config.dormantDays,
+  });
   let t = performance.now();
   const picture = await crawlWorkspace({
     ...deps.crawl,
@@ -268,6 +276,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
 
   // An unusable REPORTS_DIR is a configuration error: found before anything is crawled.
   await prepareReportsDir(config.reportsDir);
+  const roster = await configuredRoster(config);
   const release = await acquireRunLock(handle);
   try {
     await refuseCoveredOrPast(handle, config, deps, clock);
@@ -279,6 +288,8 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
     const recovered = await recoverPending(handle, config, deps, clock);
 
     const takenAt = config.auditNow ?? clock();
+    // The roster as of this run's time: the report of this snapshot reconciles against it.
+    if (roster) await importRoster(handle.db, roster, takenAt);
     const snapshotId = await beginSnapshot(handle.db, {
       takenAt,
       staleInviteDays: config.staleInviteDays,

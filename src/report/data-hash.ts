@@ -8,7 +8,7 @@ import type { ColumnSpec } from './sheets.js';
  *
  * Canonical serialisation (version 1) — UTF-8 text made of lines, each one JSON text
  * (JSON.stringify, no spaces) followed by "\n":
- *   for each data sheet in workbook order (Permission Changes, Stale Invites,
+ *   for each data sheet in workbook order (Exceptions, Permission Changes, Stale Invites,
  *   Membership Changes, Access Review, Review Status, Invites):
  *     1. {"sheet":<sheet name>,"columns":[<column keys in order>]}
  *     2. one line per data row, in the order written: the JSON array of its cells, where

@@ -11,6 +11,7 @@ import { type AnySheetSource, type ColumnSpec, dataSheets, headerText } from './
  */
 
 export interface ReportCounts {
+  exceptions: number;
   permissionChanges: number;
   staleInvites: number;
   membershipChanges: number;
@@ -69,6 +70,7 @@ class WidthTracker {
 }
 
 const COUNT_KEYS: Record<string, keyof ReportCounts> = {
+  Exceptions: 'exceptions',
   'Permission Changes': 'permissionChanges',
   'Stale Invites': 'staleInvites',
   'Membership Changes': 'membershipChanges',
@@ -100,6 +102,7 @@ async function walkSheets(
 export async function scanReport(data: ReportData): Promise<ReportScan> {
   const hasher = new DataHasher();
   const counts: ReportCounts = {
+    exceptions: 0,
     permissionChanges: 0,
     staleInvites: 0,
     membershipChanges: 0,

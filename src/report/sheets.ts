@@ -8,6 +8,7 @@ import type {
   ReportData,
 } from '../model/report-data.js';
 import type { ReviewStatusRow } from '../model/review.js';
+import type { ExceptionRow } from '../model/roster.js';
 import { causeText } from './causes.js';
 import { type Cell, flag, text } from './cells.js';
 
@@ -182,6 +183,28 @@ const accessReviewSheet = sheet<AccessRow>('Access Review', [
   { key: 'decision', header: 'Decision', kind: 'decision', cell: () => null },
   { key: 'reason', header: 'Reason', kind: 'reason', cell: () => null },
   ...grantIdColumns,
+  // Reconciliation's suggestion (terminated, dormant, …): a text column apart and last, so
+  // it is never read as the reviewer's Decision and no column before it moves.
+  {
+    key: 'suggestedDecision',
+    header: 'Suggested decision',
+    kind: 'text',
+    cell: (r) => text(r.suggestedDecision),
+  },
+]);
+
+/** Accounts that should not be there as they are (src/roster/exceptions.ts), privileged first. */
+const exceptionsSheet = sheet<ExceptionRow>('Exceptions', [
+  { key: 'exception', header: 'Exception', kind: 'text', cell: (r) => r.kind },
+  privilegedColumn,
+  emailColumn,
+  { key: 'name', header: 'Name', kind: 'text', cell: (r) => text(r.name) },
+  { key: 'subject', header: 'Account', kind: 'text', cell: (r) => r.subject },
+  { key: 'detail', header: 'Detail', kind: 'text', cell: (r) => text(r.detail) },
+  { key: 'days', header: 'Days', kind: 'int', cell: (r) => r.days },
+  { key: 'access', header: 'Access held', kind: 'text', cell: (r) => text(r.access) },
+  { key: 'accessRows', header: 'Access rows', kind: 'int', cell: (r) => r.accessRows },
+  { key: 'userId', header: 'User ID', kind: 'id', cell: (r) => text(r.userId) },
 ]);
 
 /**
@@ -251,6 +274,7 @@ export const SUMMARY_SHEET = 'Summary';
 /** Every sheet of the workbook in the contract's order: the Summary, then the data sheets of `dataSheets`. */
 export const SHEET_NAMES: readonly string[] = [
   SUMMARY_SHEET,
+  exceptionsSheet.name,
   permissionChangesSheet.name,
   staleInvitesSheet.name,
   membershipChangesSheet.name,
@@ -262,6 +286,8 @@ export const SHEET_NAMES: readonly string[] = [
 /** The data sheets in workbook order (after the Summary). */
 export function dataSheets(data: ReportData): AnySheetSource[] {
   return [
+    // Right after the Summary: what should not be there at all comes before what changed.
+    { spec: exceptionsSheet, rows: () => data.exceptions ?? [] },
     { spec: permissionChangesSheet, rows: () => privilegedFirst(data.permissionChanges) },
     { spec: staleInvitesSheet, rows: () => data.staleInvites },
     { spec: membershipChangesSheet, rows: () => data.membershipChanges },

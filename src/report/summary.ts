@@ -1,6 +1,7 @@
 import { privilegedRuleText } from '../model/privileged.js';
 import { CHANGE_KINDS, type ReportSummary, type TrailSummary } from '../model/report-data.js';
 import type { ReviewStatusRow } from '../model/review.js';
+import type { ReconciliationSummary } from '../model/roster.js';
 import type { Completeness } from '../model/workspace.js';
 import { type Cell, text } from './cells.js';
 import { DATA_HASH_VERSION } from './data-hash.js';
@@ -139,6 +140,37 @@ function trailLines(t: TrailSummary | undefined, baseline: boolean): SummaryLine
   return lines;
 }
 
+/**
+ * Each exception kind's count, or why it was not checked: a zero that means "not looked
+ * at" must not read as "nothing found".
+ */
+function reconciliationLines(r: ReconciliationSummary | undefined): SummaryLine[] {
+  if (r === undefined) return [field('Exceptions', 'not reconciled for this report')];
+  const flagged = (label: string, n: number): SummaryLine => (n > 0 ? warning(label, n) : field(label, n));
+  const roster = r.rosterEntries > 0;
+  return [
+    field(
+      'Roster',
+      roster
+        ? `${r.rosterEntries} people in force at this snapshot`
+        : 'none loaded (roster import or ROSTER_FILE)',
+    ),
+    flagged('Terminated, still holding access', r.counts.terminated),
+    roster
+      ? flagged('Not in the roster', r.counts['not-in-roster'])
+      : field('Not in the roster', 'not checked: no roster'),
+    r.allowedDomains === null
+      ? field('Outside the allowed domains', 'not checked: ALLOWED_EMAIL_DOMAINS unset')
+      : flagged(
+          `Outside ${text(r.allowedDomains.join(', '))} (users and invites)`,
+          r.counts['outside-domain'],
+        ),
+    r.dormantDays === null
+      ? field('Dormant', 'not checked: the audit trail was not read for this snapshot')
+      : flagged(`Dormant (no event as actor for ${r.dormantDays} days)`, r.counts.dormant),
+  ];
+}
+
 export function summaryLines(
   s: ReportSummary,
   scan: { dataSha256: string; counts: ReportCounts },
@@ -179,6 +211,9 @@ export function summaryLines(
     field('Groups', countOrUnknown(s.current.groupCount)),
     field('Access Review rows', scan.counts.accessReview),
     field('Open invites', scan.counts.invites),
+
+    section('Exceptions (the Exceptions sheet)'),
+    ...reconciliationLines(s.reconciliation),
 
     section('Changes'),
     field('Permission changes (rows)', scan.counts.permissionChanges),

@@ -8,6 +8,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_PAGE_COUNT } from './pagination.js';
 import { generateWorkspace } from './seed.js';
+
+export { CONTRACTOR, LEAVER } from './seed.js';
+
 import { createSimulatorHandler, router, SimulatorCore } from './server.js';
 import { WorkspaceState } from './state.js';
 import type { Injection, RateLimit, RunningSimulator, SimulatorOptions } from './types.js';

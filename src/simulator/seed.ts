@@ -116,6 +116,36 @@ function scopeFirstGroup(groups: GroupRecord[], roles: RoleRecord[], workspace: 
   ]);
 }
 
+/** The leaver every generated workspace has: terminated by HR, still a Workspace Owner. */
+export const LEAVER = { name: 'Morgan Leaver', local: 'morgan.leaver' } as const;
+/** The outside contractor every generated workspace has (outside its main domain). */
+export const CONTRACTOR = { name: 'Casey Contractor', email: 'casey@freelance-studio.dev' } as const;
+
+/**
+ * The two people reconciliation (issue 18) is there to find, in place of the last two
+ * generated users (same ids, so the user count and every stream stay as they were): a
+ * leaver who kept Workspace Owner, and a contractor at another company's domain.
+ */
+function reconciliationPersonas(
+  users: UserRecord[],
+  owner: RoleRecord,
+  workspace: WorkspaceInfo,
+  domain: string,
+  taken: Set<string>,
+): void {
+  if (users.length < 3) return;
+  const leaver = users[users.length - 1]!;
+  leaver.name = LEAVER.name;
+  leaver.email = `${LEAVER.local}@${domain}`;
+  leaver.permissions = [
+    { roleId: owner.id, roleName: owner.name, resources: [{ id: workspace.id, type: 'WORKSPACE' }] },
+  ];
+  const contractor = users[users.length - 2]!;
+  contractor.name = CONTRACTOR.name;
+  contractor.email = CONTRACTOR.email;
+  taken.add(leaver.email).add(contractor.email);
+}
+
 export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
   const meta = stream(sizes.seed, 'workspace');
   const name = meta.pick(WORKSPACE_NAMES);
@@ -166,6 +196,8 @@ export function generateWorkspace(sizes: SeedSizes): SeededWorkspace {
       permissions,
     });
   }
+
+  reconciliationPersonas(users, owner, workspace, domain, taken);
 
   const inviting = stream(sizes.seed, 'invites');
   const invites: InviteRecord[] = [];

@@ -14,7 +14,7 @@ import type { Database } from './schema.js';
 type Db = Kysely<Database>;
 
 /** One page of users' rows, in the sheet's order. */
-function accessPage(db: Db, b: Date, page: readonly string[]) {
+export function accessPage(db: Db, b: Date, page: readonly string[]) {
   return sql<Omit<AccessRow, 'privileged'>>`
     SELECT user_id AS "userId", min(email) AS email, min(user_name) AS "userName",
            role_id AS "roleId", min(role_name) AS "roleName",

@@ -52,6 +52,15 @@ export {
   reviewProgress,
   reviewSnapshot,
 } from './review-decisions.js';
+export {
+  accessOfUsers,
+  importRoster,
+  lastActivity,
+  reconciliationSettings,
+  recordReconciliationSettings,
+  rosterAt,
+  usersWithFirstSeen,
+} from './roster.js';
 export { acquireRunLock } from './run-lock.js';
 export { claimPeriod, releasePeriod } from './schedule-claims.js';
 export type { Database } from './schema.js';

@@ -37,6 +37,9 @@ export interface SnapshotsTable {
   trail_status: 'read' | 'unavailable' | null;
   trail_error: string | null;
   trail_events: number | null;
+  /** Migration 0011: the reconciliation settings in force for this snapshot. */
+  allowed_email_domains: string[] | null;
+  dormant_days: number | null;
 }
 
 interface Validity {
@@ -183,6 +186,16 @@ interface RemediationActionsTable {
   unverified_snapshot_id: number | null;
 }
 
+/** Migration 0011: the roster's history (end_date is a date: read it as text). */
+interface RosterHistoryTable extends Validity {
+  id: BigId;
+  email: string;
+  email_key: string;
+  status: 'active' | 'terminated';
+  end_date: ColumnType<string | null, string | null, string | null>;
+  aliases: Generated<string>;
+}
+
 interface ScheduleClaimsTable {
   period: Timestamp;
   instance: string;
@@ -203,4 +216,5 @@ export interface Database {
   'audit.schedule_claims': ScheduleClaimsTable;
   'audit.review_decisions': ReviewDecisionsTable;
   'audit.remediation_actions': RemediationActionsTable;
+  'audit.roster_history': RosterHistoryTable;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { CONTRACTOR, LEAVER } from '../../src/simulator/index.js';
 import { listReports, openDatabase } from '../../src/store/index.js';
 import { type MainResult, runMain } from '../helpers/cli.js';
 
@@ -61,9 +62,24 @@ describe('access-audit demo: next steps runnable as printed', () => {
 
   it('the second audit names the change that matters, the privileged grant, by person', () => {
     const second = demo.stdout.slice(demo.stdout.indexOf('== Audit 2'));
-    expect(second).toMatch(/\n {2}needs attention:\n {4}- Workspace Owner granted to \S+@\S+\n/);
+    expect(second).toMatch(
+      /\n {2}needs attention:\n(?: {4}- .*\n)*? {4}- Workspace Owner granted to \S+@\S+\n/,
+    );
     // A few owners among many members (the seed): one privileged grant, nothing else privileged.
     expect(second.match(/^ {4}- .* (granted to|revoked from) /gm)).toHaveLength(1);
+  });
+
+  it("the demo's email names the leaver who kept Workspace Owner first, and the outside contractor", async () => {
+    const path = demo.stdout.match(/^Email: +(\S+)$/m)?.[1];
+    expect(path).toBeDefined();
+    const text = (await readFile(path!, 'utf8')).replace(/=\r?\n/g, '');
+    expect(text).toMatch(
+      new RegExp(
+        `!! ${LEAVER.local}@\\S+ is terminated \\(end date \\d{4}-\\d{2}-\\d{2}, 35 days ago\\) and still holds privileged access`,
+      ),
+    );
+    expect(text).toContain(`not-in-roster: ${CONTRACTOR.email}`);
+    expect(text).toContain(`outside-domain: ${CONTRACTOR.email}`);
   });
 
   it('the steps call the bin file `npm run demo` builds', async () => {

@@ -21,6 +21,21 @@ describe('the data hash', () => {
     const data = baseline();
     const lines: unknown[] = [
       {
+        sheet: 'Exceptions',
+        columns: [
+          'exception',
+          'privileged',
+          'email',
+          'name',
+          'subject',
+          'detail',
+          'days',
+          'access',
+          'accessRows',
+          'userId',
+        ],
+      },
+      {
         sheet: 'Permission Changes',
         columns: [
           'change',
@@ -72,6 +87,7 @@ describe('the data hash', () => {
           'userId',
           'roleId',
           'resourceId',
+          'suggestedDecision',
         ],
       },
     ];
@@ -93,6 +109,7 @@ describe('the data hash', () => {
         r.userId,
         r.roleId,
         r.resourceId,
+        null,
       ]);
     }
     // No decisions in this data: the Review Status sheet is its header line alone.
@@ -179,6 +196,7 @@ describe('the data hash', () => {
       accessReview: 8,
       invites: 1,
       reviewStatus: 0,
+      exceptions: 0,
       privilegedAccess: 2, // user 2's Workspace Owner grant and user 20 (every tenth is an owner)
     });
   });

@@ -10,6 +10,7 @@ import { partText, readWorkbook, rootChildren, sheetXml } from './xlsx-helpers.j
 /** Printing: what an auditor files. Checked in the written XML and as exceljs reads it back. */
 
 const DATA_SHEETS = [
+  'Exceptions',
   'Permission Changes',
   'Stale Invites',
   'Membership Changes',

@@ -70,6 +70,7 @@ describe('summaryLines', () => {
           invites: 2,
           reviewStatus: 0,
           privilegedAccess: 1,
+          exceptions: 0,
         },
       },
     );
@@ -95,6 +96,7 @@ describe('summaryLines', () => {
           invites: 2,
           reviewStatus: 0,
           privilegedAccess: 1,
+          exceptions: 0,
         },
       },
     );
@@ -115,6 +117,7 @@ describe('summaryLines', () => {
       invites: 2,
       reviewStatus: 0,
       privilegedAccess: 1,
+      exceptions: 0,
     },
   };
 

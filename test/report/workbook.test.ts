@@ -90,6 +90,7 @@ describe('the written workbooks', () => {
       invites: 2,
       reviewStatus: 0,
       privilegedAccess: 1, // user 10 is a Workspace Owner
+      exceptions: 0,
     });
     expect(sheet(wb, 'Permission Changes').rowCount).toBe(1);
     expect(sheet(wb, 'Membership Changes').rowCount).toBe(1);
@@ -245,6 +246,7 @@ describe('the written workbooks', () => {
       'User ID',
       'Role ID',
       'Resource ID',
+      'Suggested decision',
     ]);
     // Second in the data, first in the sheet.
     expect(values(ws, 2)).toEqual([
@@ -261,6 +263,7 @@ describe('the written workbooks', () => {
       'u000002',
       'r-owner',
       'ws1',
+      null,
     ]);
     // Then the rest in the data's order: label-scoped, several paths in one Via cell.
     expect(values(ws, 4).slice(1, 8)).toEqual([

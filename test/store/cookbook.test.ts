@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspacePicture } from '../../src/model/workspace.js';
+import { importRoster } from '../../src/store/roster.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { COOKBOOK, cookbookQueries } from './cookbook.js';
 import { picture1, picture2, picture3, ROLE, T1, T2, T3, WS } from './fixtures.js';
@@ -44,9 +45,19 @@ let t: TestDatabase;
 beforeAll(async () => {
   t = await openTestDatabase();
   await snapshot(t.handle.db, withScopes(picture1(), ROLE.srcRead.name), T1);
+  // dave (u4, removed at T2) on the roster: active, then terminated with a last day of 5 June
+  // (imported between the snapshots: history only moves forward).
+  const dave = { email: 'Dave@acme.test', emailKey: 'dave@acme.test', aliases: [] };
+  await importRoster(
+    t.handle.db,
+    [{ ...dave, status: 'active', endDate: null }],
+    new Date('2026-06-01T07:00:00Z'),
+  );
+  await importRoster(t.handle.db, [{ ...dave, status: 'terminated', endDate: '2026-06-05' }], ROSTER_T);
   await snapshot(t.handle.db, withScopes(picture2(), ROLE.srcRead.name), T2);
   await snapshot(t.handle.db, withScopes(picture3(), 'Source Read Only'), T3, { staleInviteDays: 20 });
 });
+const ROSTER_T = new Date('2026-06-06T09:00:00Z');
 afterAll(async () => {
   await t?.close();
 });
@@ -231,6 +242,18 @@ describe('the SQL cookbook', () => {
     expect((await run(11)).map((r) => [r.kind, r.subject, r.resource_id, r.attribution])).toEqual([
       ['permission_granted', 'alice@acme.test', 'src3', 'unexplained'],
       ['permission_revoked', 'bob@acme.test', 'src2', 'ambiguous'],
+    ]);
+  });
+
+  it('13. when dave was terminated and when his access ended', async () => {
+    expect(await run(12)).toEqual([
+      {
+        email: 'Dave@acme.test',
+        end_date: '2026-06-05',
+        terminated_since: ROSTER_T,
+        last_seen_with_access: T1,
+        access_ended_at: T2,
+      },
     ]);
   });
 });

@@ -42,6 +42,7 @@ const ALL = [
   'reports',
   'resource_history',
   'review_decisions',
+  'roster_history',
   'schedule_claims',
   'snapshots',
   'stale_invites',
@@ -62,6 +63,7 @@ describe('migrations', () => {
       '0008_audit_trail',
       '0009_review_decisions',
       '0010_remediation_actions',
+      '0011_roster_history',
       '0012_attribution_invite_ages',
     ]);
     expect(await relations()).toEqual(ALL);
@@ -79,6 +81,8 @@ describe('migrations', () => {
     );
     expect(columns.rows[0]?.n).toBe(0);
     expect(await relations()).toContain('stale_invites');
+    expect(await migrateDown(t.handle.db)).toEqual(['0011_roster_history']);
+    expect(await relations()).not.toContain('roster_history');
     expect(await migrateDown(t.handle.db)).toEqual(['0010_remediation_actions']);
     expect(await relations()).not.toContain('remediation_actions');
     expect(await migrateDown(t.handle.db)).toEqual(['0009_review_decisions']);
@@ -101,7 +105,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(11);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(12);
     expect(await relations()).toEqual(ALL);
   });
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PRIVILEGED_ROLES } from '../../src/model/privileged.js';
 import { importReview, importSummary } from '../../src/pipeline/review-import.js';
 import { Secret } from '../../src/secret.js';
 import { type RunningSite, startSite } from '../../src/web/server.js';
@@ -55,6 +56,7 @@ beforeAll(async () => {
             source: u.fileName,
             reviewer: u.reviewer,
             now: at(1),
+            privilegedRoles: DEFAULT_PRIVILEGED_ROLES,
           }),
         ),
     },

@@ -1,0 +1,65 @@
+import { privilegedTest } from '../model/privileged.js';
+import type { AccessRow, ReportData } from '../model/report-data.js';
+import {
+  exceptionRows,
+  findExceptions,
+  type ReconcileInput,
+  reconciliationSummary,
+  suggestedDecisions,
+} from '../roster/index.js';
+import {
+  accessOfUsers,
+  type DatabaseHandle,
+  lastActivity,
+  reconciliationSettings,
+  rosterAt,
+  usersWithFirstSeen,
+} from '../store/index.js';
+
+type Db = DatabaseHandle['db'];
+
+async function* withSuggestions(
+  rows: AsyncIterable<AccessRow>,
+  suggestions: ReadonlyMap<string, string>,
+): AsyncIterable<AccessRow> {
+  for await (const row of rows) yield { ...row, suggestedDecision: suggestions.get(row.userId) ?? null };
+}
+
+/**
+ * A report's data with reconciliation added: the Exceptions sheet, the Summary's counts
+ * and the Access Review's suggested decisions. Everything comes from history at the
+ * snapshot's time (the roster in force then, the settings stored with the snapshot, the
+ * events kept by then), so a report rebuilt later holds the same exceptions.
+ */
+export async function reconcile(db: Db, data: ReportData): Promise<ReportData> {
+  const at = data.summary.current.takenAt;
+  const settings = await reconciliationSettings(db, data.summary.current.id);
+  const dormant =
+    settings.trailRead && settings.dormantDays !== null
+      ? { days: settings.dormantDays, lastActivity: await lastActivity(db, at) }
+      : null;
+  const input: ReconcileInput = {
+    at,
+    users: await usersWithFirstSeen(db, at),
+    invites: data.invites,
+    roster: await rosterAt(db, at),
+    allowedDomains: settings.allowedDomains,
+    dormant,
+  };
+  const findings = findExceptions(input);
+  const access = await accessOfUsers(
+    db,
+    at,
+    findings.flatMap((f) => (f.userId === null ? [] : [f.userId])),
+    privilegedTest(data.summary.privilegedRoles),
+  );
+  const rows = exceptionRows(findings, access);
+  const suggestions = suggestedDecisions(rows);
+  const review = data.accessReview;
+  return {
+    ...data,
+    summary: { ...data.summary, reconciliation: reconciliationSummary(rows, input) },
+    exceptions: rows,
+    accessReview: () => withSuggestions(review(), suggestions),
+  };
+}
