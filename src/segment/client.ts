@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../secret.js';
 import { type ApiAuditEvent, auditEventPages, type TrailWindow } from './audit-events.js';
-import { type ClientStats, SegmentHttp } from './http.js';
+import { type ClientStats, type HttpOptions, SegmentHttp } from './http.js';
 import { Pacer } from './pacer.js';
 import { type Page, PageSize, type PaginateOptions, paginate } from './paginate.js';
 import {
@@ -57,6 +57,8 @@ export interface SegmentClientOptions {
   rateLimitMarginMs?: number;
   /** Told when requests begin to wait for a rate-limit window. */
   onRateLimitWait?: (ms: number, reason: 'window' | '429') => void;
+  /** Told of every attempt's outcome (the crawl's adaptive concurrency). */
+  onOutcome?: HttpOptions['onOutcome'];
   logger?: Logger;
   signal?: AbortSignal;
   /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request). */
@@ -105,6 +107,7 @@ export class SegmentClient {
       fetch: options.fetch ?? createNodeFetch(maxResponseBytes),
       logger: options.logger,
       signal: options.signal,
+      onOutcome: options.onOutcome,
     });
     this.#paging = {
       pageSize: new PageSize(options.pageSize),

@@ -49,6 +49,18 @@ export interface HttpOptions {
   fetch: typeof fetch;
   logger?: Logger;
   signal?: AbortSignal;
+  /** Told of every answer (or failure to get one): the crawl adapts its concurrency to it. */
+  onOutcome?: (outcome: RequestOutcome) => void;
+}
+
+/**
+ * What one attempt says about the API's capacity: `ok` (an answer, whatever its status,
+ * other than below), `throttled` (429) or `failed` (5xx, 408, a dropped connection or a
+ * timeout). `budgetLeft`: the window's X-RateLimit-Remaining, when the answer gave one.
+ */
+export interface RequestOutcome {
+  kind: 'ok' | 'throttled' | 'failed';
+  budgetLeft?: number;
 }
 
 export interface Target {
@@ -72,6 +84,11 @@ function firstError(text: string): { message?: string; field?: string; data?: un
   } catch {
     return undefined; // A non-JSON error body: the status alone says enough.
   }
+}
+
+function outcomeOf(status: number): RequestOutcome['kind'] {
+  if (status === 429) return 'throttled';
+  return status === 408 || status >= 500 ? 'failed' : 'ok';
 }
 
 function msBeforeNextOf(data: unknown): number | undefined {
@@ -159,12 +176,16 @@ export class SegmentHttp {
       body = await readBounded(response, response.ok ? this.#o.maxResponseBytes : ERROR_BODY_BYTES);
     } catch (error) {
       pacer.release(undefined, false);
-      throw this.#networkFailure(error, target, deadline.timedOut());
+      const failure = this.#networkFailure(error, target, deadline.timedOut());
+      if (failure instanceof RetryableError) this.#o.onOutcome?.({ kind: 'failed' });
+      throw failure;
     } finally {
       deadline.clear();
     }
     const now = Date.now();
-    pacer.release(readRateHeaders(response.headers, now), response.ok);
+    const rate = readRateHeaders(response.headers, now);
+    pacer.release(rate, response.ok);
+    this.#o.onOutcome?.({ kind: outcomeOf(response.status), budgetLeft: rate?.remaining });
     if (!response.ok) throw this.#failure(response, body.text, target, sentAt, now);
     this.#o.backoff.succeeded();
     if (!body.complete) {

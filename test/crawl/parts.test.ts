@@ -42,6 +42,42 @@ describe('limiter', () => {
     expect(limiter.active).toBe(0);
   });
 
+  it('takes a new limit at once: a higher one starts queued tasks, a lower one starts none until under it', async () => {
+    const limiter = createLimiter(1);
+    const gates: (() => void)[] = [];
+    let active = 0;
+    let peak = 0;
+    const task = () =>
+      limiter.run(async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        active--;
+      });
+    const all = Array.from({ length: 8 }, task);
+    await Promise.resolve();
+    expect(limiter.active).toBe(1);
+    limiter.setLimit(4);
+    expect(limiter.active).toBe(4);
+    expect(limiter.queued).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(gates).toHaveLength(4);
+    limiter.setLimit(2);
+    // Nothing is stopped; as tasks finish no new one starts until fewer than 2 run.
+    for (const open of gates.splice(0, 3)) open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(limiter.active).toBe(2);
+    while (limiter.active > 0) {
+      for (const open of gates.splice(0)) open();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(limiter.active).toBeLessThanOrEqual(2);
+    }
+    await Promise.all(all);
+    expect(peak).toBe(4);
+    expect(limiter.queued).toBe(0);
+    expect(() => limiter.setLimit(0)).toThrow(RangeError);
+  });
+
   it('a failing task frees its slot; an aborted signal stops queued tasks', async () => {
     const controller = new AbortController();
     const limiter = createLimiter(1, controller.signal);
