@@ -166,10 +166,10 @@ function adaptTo(limiter: Limiter, max: number, logger: Logger | undefined) {
       if (after === before) return;
       limiter.setLimit(after);
       if (after > peak) peak = after;
-      // Lowering is news (the API is struggling); raising happens a lot while it is not.
+      // Lowering is news (the API is struggling); raising happens all the time while it is
+      // not, and only the peak is told (in 'crawl finished').
       if (after < before)
         logger?.info({ from: before, to: after, after: outcome.kind }, 'concurrency lowered');
-      else logger?.debug({ from: before, to: after }, 'concurrency raised');
     },
     peak: () => peak,
   };
