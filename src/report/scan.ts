@@ -3,7 +3,6 @@ import type { Cell } from './cells.js';
 import { DataHasher } from './data-hash.js';
 import { type AnySheetSource, type ColumnSpec, dataSheets, headerText } from './sheets.js';
 
-
 export interface ReportCounts {
   permissionChanges: number;
   staleInvites: number;

@@ -24,7 +24,7 @@ import {
   checked,
   schemas,
 } from './schemas.js';
-import { createNodeFetch } from './transport.js';
+import { createNodeTransport, fetchTransport } from './transport.js';
 
 /**
  * A typed client for the read-only IAM endpoints. One client = one rate budget (Pacer)
@@ -61,7 +61,7 @@ export interface SegmentClientOptions {
   onOutcome?: HttpOptions['onOutcome'];
   logger?: Logger;
   signal?: AbortSignal;
-  /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request). */
+  /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request); a `fetch` given here replaces it. */
   fetch?: typeof fetch;
 }
 
@@ -104,7 +104,7 @@ export class SegmentClient {
       ),
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       maxResponseBytes,
-      fetch: options.fetch ?? createNodeFetch(maxResponseBytes),
+      transport: options.fetch ? fetchTransport(options.fetch) : createNodeTransport(),
       logger: options.logger,
       signal: options.signal,
       onOutcome: options.onOutcome,
