@@ -84,15 +84,38 @@ class NodeHeaders {
   }
 }
 
+type Origin = http.RequestOptions & { secure: boolean };
+
+/** A path and query of printable ASCII only, starting at the root. */
+const PLAIN_PATH = /^\/[\x21-\x7e]*$/;
+
 export function createNodeTransport(): Transport {
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
   };
-  return ({ url: target, headers, signal, timeoutMs, limit }) => {
+  // Every request of a client goes to one origin: parse it once, not a URL a request (the
+  // client's paths are already encoded; anything unusual takes the parsed way).
+  let known: { origin: string; options: Origin } | undefined;
+  const optionsFor = (target: string): Origin & { path: string } => {
+    if (known !== undefined && target.startsWith(known.origin)) {
+      const path = target.slice(known.origin.length);
+      if (PLAIN_PATH.test(path)) return { ...known.options, path };
+    }
     const url = new URL(target);
     const secure = url.protocol === 'https:';
-    const agent = secure ? agents['https:'] : agents['http:'];
+    const options: Origin = {
+      secure,
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port || (secure ? 443 : 80),
+      agent: secure ? agents['https:'] : agents['http:'],
+    };
+    known = { origin: url.origin, options };
+    return { ...options, path: `${url.pathname}${url.search}` };
+  };
+  return ({ url: target, headers, signal, timeoutMs, limit }) => {
+    const { secure, ...options } = optionsFor(target);
     const get = secure ? https.request : http.request;
     return new Promise<Answer>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -107,7 +130,7 @@ export function createNodeTransport(): Transport {
         signal?.removeEventListener('abort', onAbort);
         outcome();
       };
-      const request = get(url, { method: 'GET', headers, agent }, (response) => {
+      const request = get({ ...options, method: 'GET', headers }, (response) => {
         const status = response.statusCode ?? 0;
         const ok = status >= 200 && status < 300;
         const bound = limit(ok);
@@ -132,7 +155,10 @@ export function createNodeTransport(): Transport {
             response.destroy();
           }
         });
-        response.on('end', () => answer(Buffer.concat(chunks, size).toString('utf8'), true));
+        response.on('end', () => {
+          const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+          answer(bytes.toString('utf8'), true);
+        });
         response.on('aborted', () => finish(() => reject(failed(new Error('the response was cut off')))));
       });
       const stop = (reason: unknown) => {
