@@ -45,6 +45,3 @@ export function printTable(file: string): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) console.log(line(c));
 }
-
-export const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;

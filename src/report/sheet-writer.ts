@@ -122,7 +122,7 @@ const RELIEF_EVERY = 500;
  * widths come from all its rows; the Access Review's from its first rows, which the data is
  * read once for, not twice.
  */
-export const WIDTH_SAMPLE_ROWS = 2000;
+const WIDTH_SAMPLE_ROWS = 2000;
 
 /** The shared style objects of one sheet's cells, chosen per row (tint, privileged flag). */
 function rowStyler(spec: AnySheetSource['spec']) {

@@ -39,7 +39,7 @@ export interface Exchange {
 }
 
 /** What a request that took longer than its timeout rejects with (fetch's own kind of error). */
-export function timeoutError(): DOMException {
+function timeoutError(): DOMException {
   return new DOMException('The operation timed out.', 'TimeoutError');
 }
 
