@@ -102,9 +102,14 @@ export class ReportTally {
     if (this.#key === 'accessReview' && (item as AccessRow).privileged) this.counts.privilegedAccess++;
   }
 
-  /** Column widths of the current sheet from the rows fed so far (header included). */
+  /**
+   * Column widths of the current sheet from the rows fed so far (header included). They
+   * are final: the sheet's later rows are not measured (the writer cannot use them).
+   */
   widths(): number[] {
-    return this.#tracker?.widths() ?? [];
+    const widths = this.#tracker?.widths() ?? [];
+    this.#tracker = undefined;
+    return widths;
   }
 
   /** The data hash; the tally cannot be fed afterwards. */
