@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildCompleteness } from '../../src/crawl/completeness.js';
 import { chooseSample, compareMemberships } from '../../src/crawl/cross-check.js';
+import { Feeder } from '../../src/crawl/feeder.js';
 import { createLimiter } from '../../src/crawl/limiter.js';
 import { normalizePermissions } from '../../src/crawl/normalize.js';
+import { TaskGroup } from '../../src/crawl/tasks.js';
 
 describe('limiter', () => {
   it('runs at most n tasks at once, in the order they came', async () => {
@@ -87,6 +89,49 @@ describe('limiter', () => {
     controller.abort(new Error('stopped'));
     await blocker;
     await expect(queued).rejects.toThrow('stopped');
+  });
+});
+
+describe('feeder', () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+  it('runs a task for every id, with at most `ahead` of them spawned at a time', async () => {
+    const tasks = new TaskGroup(createLimiter(10), new AbortController());
+    let spawned = 0;
+    let peak = 0;
+    const done: string[] = [];
+    const feeder = new Feeder(
+      tasks,
+      async (id) => {
+        peak = Math.max(peak, ++spawned);
+        await tick();
+        done.push(id);
+        spawned--;
+      },
+      3,
+    );
+    const ids = Array.from({ length: 20 }, (_, i) => `u${i}`);
+    for (const id of ids) feeder.add(id);
+    await tasks.settle();
+    expect(done.sort()).toEqual([...ids].sort());
+    expect(peak).toBe(3);
+  });
+
+  it('spawns no more after a task failed, and the group fails with that error', async () => {
+    const tasks = new TaskGroup(createLimiter(10), new AbortController());
+    const ran: string[] = [];
+    const feeder = new Feeder(
+      tasks,
+      async (id) => {
+        ran.push(id);
+        await tick();
+        if (id === 'u1') throw new Error('boom');
+      },
+      2,
+    );
+    for (let i = 0; i < 10; i++) feeder.add(`u${i}`);
+    await expect(tasks.settle()).rejects.toThrow('boom');
+    expect(ran.length).toBeLessThan(10);
   });
 });
 
