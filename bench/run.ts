@@ -11,11 +11,17 @@
  * the simulator's API (the weekly case: diff, permission changes). Printed: wall time of
  * each stage (RunResult.times), the run's total, the whole process, peak RSS, rows.
  *
- * Targets: 20,000 users (≈100,000 Access Review rows): whole run ≤ 15 s, peak RSS ≤ 400 MB;
- * 100,000 users: peak RSS ≤ 1.5× the 20,000-user figure.
+ * Targets (issue 14, the real API's shape: one GET /users/{id} per user): 20,000 users
+ * (≈100,000 Access Review rows): whole run ≤ 10 s, peak RSS ≤ 300 MB; 100,000 users: peak
+ * RSS ≤ 1.5× and run time ≤ 5× (no faster than the user count) the 20,000-user figures,
+ * report ≤ 10 s.
+ *
+ * The latency part (benchLatency): 1,500 users behind 50 ms of latency, the whole run
+ * against the naive sequential walk (bench/naive.ts) of the same simulator, side by side.
  *
  *   npm run bench -- run            both sizes
  *   BENCH_RUN_USERS=20000 npm run bench -- run
+ *   npm run bench -- latency
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +31,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
+import { naiveWalk } from './naive.js';
 import { adminStatement, ROOT, type SimulatorProcess, spawnSimulator } from './processes.js';
+import { record } from './results.js';
 
 const MB = 1024 * 1024;
 
@@ -136,7 +144,60 @@ async function weekOfChanges(sim: SimulatorProcess): Promise<string> {
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function benchSize(users: number, serverUrl: string): Promise<number> {
+/** A scratch database, an SMTP server and a reports directory for runs against `sim`. */
+async function runPlace(sim: SimulatorProcess, serverUrl: string) {
+  const dbName = `bench_run_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await adminStatement(serverUrl, `CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const smtp = await startSmtp();
+  const reportsDir = await mkdtemp(join(tmpdir(), 'bench-run-'));
+  return {
+    smtp,
+    env: (auditNow: string): NodeJS.ProcessEnv => ({
+      SEGMENT_API_URL: sim.url,
+      SEGMENT_API_TOKEN: sim.token,
+      DATABASE_URL: dbUrl.toString(),
+      REPORTS_DIR: reportsDir,
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      MAIL_TO: 'security@example.com',
+      AUDIT_NOW: auditNow,
+      LOG_LEVEL: 'warn',
+    }),
+    close: async () => {
+      await smtp.close();
+      await adminStatement(serverUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await rm(reportsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface SizeFigures {
+  /** The baseline run's time (runAudit), its stages, and the worst peak RSS of both runs. */
+  runMs: number;
+  reportMs: number;
+  maxRssKiB: number;
+}
+
+function printRun(users: number, label: string, r: ChildReport & { processMs: number }, smtp: Smtp): void {
+  const t = r.times;
+  console.log(
+    `run ${users.toLocaleString('en-US')} users, ${label}: crawl ${sec(t.crawlMs)} | store ${sec(t.storeMs)} | ` +
+      `report ${sec(t.reportMs)} | mail ${sec(t.mailMs)} | run total ${sec(r.runMs)} ` +
+      `(+ open/migrate ${sec(r.openMs)}; whole process ${sec(r.processMs)}) | peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MB | ` +
+      `${r.accessRows.toLocaleString('en-US')} Access Review rows, ${r.permissionChanges} permission changes, ` +
+      `${r.changes} change rows, report ${(r.reportBytes / MB).toFixed(1)} MB, email ${r.email}, ` +
+      `message ${((smtp.messages.at(-1)?.bytes ?? 0) / MB).toFixed(1)} MB`,
+  );
+  console.log(
+    `run ${users.toLocaleString('en-US')} users, ${label}: peak RSS / heap by stage: ` +
+      Object.entries(r.stagePeaks)
+        .map(([stage, p]) => `${stage} ${p.rssMB}/${p.heapMB} MB`)
+        .join(', '),
+  );
+}
+
+async function benchSize(users: number, serverUrl: string): Promise<SizeFigures> {
   const groups = Math.max(1, Math.round(users / 40));
   const sim = await spawnSimulator([
     '--seed',
@@ -152,58 +213,46 @@ async function benchSize(users: number, serverUrl: string): Promise<number> {
     '--group-invites',
     String(groups),
   ]);
-  const dbName = `bench_run_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await adminStatement(serverUrl, `CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const smtp = await startSmtp();
-  const reportsDir = await mkdtemp(join(tmpdir(), 'bench-run-'));
-  let peakKiB = 0;
+  const place = await runPlace(sim, serverUrl);
   try {
-    const env = (auditNow: string): NodeJS.ProcessEnv => ({
-      SEGMENT_API_URL: sim.url,
-      SEGMENT_API_TOKEN: sim.token,
-      DATABASE_URL: dbUrl.toString(),
-      REPORTS_DIR: reportsDir,
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      MAIL_TO: 'security@example.com',
-      AUDIT_NOW: auditNow,
-      LOG_LEVEL: 'warn',
-    });
-    const runs: [string, NodeJS.ProcessEnv][] = [['baseline', env('2026-01-05T06:00:00Z')]];
-    for (const [i, [label, e]] of runs.entries()) {
-      const r = await runChild(e);
-      peakKiB = Math.max(peakKiB, r.maxRssKiB);
-      const ok = r.runMs <= 15_000 && r.maxRssKiB * 1024 <= 400 * MB;
-      const t = r.times;
-      console.log(
-        `run ${users.toLocaleString('en-US')} users, ${label}: crawl ${sec(t.crawlMs)} | store ${sec(t.storeMs)} | ` +
-          `report ${sec(t.reportMs)} | mail ${sec(t.mailMs)} | run total ${sec(r.runMs)} ` +
-          `(+ open/migrate ${sec(r.openMs)}; whole process ${sec(r.processMs)}) | peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MB | ` +
-          `${r.accessRows.toLocaleString('en-US')} Access Review rows, ${r.permissionChanges} permission changes, ` +
-          `${r.changes} change rows, report ${(r.reportBytes / MB).toFixed(1)} MB, email ${r.email}, ` +
-          `message ${((smtp.messages.at(-1)?.bytes ?? 0) / MB).toFixed(1)} MB` +
-          (users === 20_000 ? ` — ${ok ? 'ok' : 'MISSED'} (targets ≤ 15 s, ≤ 400 MB)` : ''),
-      );
-      console.log(
-        `run ${users.toLocaleString('en-US')} users, ${label}: peak RSS / heap by stage: ` +
-          Object.entries(r.stagePeaks)
-            .map(([stage, p]) => `${stage} ${p.rssMB}/${p.heapMB} MB`)
-            .join(', '),
-      );
-      if (i === 0) {
-        const what = await weekOfChanges(sim);
-        console.log(`run ${users.toLocaleString('en-US')} users: changes made: ${what}`);
-        runs.push(['a week later', env('2026-01-12T06:00:00Z')]);
-      }
-    }
+    const baseline = await runChild(place.env('2026-01-05T06:00:00Z'));
+    printRun(users, 'baseline', baseline, place.smtp);
+    const what = await weekOfChanges(sim);
+    console.log(`run ${users.toLocaleString('en-US')} users: changes made: ${what}`);
+    const later = await runChild(place.env('2026-01-12T06:00:00Z'));
+    printRun(users, 'a week later', later, place.smtp);
+    return {
+      runMs: baseline.runMs,
+      reportMs: Math.max(baseline.times.reportMs, later.times.reportMs),
+      maxRssKiB: Math.max(baseline.maxRssKiB, later.maxRssKiB),
+    };
   } finally {
-    await smtp.close();
+    await place.close();
     await sim.stop();
-    await adminStatement(serverUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await rm(reportsDir, { recursive: true, force: true });
   }
-  return peakKiB;
+}
+
+/** Figures of one size for the table: the whole run, its peak RSS and its report. */
+function recordSize(users: number, f: SizeFigures): void {
+  const k = `${users / 1000}k`;
+  const small = users === 20_000;
+  record(
+    {
+      figure: `run ${k} users (baseline): whole run`,
+      value: sec(f.runMs),
+      ...(small ? { target: '≤ 10 s', ok: f.runMs <= 10_000 } : {}),
+    },
+    {
+      figure: `run ${k} users: peak RSS (worst of the two runs)`,
+      value: `${(f.maxRssKiB / 1024).toFixed(0)} MB`,
+      ...(small ? { target: '≤ 300 MB', ok: f.maxRssKiB <= 300 * 1024 } : {}),
+    },
+    {
+      figure: `run ${k} users: report stage (slower of the two runs)`,
+      value: sec(f.reportMs),
+      ...(users === 100_000 ? { target: '≤ 10 s', ok: f.reportMs <= 10_000 } : {}),
+    },
+  );
 }
 
 export async function benchRun(): Promise<void> {
@@ -213,15 +262,70 @@ export async function benchRun(): Promise<void> {
     .map(Number)
     .filter((n) => n > 0);
   await build();
-  const peaks = new Map<number, number>();
-  for (const users of sizes) peaks.set(users, await benchSize(users, serverUrl));
-  const small = peaks.get(20_000);
-  const large = peaks.get(100_000);
+  const figures = new Map<number, SizeFigures>();
+  for (const users of sizes) {
+    const f = await benchSize(users, serverUrl);
+    figures.set(users, f);
+    recordSize(users, f);
+  }
+  const small = figures.get(20_000);
+  const large = figures.get(100_000);
   if (small && large) {
-    const ratio = large / small;
+    const rss = large.maxRssKiB / small.maxRssKiB;
+    const time = large.runMs / small.runMs;
     console.log(
-      `run: peak RSS 100,000 users ÷ 20,000 users = ${ratio.toFixed(2)} (target ≤ 1.5) — ${ratio <= 1.5 ? 'ok' : 'MISSED'}`,
+      `run: 100,000 ÷ 20,000 users: peak RSS ${rss.toFixed(2)} (≤ 1.5), run time ${time.toFixed(2)} (≤ 5)`,
     );
+    record(
+      { figure: 'run 100k ÷ 20k users: peak RSS', value: rss.toFixed(2), target: '≤ 1.5', ok: rss <= 1.5 },
+      {
+        figure: 'run 100k ÷ 20k users: run time (users ×5)',
+        value: time.toFixed(2),
+        target: '≤ 5',
+        ok: time <= 5,
+      },
+    );
+  }
+}
+
+/**
+ * 50 ms of latency on every answer (1,500 users, 40 groups, the real API's shape): the
+ * naive sequential walk, then the whole product run, against the same simulator.
+ */
+export async function benchLatency(): Promise<void> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  await build();
+  const shape = { users: 1500, groups: 40, 'members-per-group': 40, invites: 150, 'group-invites': 40 };
+  const sim = await spawnSimulator([
+    '--seed',
+    '1',
+    ...Object.entries(shape).flatMap(([flag, n]) => [`--${flag}`, String(n)]),
+    '--latency-ms',
+    '50',
+  ]);
+  const place = await runPlace(sim, serverUrl);
+  try {
+    const naive = await naiveWalk(sim.url, sim.token);
+    console.log(`latency 50 ms: naive sequential walk: ${naive.requests} requests, ${sec(naive.wallMs)}`);
+    const run = await runChild(place.env('2026-01-05T06:00:00Z'));
+    printRun(1500, 'latency 50 ms', run, place.smtp);
+    const speedup = naive.wallMs / run.runMs;
+    console.log(
+      `latency 50 ms: whole run ${sec(run.runMs)}, ${speedup.toFixed(1)}× faster than the naive walk`,
+    );
+    record(
+      { figure: 'latency 50 ms, 1,500 users: naive sequential walk', value: sec(naive.wallMs) },
+      { figure: 'latency 50 ms, 1,500 users: whole run', value: sec(run.runMs) },
+      {
+        figure: 'latency 50 ms: naive walk ÷ whole run',
+        value: `${speedup.toFixed(1)}×`,
+        target: '≥ 5×',
+        ok: speedup >= 5,
+      },
+    );
+  } finally {
+    await place.close();
+    await sim.stop();
   }
 }
 

@@ -1,10 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log/logger.js';
 import { noProgress, type Progress } from '../log/progress.js';
 import type { WorkspacePicture } from '../model/workspace.js';
 import { redactUrl, type Secret } from '../secret.js';
-import { SegmentClient, type SegmentClientOptions } from '../segment/index.js';
+import { type RequestOutcome, SegmentClient, type SegmentClientOptions } from '../segment/index.js';
 import { assemblePicture } from './assemble.js';
-import { createLimiter } from './limiter.js';
+import { ConcurrencyController } from './concurrency.js';
+import { createLimiter, type Limiter } from './limiter.js';
 import { PermissionInterner } from './normalize.js';
 import { type CrawlState, Walked } from './state.js';
 import { TaskGroup } from './tasks.js';
@@ -38,8 +40,10 @@ import { walkUsers } from './walks/users.js';
 export interface CrawlOptions {
   apiUrl: string;
   token: Secret;
-  /** Requests in flight at most (default 4). */
+  /** A fixed number of requests in flight at most; unset: adaptive (concurrency.ts), from 4 up to maxConcurrency. */
   concurrency?: number;
+  /** The adaptive concurrency's cap (default 32). */
+  maxConcurrency?: number;
   /** Users cross-checked from the user side (default 20; 0 turns it off). */
   crossCheckSample?: number;
   /** Per-request timeout (default 30 s). */
@@ -73,7 +77,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
   const progress = options.progress ?? noProgress;
   const run = startRun(options, progress);
   const { client, tasks, logger } = run;
-  logger?.info({ apiUrl: redactUrl(options.apiUrl), concurrency: run.concurrency }, 'crawl started');
+  logger?.info({ apiUrl: redactUrl(options.apiUrl), concurrency: run.limiter.limit }, 'crawl started');
   try {
     const workspace = await client.getWorkspace();
     const state: CrawlState = { ...run, interner: new PermissionInterner(), walked: new Walked(workspace) };
@@ -100,6 +104,7 @@ export async function crawlWorkspace(options: CrawlOptions): Promise<WorkspacePi
         invites: picture.invites.length,
         roles: picture.roles.length,
         warnings: picture.completeness.warnings.length,
+        concurrencyPeak: run.peakConcurrency(),
         ...stats,
       },
       'crawl finished',
@@ -122,8 +127,13 @@ function startRun(options: CrawlOptions, progress: Progress) {
   const logger = options.logger;
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-  const concurrency = options.concurrency ?? 4;
-  const tasks = new TaskGroup(createLimiter(concurrency, signal), controller);
+  const adaptive = options.concurrency === undefined;
+  const max = options.maxConcurrency ?? 32;
+  const limiter = createLimiter(Math.min(options.concurrency ?? 4, max), signal);
+  // Every request in flight listens to the crawl's signal (its deadline, the pacer's waits).
+  setMaxListeners(Math.max(10, 4 * max), controller.signal, signal);
+  const tasks = new TaskGroup(limiter, controller);
+  const adapt = adaptive ? adaptTo(limiter, max, logger) : undefined;
   let tracker: CrawlTracker | undefined;
   const client = new SegmentClient({
     ...options.client,
@@ -134,11 +144,33 @@ function startRun(options: CrawlOptions, progress: Progress) {
     logger,
     signal,
     fetch: options.fetch,
+    onOutcome: adapt?.observe,
     onRateLimitWait: (ms, reason) => {
       logger?.debug({ waitMs: Math.round(ms), reason }, 'waiting for the rate limit window');
       tracker?.waiting(ms);
     },
   });
   tracker = new CrawlTracker(progress, () => client.stats.requests);
-  return { controller, concurrency, tasks, client, tracker, logger };
+  const peakConcurrency = () => adapt?.peak() ?? limiter.limit;
+  return { controller, limiter, peakConcurrency, tasks, client, tracker, logger };
+}
+
+/** The adaptive concurrency: each attempt's outcome goes to the controller, its limit to the limiter. */
+function adaptTo(limiter: Limiter, max: number, logger: Logger | undefined) {
+  const controller = new ConcurrencyController({ initial: limiter.limit, max });
+  let peak = limiter.limit;
+  return {
+    observe: (outcome: RequestOutcome) => {
+      const before = limiter.limit;
+      const after = controller.observe(outcome);
+      if (after === before) return;
+      limiter.setLimit(after);
+      if (after > peak) peak = after;
+      // Lowering is news (the API is struggling); raising happens all the time while it is
+      // not, and only the peak is told (in 'crawl finished').
+      if (after < before)
+        logger?.info({ from: before, to: after, after: outcome.kind }, 'concurrency lowered');
+    },
+    peak: () => peak,
+  };
 }

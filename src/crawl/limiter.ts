@@ -6,8 +6,21 @@
  */
 export interface Limiter {
   run<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Changes the limit from now on (adaptive concurrency): a higher one starts queued tasks
+   * at once; a lower one lets running tasks finish and starts no more until under it.
+   */
+  setLimit(concurrency: number): void;
+  readonly limit: number;
   readonly active: number;
   readonly queued: number;
+}
+
+function checkedLimit(concurrency: number): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be a whole number of at least 1 (got ${concurrency})`);
+  }
+  return concurrency;
 }
 
 /**
@@ -40,17 +53,15 @@ class Queue<T> {
 }
 
 export function createLimiter(concurrency: number, signal?: AbortSignal): Limiter {
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`concurrency must be a whole number of at least 1 (got ${concurrency})`);
-  }
+  let limit = checkedLimit(concurrency);
   let active = 0;
   const queue = new Queue<() => void>();
 
   return {
     async run<T>(task: () => Promise<T>): Promise<T> {
-      if (active >= concurrency) {
+      if (active >= limit) {
         await new Promise<void>((resolve) => queue.push(resolve));
-        // The slot was handed over by next(): active already counts it.
+        // The slot was handed over (by a finishing task or setLimit): active already counts it.
       } else {
         active++;
       }
@@ -58,11 +69,23 @@ export function createLimiter(concurrency: number, signal?: AbortSignal): Limite
         signal?.throwIfAborted();
         return await task();
       } finally {
-        // Hand the slot straight to the next task in line, or free it.
-        const waiting = queue.shift();
+        // Hand the slot straight to the next task in line, or free it (and give up a
+        // slot the limit no longer has, after it was lowered).
+        const waiting = active <= limit ? queue.shift() : undefined;
         if (waiting) waiting();
         else active--;
       }
+    },
+    setLimit(next: number) {
+      limit = checkedLimit(next);
+      for (let waiting = active < limit ? queue.shift() : undefined; waiting; ) {
+        active++;
+        waiting();
+        waiting = active < limit ? queue.shift() : undefined;
+      }
+    },
+    get limit() {
+      return limit;
     },
     get active() {
       return active;

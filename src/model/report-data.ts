@@ -173,8 +173,9 @@ export interface ReportData {
   staleInvites: InviteRow[];
   membershipChanges: MembershipChangeRow[];
   /**
-   * Streamed: the whole population can be hundreds of thousands of rows. A factory, so
-   * the report can walk it more than once (e.g. to hash the data before writing it).
+   * Streamed: the whole population can be hundreds of thousands of rows. Privileged rows
+   * first, each part in the store's order (the sheet's order; the report reads it once
+   * and refuses rows out of that order). A factory: each call walks it anew.
    */
   accessReview: () => AsyncIterable<AccessRow>;
   invites: InviteRow[];

@@ -3,13 +3,6 @@ import type { Cell } from './cells.js';
 import { DataHasher } from './data-hash.js';
 import { type AnySheetSource, type ColumnSpec, dataSheets, headerText } from './sheets.js';
 
-/**
- * The first pass over the report's data: the data hash, the row counts and the column
- * widths, all needed before the first row is written (the Summary comes first and shows
- * the hash; exceljs's streaming writer drops column widths set after the first commit).
- * It walks `accessReview` once more than the write does; see bench/report.ts for its cost.
- */
-
 export interface ReportCounts {
   exceptions: number;
   permissionChanges: number;
@@ -21,13 +14,6 @@ export interface ReportCounts {
   reviewStatus: number;
   /** Access Review rows of privileged roles (the download site's trend chart). */
   privilegedAccess: number;
-}
-
-export interface ReportScan {
-  dataSha256: string;
-  counts: ReportCounts;
-  /** Column widths (Excel character units) per data sheet name. */
-  widths: Map<string, number[]>;
 }
 
 const MIN_WIDTH = 8;
@@ -85,23 +71,15 @@ function countKey(sheetName: string): keyof ReportCounts {
   return key;
 }
 
-/** Feeds every row of every data sheet, in workbook order, to `visit`. */
-async function walkSheets(
-  sheets: readonly AnySheetSource[],
-  visit: {
-    sheet(source: AnySheetSource): void;
-    row(cells: Cell[], source: AnySheetSource, item: unknown): void;
-  },
-): Promise<void> {
-  for (const source of sheets) {
-    visit.sheet(source);
-    for await (const item of source.rows()) visit.row(source.spec.toCells(item), source, item);
-  }
-}
-
-export async function scanReport(data: ReportData): Promise<ReportScan> {
-  const hasher = new DataHasher();
-  const counts: ReportCounts = {
+/**
+ * What the report needs to know of its data besides the rows themselves: the data hash,
+ * the row counts and the column widths, fed one sheet and one row at a time, in workbook
+ * order. The write feeds it as it writes (one read of the data); scanReport feeds it alone.
+ */
+export class ReportTally {
+  readonly #hasher = new DataHasher();
+  readonly #timezone: string;
+  readonly counts: ReportCounts = {
     exceptions: 0,
     permissionChanges: 0,
     staleInvites: 0,
@@ -111,26 +89,50 @@ export async function scanReport(data: ReportData): Promise<ReportScan> {
     reviewStatus: 0,
     privilegedAccess: 0,
   };
-  const trackers = new Map<string, WidthTracker>();
-  let tracker: WidthTracker | undefined;
-  let key: keyof ReportCounts = 'permissionChanges';
-  await walkSheets(dataSheets(data), {
-    sheet(source) {
-      hasher.sheet(source.spec.name, source.spec.columns);
-      tracker = new WidthTracker(source.spec.columns, data.summary.timezone);
-      trackers.set(source.spec.name, tracker);
-      key = countKey(source.spec.name);
-    },
-    row(cells, _source, item) {
-      hasher.row(cells);
-      tracker?.add(cells);
-      counts[key]++;
-      if (key === 'accessReview' && (item as AccessRow).privileged) counts.privilegedAccess++;
-    },
-  });
-  const widths = new Map<string, number[]>();
-  for (const [name, t] of trackers) widths.set(name, t.widths());
-  return { dataSha256: hasher.digest(), counts, widths };
+  #tracker: WidthTracker | undefined;
+  #key: keyof ReportCounts = 'permissionChanges';
+
+  constructor(timezone: string) {
+    this.#timezone = timezone;
+  }
+
+  sheet(source: AnySheetSource): void {
+    this.#hasher.sheet(source.spec.name, source.spec.columns);
+    this.#tracker = new WidthTracker(source.spec.columns, this.#timezone);
+    this.#key = countKey(source.spec.name);
+  }
+
+  row(cells: readonly Cell[], item: unknown): void {
+    this.#hasher.row(cells);
+    this.#tracker?.add(cells);
+    this.counts[this.#key]++;
+    if (this.#key === 'accessReview' && (item as AccessRow).privileged) this.counts.privilegedAccess++;
+  }
+
+  /**
+   * Column widths of the current sheet from the rows fed so far (header included). They
+   * are final: the sheet's later rows are not measured (the writer cannot use them).
+   */
+  widths(): number[] {
+    const widths = this.#tracker?.widths() ?? [];
+    this.#tracker = undefined;
+    return widths;
+  }
+
+  /** The data hash; the tally cannot be fed afterwards. */
+  digest(): string {
+    return this.#hasher.digest();
+  }
+}
+
+/** The data hash and counts without writing a workbook (one walk of the data). */
+export async function scanReport(data: ReportData): Promise<{ dataSha256: string; counts: ReportCounts }> {
+  const tally = new ReportTally(data.summary.timezone);
+  for (const source of dataSheets(data)) {
+    tally.sheet(source);
+    for await (const item of source.rows()) tally.row(source.spec.toCells(item), item);
+  }
+  return { dataSha256: tally.digest(), counts: tally.counts };
 }
 
 /** The data hash alone (e.g. to check a stored report's chain). */

@@ -1,9 +1,9 @@
-import type { DataValidation, Style, Workbook, Worksheet } from 'exceljs';
+import type { DataValidation, Row, Style, Workbook, Worksheet } from 'exceljs';
 import { wallClockDate } from '../text/time-zone.js';
 import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
-import type { DataHasher } from './data-hash.js';
 import { dataSheetPageSetup, PRINT_FOOTER, summaryPageSetup } from './print.js';
+import type { ReportTally } from './scan.js';
 import {
   type AnySheetSource,
   type ColumnSpec,
@@ -116,37 +116,19 @@ function addReviewValidations(ws: Worksheet, columns: readonly ColumnSpec[], las
 /** Rows between two waits for the zip and the file to catch up (see backpressure.ts). */
 const RELIEF_EVERY = 500;
 
-export async function writeDataSheet(
-  wb: Workbook,
-  source: AnySheetSource,
-  options: { timezone: string; widths: readonly number[]; hasher: DataHasher; relieve: Relief },
-): Promise<number> {
-  const { spec } = source;
-  const ws: Worksheet = wb.addWorksheet(spec.name, {
-    views: FROZEN_HEADER,
-    pageSetup: dataSheetPageSetup(),
-    headerFooter: PRINT_FOOTER,
-  });
-  ws.columns = spec.columns.map((c, i) => ({
-    key: c.key,
-    width: options.widths[i] ?? 12,
-    style: c.kind === 'date' ? S.DATE_CELL : S.PLAIN,
-  }));
+/**
+ * Rows read before the column widths are set (exceljs's streaming writer takes widths only
+ * before the first row is committed). Every sheet but the Access Review is shorter, so its
+ * widths come from all its rows; the Access Review's from its first rows, which the data is
+ * read once for, not twice.
+ */
+const WIDTH_SAMPLE_ROWS = 2000;
 
-  const header = ws.addRow(spec.columns.map((c) => headerText(c, options.timezone)));
-  header.eachCell((cell) => {
-    cell.style = S.HEADER;
-  });
-  header.commit();
-
-  options.hasher.sheet(spec.name, spec.columns);
-  const privilegedAt = spec.columns.findIndex((c) => c.kind === 'flag' && c.key === 'privileged');
-  const plain = spec.columns.map((c) => (c.kind === 'date' ? S.DATE_CELL : S.PLAIN));
-  let rowNumber = 1;
-  for await (const item of source.rows()) {
-    const cells = spec.toCells(item);
-    options.hasher.row(cells);
-    const row = ws.addRow(cells.map((v) => (v instanceof Date ? wallClockDate(v, options.timezone) : v)));
+/** The shared style objects of one sheet's cells, chosen per row (tint, privileged flag). */
+function rowStyler(spec: AnySheetSource['spec']) {
+  const privilegedAt = spec.columns.findIndex((c: ColumnSpec) => c.kind === 'flag' && c.key === 'privileged');
+  const plain = spec.columns.map((c: ColumnSpec) => (c.kind === 'date' ? S.DATE_CELL : S.PLAIN));
+  return (row: Row, cells: readonly Cell[]) => {
     const tint = tintOf(spec.name, cells);
     const privileged = privilegedAt >= 0 && cells[privilegedAt] === 'yes';
     for (let i = 0; i < spec.columns.length; i++) {
@@ -158,9 +140,45 @@ export async function writeDataSheet(
       const style = special ? cellStyle(tint, column.kind, privileged && i === privilegedAt) : plain[i];
       row.getCell(i + 1).style = style ?? S.PLAIN;
     }
+  };
+}
+
+/**
+ * Writes one data sheet, feeding every row to the tally as it goes (hash, counts, widths):
+ * the data is read once. Returns the number of data rows.
+ */
+export async function writeDataSheet(
+  wb: Workbook,
+  source: AnySheetSource,
+  options: { timezone: string; tally: ReportTally; relieve: Relief },
+): Promise<number> {
+  const { spec } = source;
+  const { tally, timezone } = options;
+  tally.sheet(source);
+  const rows = (async function* () {
+    yield* source.rows();
+  })();
+  const sample: Cell[][] = [];
+  let next = await rows.next();
+  for (; !next.done && sample.length < WIDTH_SAMPLE_ROWS; next = await rows.next()) {
+    const cells = spec.toCells(next.value);
+    tally.row(cells, next.value);
+    sample.push(cells);
+  }
+  const ws = openDataSheet(wb, spec, tally.widths(), timezone);
+  const style = rowStyler(spec);
+  let rowNumber = 1;
+  const write = async (cells: Cell[]) => {
+    const row = ws.addRow(cells.map((v) => (v instanceof Date ? wallClockDate(v, timezone) : v)));
+    style(row, cells);
     row.commit();
-    rowNumber++;
-    if (rowNumber % RELIEF_EVERY === 0) await options.relieve(ws);
+    if (++rowNumber % RELIEF_EVERY === 0) await options.relieve(ws);
+  };
+  for (const cells of sample.splice(0)) await write(cells);
+  for (; !next.done; next = await rows.next()) {
+    const cells = spec.toCells(next.value);
+    tally.row(cells, next.value);
+    await write(cells);
   }
 
   const lastColumn = columnLetter(spec.columns.length);
@@ -170,6 +188,37 @@ export async function writeDataSheet(
   return rowNumber - 1;
 }
 
+/** A data sheet with its frozen header row, column widths and styles, before any data row. */
+function openDataSheet(
+  wb: Workbook,
+  spec: AnySheetSource['spec'],
+  widths: readonly number[],
+  timezone: string,
+): Worksheet {
+  const ws: Worksheet = wb.addWorksheet(spec.name, {
+    views: FROZEN_HEADER,
+    pageSetup: dataSheetPageSetup(),
+    headerFooter: PRINT_FOOTER,
+  });
+  ws.columns = spec.columns.map((c: ColumnSpec, i: number) => ({
+    key: c.key,
+    width: widths[i] ?? 12,
+    style: c.kind === 'date' ? S.DATE_CELL : S.PLAIN,
+  }));
+  const header = ws.addRow(spec.columns.map((c: ColumnSpec) => headerText(c, timezone)));
+  header.eachCell((cell) => {
+    cell.style = S.HEADER;
+  });
+  header.commit();
+  return ws;
+}
+
+/**
+ * The Summary, written after the data sheets (it shows their hash and counts) and listed
+ * first: exceljs's streaming writer lists sheets in the order of its private `_worksheets`
+ * (by id, which it never reads back for anything but its file names), so the sheet moves
+ * to the front there before the workbook is committed. Checked by test/report/workbook.test.ts.
+ */
 export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], timezone: string): void {
   // A blank row before every section but the first: the rows the page has to hold.
   const rows = lines.length + lines.filter((l, i) => l.kind === 'section' && i > 0).length;
@@ -198,4 +247,14 @@ export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], t
     row.commit();
   }
   ws.commit();
+  listFirst(wb, ws);
+}
+
+function listFirst(wb: Workbook, ws: Worksheet): void {
+  const sheets = (wb as unknown as { _worksheets?: (Worksheet | undefined)[] })._worksheets;
+  const at = sheets?.indexOf(ws) ?? -1;
+  if (sheets === undefined || at < 0) throw new Error('exceljs: cannot order the workbook sheets');
+  sheets.splice(at, 1);
+  // Index 0 stays empty: exceljs's sheet ids start at 1.
+  sheets.splice(1, 0, ws);
 }

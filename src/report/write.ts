@@ -10,18 +10,18 @@ import { createDirs, makePrivateDir, PRIVATE_FILE } from '../files/private.js';
 import type { ReportData } from '../model/report-data.js';
 import { oneLine } from '../text/one-line.js';
 import { reliefFor } from './backpressure.js';
-import { DataHasher } from './data-hash.js';
 import { reportFileName } from './file-name.js';
-import { type ReportCounts, scanReport } from './scan.js';
+import { type ReportCounts, ReportTally } from './scan.js';
 import { writeDataSheet, writeSummarySheet } from './sheet-writer.js';
 import { dataSheets } from './sheets.js';
 import { summaryLines } from './summary.js';
 
 /**
- * The thin I/O edge of the report: two passes over the data (scan.ts: hash, counts,
- * widths; then the write), exceljs's streaming writer into a temporary file in the target
- * directory, fsync, rename. A reader (the download site, the mailer) never sees half a
- * file, and a failure leaves neither the file nor the temporary file behind.
+ * The thin I/O edge of the report: one pass over the data (each row written, hashed and
+ * counted as it is read; the Summary, which shows the hash and counts, written last and
+ * listed first), exceljs's streaming writer into a temporary file in the target directory,
+ * fsync, rename. A reader (the download site, the mailer) never sees half a file, and a
+ * failure leaves neither the file nor the temporary file behind.
  */
 
 export interface WriteReportOptions {
@@ -96,7 +96,6 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
   let zip: { abort(): void; on(event: 'error', listener: (e: Error) => void): void } | undefined;
 
   try {
-    const scan = await scanReport(data);
     const s = data.summary;
     // REPORTS_DIR is made 0700; the directory of `report --out FILE` is the user's and
     // only gets that mode if this creates it. The file itself is 0600 either way.
@@ -135,29 +134,16 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
     wb.title = `Segment access audit: ${s.workspace.name} (${s.workspace.slug}), snapshot ${s.current.id}`;
     wb.subject = 'Access review and changes of a Twilio Segment workspace';
     wb.keywords = `access-audit segment ${s.workspace.slug} snapshot-${s.current.id}`;
-    wb.description = `Data SHA-256 ${scan.dataSha256}`;
 
-    writeSummarySheet(wb, summaryLines(s, scan, data.reviewStatus), s.timezone);
-
-    // The write re-hashes what it writes: if a second walk of the data differs from the
-    // first (the store changed underneath), the Summary's hash would be false — refuse.
-    const hasher = new DataHasher();
+    // The hash covers exactly what was written: it is computed from the cells as they go in.
+    const tally = new ReportTally(s.timezone);
     const relieve = reliefFor(out, () => streamError);
     for (const source of dataSheets(data)) {
-      await writeDataSheet(wb, source, {
-        timezone: s.timezone,
-        widths: scan.widths.get(source.spec.name) ?? [],
-        hasher,
-        relieve,
-      });
+      await writeDataSheet(wb, source, { timezone: s.timezone, tally, relieve });
     }
-    const written = hasher.digest();
-    if (written !== scan.dataSha256) {
-      throw new AuditError(
-        'REPORT_FAILED',
-        `could not write the report ${fileName}: the data changed between the hashing pass and the write`,
-      );
-    }
+    const scan = { dataSha256: tally.digest(), counts: tally.counts };
+    wb.description = `Data SHA-256 ${scan.dataSha256}`;
+    writeSummarySheet(wb, summaryLines(s, scan, data.reviewStatus), s.timezone);
     await Promise.race([wb.commit(), streamFailure]);
     await Promise.race([closed, streamFailure]);
 

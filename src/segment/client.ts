@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../secret.js';
 import { type ApiAuditEvent, auditEventPages, type TrailWindow } from './audit-events.js';
-import { type ClientStats, SegmentHttp } from './http.js';
+import { type ClientStats, type HttpOptions, SegmentHttp } from './http.js';
 import { Pacer } from './pacer.js';
 import { type Page, PageSize, type PaginateOptions, paginate } from './paginate.js';
 import {
@@ -24,7 +24,7 @@ import {
   checked,
   schemas,
 } from './schemas.js';
-import { createNodeFetch } from './transport.js';
+import { createNodeTransport, fetchTransport } from './transport.js';
 
 /**
  * A typed client for the read-only IAM endpoints. One client = one rate budget (Pacer)
@@ -57,9 +57,11 @@ export interface SegmentClientOptions {
   rateLimitMarginMs?: number;
   /** Told when requests begin to wait for a rate-limit window. */
   onRateLimitWait?: (ms: number, reason: 'window' | '429') => void;
+  /** Told of every attempt's outcome (the crawl's adaptive concurrency). */
+  onOutcome?: HttpOptions['onOutcome'];
   logger?: Logger;
   signal?: AbortSignal;
-  /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request). */
+  /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request); a `fetch` given here replaces it. */
   fetch?: typeof fetch;
 }
 
@@ -102,9 +104,10 @@ export class SegmentClient {
       ),
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       maxResponseBytes,
-      fetch: options.fetch ?? createNodeFetch(maxResponseBytes),
+      transport: options.fetch ? fetchTransport(options.fetch) : createNodeTransport(),
       logger: options.logger,
       signal: options.signal,
+      onOutcome: options.onOutcome,
     });
     this.#paging = {
       pageSize: new PageSize(options.pageSize),

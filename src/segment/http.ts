@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { type Secret, scrub } from '../secret.js';
 import { formatBytes } from '../text/bytes.js';
 import { TOOL_VERSION } from '../version.js';
-import { type Body, printable, readBounded } from './body.js';
+import { printable } from './body.js';
 import { describeNetworkError, retryAfterMs, tlsRefusal } from './network.js';
 import { type Pacer, readRateHeaders } from './pacer.js';
 import {
@@ -15,6 +15,7 @@ import {
   withRetries,
 } from './retry.js';
 import { errorEnvelopeSchema } from './schemas.js';
+import { type Answer, isTimeout, type Transport } from './transport.js';
 
 /**
  * One GET against the Segment Public API: pacing, timeout, retries, the envelope and the
@@ -46,9 +47,21 @@ export interface HttpOptions {
   requestTimeoutMs: number;
   /** Bound on a response body, in bytes; beyond it the request fails (final). */
   maxResponseBytes: number;
-  fetch: typeof fetch;
+  transport: Transport;
   logger?: Logger;
   signal?: AbortSignal;
+  /** Told of every answer (or failure to get one): the crawl adapts its concurrency to it. */
+  onOutcome?: (outcome: RequestOutcome) => void;
+}
+
+/**
+ * What one attempt says about the API's capacity: `ok` (an answer, whatever its status,
+ * other than below), `throttled` (429) or `failed` (5xx, 408, a dropped connection or a
+ * timeout). `budgetLeft`: the window's X-RateLimit-Remaining, when the answer gave one.
+ */
+export interface RequestOutcome {
+  kind: 'ok' | 'throttled' | 'failed';
+  budgetLeft?: number;
 }
 
 export interface Target {
@@ -72,6 +85,11 @@ function firstError(text: string): { message?: string; field?: string; data?: un
   } catch {
     return undefined; // A non-JSON error body: the status alone says enough.
   }
+}
+
+function outcomeOf(status: number): RequestOutcome['kind'] {
+  if (status === 429) return 'throttled';
+  return status === 408 || status >= 500 ? 'failed' : 'ok';
 }
 
 function msBeforeNextOf(data: unknown): number | undefined {
@@ -147,24 +165,26 @@ export class SegmentHttp {
     await pacer.acquire(this.#o.signal);
     stats.requests++;
     const sentAt = Date.now();
-    const deadline = this.#deadline();
-    let response: Response;
-    let body: Body;
+    let response: Answer;
     try {
-      response = await this.#o.fetch(this.#url(target), {
-        method: 'GET',
+      response = await this.#o.transport({
+        url: this.#url(target),
         headers: { authorization: `Bearer ${this.#o.token.reveal()}`, ...HEADERS },
-        signal: deadline.signal,
+        signal: this.#o.signal,
+        timeoutMs: this.#o.requestTimeoutMs,
+        limit: (ok) => (ok ? this.#o.maxResponseBytes : ERROR_BODY_BYTES),
       });
-      body = await readBounded(response, response.ok ? this.#o.maxResponseBytes : ERROR_BODY_BYTES);
     } catch (error) {
       pacer.release(undefined, false);
-      throw this.#networkFailure(error, target, deadline.timedOut());
-    } finally {
-      deadline.clear();
+      const failure = this.#networkFailure(error, target, isTimeout(error));
+      if (failure instanceof RetryableError) this.#o.onOutcome?.({ kind: 'failed' });
+      throw failure;
     }
     const now = Date.now();
-    pacer.release(readRateHeaders(response.headers, now), response.ok);
+    const rate = readRateHeaders(response.headers, now);
+    pacer.release(rate, response.ok);
+    this.#o.onOutcome?.({ kind: outcomeOf(response.status), budgetLeft: rate?.remaining });
+    const body = response.body;
     if (!response.ok) throw this.#failure(response, body.text, target, sentAt, now);
     this.#o.backoff.succeeded();
     if (!body.complete) {
@@ -173,33 +193,6 @@ export class SegmentHttp {
       });
     }
     return this.#data(body.text, target);
-  }
-
-  /**
-   * The request's signal: aborted by the crawl's signal or after requestTimeoutMs.
-   * One controller, one timer and one listener, removed when the request is over:
-   * AbortSignal.timeout + AbortSignal.any cost about 0.05 ms of CPU a request (weak
-   * references, transferable signals, listener bookkeeping) and keep garbage for the GC.
-   */
-  #deadline(): { signal: AbortSignal; timedOut: () => boolean; clear: () => void } {
-    const outer = this.#o.signal;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
-    }, this.#o.requestTimeoutMs);
-    const onAbort = () => controller.abort(outer?.reason);
-    if (outer?.aborted) onAbort();
-    else outer?.addEventListener('abort', onAbort, { once: true });
-    return {
-      signal: controller.signal,
-      timedOut: () => timedOut,
-      clear: () => {
-        clearTimeout(timer);
-        outer?.removeEventListener('abort', onAbort);
-      },
-    };
   }
 
   /** What to throw when fetch (or reading its body) failed: abort, TLS refusal (final), or retryable. */
@@ -255,7 +248,7 @@ export class SegmentHttp {
    * The wait for a 429: the server's own timing when it gives one that lies ahead
    * (msBeforeNext, the reset header, Retry-After, in that order), else the back-off's.
    */
-  #refusalWait(response: Response, msBeforeNext: number | undefined, sentAt: number, now: number): number {
+  #refusalWait(response: Answer, msBeforeNext: number | undefined, sentAt: number, now: number): number {
     const rate = readRateHeaders(response.headers, now);
     const given = [
       msBeforeNext,
@@ -266,7 +259,7 @@ export class SegmentHttp {
   }
 
   /** The error to throw for a non-2xx answer: retryable, rate-limited, or final (AbortError). */
-  #failure(response: Response, text: string, target: Target, sentAt: number, now: number): Error {
+  #failure(response: Answer, text: string, target: Target, sentAt: number, now: number): Error {
     const { status } = response;
     const first = firstError(text);
     const serverMessage = printable(scrub(first?.message ?? '', [this.#o.token])).slice(0, 300);

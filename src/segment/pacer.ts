@@ -29,7 +29,10 @@ export interface PacerOptions {
 }
 
 /** Parses the three headers; undefined when the response carries no usable rate-limit information. */
-export function readRateHeaders(headers: Headers, receivedAt: number): RateHeaders | undefined {
+export function readRateHeaders(
+  headers: { get(name: string): string | null },
+  receivedAt: number,
+): RateHeaders | undefined {
   const remaining = Number.parseInt(headers.get('x-ratelimit-remaining') ?? '', 10);
   const resetText = headers.get('x-ratelimit-reset');
   if (!Number.isFinite(remaining) || !resetText) return undefined;

@@ -1,50 +1,148 @@
 import http from 'node:http';
 import https from 'node:https';
 import { TLSSocket } from 'node:tls';
+import { type Body, readBounded } from './body.js';
 
 /**
- * The client's default `fetch`: GET over node:http(s) with keep-alive agents, the answer
- * handed back as a WHATWG Response so the rest of the client cannot tell it from fetch.
+ * How the client sends one GET: the default over node:http(s) with keep-alive agents, or
+ * through a `fetch` a caller (a test) hands in. Either way the answer is an `Answer`: the
+ * status, a header lookup and the body read within its bound.
  *
- * Why not the global fetch: a detail-only crawl is one request per user (21,000 for 20,000
- * users), and undici's fetch spent about 0.6 ms of CPU on each (web streams, Headers
- * copies, the fetch controller, AbortSignal plumbing), against about 0.2 ms for the same
- * request through node:http. The body is read here, up to `maxBodyBytes` + 1 bytes: past
- * the bound the connection is dropped and the Response carries what was read, so the
- * bounded reader (body.ts) still sees "too large" and nothing more is buffered.
+ * Why not the global fetch by default: a detail-only crawl is one request per user (21,000
+ * for 20,000 users), and undici's fetch spent about 0.6 ms of CPU on each (web streams,
+ * Headers copies, the fetch controller, AbortSignal plumbing), against about 0.2 ms for the
+ * same request through node:http. Nor a WHATWG Response built from node:http's answer: its
+ * Headers and body stream were still a tenth of the crawl's CPU (profiled, issue 14); the
+ * answer keeps node's own header object and the body's bytes. The body is read here, up to
+ * the bound: past it the connection is dropped and the answer says "cut off".
  *
  * Failures look like undici's: a TypeError('fetch failed') whose cause is the socket or TLS
  * error (its `code` is what network.ts classifies); an abort rejects with the signal's reason.
  */
-export function createNodeFetch(maxBodyBytes: number): typeof fetch {
+
+export interface Answer {
+  status: number;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  body: Body;
+}
+
+export interface Exchange {
+  url: string;
+  headers: Record<string, string>;
+  /** The crawl's signal: an abort rejects with its reason. */
+  signal?: AbortSignal;
+  /** After this long the request fails with a TimeoutError (a DOMException, as fetch's). */
+  timeoutMs: number;
+  /** The body's bound in bytes, by whether the status is a success. */
+  limit(ok: boolean): number;
+}
+
+/** What a request that took longer than its timeout rejects with (fetch's own kind of error). */
+function timeoutError(): DOMException {
+  return new DOMException('The operation timed out.', 'TimeoutError');
+}
+
+export function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'TimeoutError';
+}
+
+export type Transport = (exchange: Exchange) => Promise<Answer>;
+
+/** A caller's `fetch` as a transport (tests intercept requests this way). */
+export function fetchTransport(fetcher: typeof fetch): Transport {
+  return async ({ url, headers, signal, timeoutMs, limit }) => {
+    // One controller for the crawl's abort and the timeout, its listener gone afterwards.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const response = await fetcher(url, { method: 'GET', headers, signal: controller.signal });
+      const body = await readBounded(response, limit(response.ok));
+      return { status: response.status, ok: response.ok, headers: response.headers, body };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
+}
+
+/** node:http's header object (names in lower case) behind Headers' `get`. */
+class NodeHeaders {
+  readonly #headers: http.IncomingHttpHeaders;
+
+  constructor(headers: http.IncomingHttpHeaders) {
+    this.#headers = headers;
+  }
+
+  get(name: string): string | null {
+    const value = this.#headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+type Origin = http.RequestOptions & { secure: boolean };
+
+/** A path and query of printable ASCII only, starting at the root. */
+const PLAIN_PATH = /^\/[\x21-\x7e]*$/;
+
+export function createNodeTransport(): Transport {
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
   };
-  const nodeFetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
-    const get = url.protocol === 'https:' ? https.request : http.request;
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
-    return new Promise<Response>((resolve, reject) => {
-      const signal = init.signal ?? undefined;
+  // Every request of a client goes to one origin: parse it once, not a URL a request (the
+  // client's paths are already encoded; anything unusual takes the parsed way).
+  let known: { origin: string; options: Origin } | undefined;
+  const optionsFor = (target: string): Origin & { path: string } => {
+    if (known !== undefined && target.startsWith(known.origin)) {
+      const path = target.slice(known.origin.length);
+      if (PLAIN_PATH.test(path)) return { ...known.options, path };
+    }
+    const url = new URL(target);
+    const secure = url.protocol === 'https:';
+    const options: Origin = {
+      secure,
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port || (secure ? 443 : 80),
+      agent: secure ? agents['https:'] : agents['http:'],
+    };
+    known = { origin: url.origin, options };
+    return { ...options, path: `${url.pathname}${url.search}` };
+  };
+  return ({ url: target, headers, signal, timeoutMs, limit }) => {
+    const { secure, ...options } = optionsFor(target);
+    const get = secure ? https.request : http.request;
+    return new Promise<Answer>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       let settled = false;
+      // A timer and a listener, no AbortController: one a request cost a tenth of a
+      // detail-only crawl's CPU (transferable signals, weak references; profiled, issue 14).
+      const timer = setTimeout(() => stop(timeoutError()), timeoutMs);
       const finish = (outcome: () => void) => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         outcome();
       };
-      const request = get(url, { method: init.method ?? 'GET', headers, agent }, (response) => {
+      const request = get({ ...options, method: 'GET', headers }, (response) => {
         const status = response.statusCode ?? 0;
-        const declared = Number(response.headers['content-length'] ?? Number.NaN);
+        const ok = status >= 200 && status < 300;
+        const bound = limit(ok);
+        const answer = (text: string, complete: boolean) =>
+          finish(() =>
+            resolve({ status, ok, headers: new NodeHeaders(response.headers), body: { text, complete } }),
+          );
         response.on('error', (error) => finish(() => reject(failed(error))));
-        const answer = (body: Buffer | null) =>
-          finish(() => resolve(new Response(nullBody(status) ? null : body, responseInit(response))));
-        if (Number.isFinite(declared) && declared > maxBodyBytes) {
+        const declared = Number(response.headers['content-length'] ?? Number.NaN);
+        if (Number.isFinite(declared) && declared > bound) {
           // Settle first: destroy() emits 'aborted' at once.
-          answer(null);
+          answer('', false);
           return response.destroy();
         }
         const chunks: Buffer[] = [];
@@ -52,24 +150,27 @@ export function createNodeFetch(maxBodyBytes: number): typeof fetch {
         response.on('data', (chunk: Buffer) => {
           chunks.push(chunk);
           size += chunk.byteLength;
-          if (size > maxBodyBytes) {
-            answer(Buffer.concat(chunks, size));
+          if (size > bound) {
+            answer('', false);
             response.destroy();
           }
         });
-        response.on('end', () => answer(Buffer.concat(chunks, size)));
+        response.on('end', () => {
+          const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+          answer(bytes.toString('utf8'), true);
+        });
         response.on('aborted', () => finish(() => reject(failed(new Error('the response was cut off')))));
       });
-      const onAbort = () => {
+      const stop = (reason: unknown) => {
         request.destroy();
-        finish(() => reject(signal?.reason));
+        finish(() => reject(reason));
       };
+      const onAbort = () => stop(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       request.on('error', (error) => finish(() => reject(failed(error))));
       sendWhenSecure(request);
     });
   };
-  return nodeFetch as typeof fetch;
 }
 
 /**
@@ -83,18 +184,6 @@ function sendWhenSecure(request: http.ClientRequest): void {
     if (socket instanceof TLSSocket && socket.connecting) socket.once('secureConnect', () => request.end());
     else request.end();
   });
-}
-
-/** Statuses whose Response may not have a body (the constructor throws otherwise). */
-function nullBody(status: number): boolean {
-  return status === 101 || status === 204 || status === 205 || status === 304;
-}
-
-function responseInit(response: http.IncomingMessage): ResponseInit {
-  const headers = new Headers();
-  const raw = response.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers };
 }
 
 function failed(cause: Error): TypeError {

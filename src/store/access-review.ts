@@ -4,17 +4,33 @@
  * directly or through three groups is context (the `Via` cell: `direct` first, then the
  * groups by name), not three rows of which revoking one would mean nothing.
  *
- * Streamed a page of users at a time (short queries, nothing held open: the embedded
- * database has one connection), users ordered by email.
+ * Privileged rows first, then the rest, each part ordered by email (the sheet's order),
+ * read once: the privileged part walks only the users who may hold a privileged grant
+ * (few: owners and administrators), the rest walks every user and leaves the privileged
+ * rows out. Streamed a page of users at a time (short queries, nothing held open: the
+ * embedded database has one connection).
  */
 import { type Kysely, sql } from 'kysely';
+import { roleKey } from '../model/privileged.js';
 import type { AccessRow } from '../model/report-data.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
 
-/** One page of users' rows, in the sheet's order. */
-export function accessPage(db: Db, b: Date, page: readonly string[]) {
+/**
+ * One page of users' rows, in the sheet's order; with `only`, just their privileged rows
+ * or just the others, by the rule in force (the lower-cased role names of `only.roles`).
+ */
+export function accessPage(
+  db: Db,
+  b: Date,
+  page: readonly string[],
+  only?: { privileged: boolean; roles: readonly string[] },
+) {
+  const having = only
+    ? sql`HAVING (resource_type = 'WORKSPACE' AND lower(btrim(min(role_name))) = ANY(${only.roles}::text[]))
+                 = ${only.privileged}`
+    : sql``;
   return sql<Omit<AccessRow, 'privileged'>>`
     SELECT user_id AS "userId", min(email) AS email, min(user_name) AS "userName",
            role_id AS "roleId", min(role_name) AS "roleName",
@@ -23,28 +39,60 @@ export function accessPage(db: Db, b: Date, page: readonly string[]) {
            string_agg(via, '; ' ORDER BY via_group_id IS NOT NULL, via, via_group_id) AS via
       FROM audit.effective_access_at(${b}::timestamptz, ${page}::text[])
      GROUP BY user_id, role_id, resource_type, resource_id, labels
+    ${having}
      ORDER BY 2, 1, 5, 4, 6, 7, 9`.execute(db);
 }
 
+/** The users valid at b, in the sheet's order. */
+async function usersAt(db: Db, b: Date): Promise<string[]> {
+  const users = await sql<{ user_id: string }>`
+    SELECT user_id FROM audit.user_history
+     WHERE valid_from <= ${b}::timestamptz AND (valid_to IS NULL OR valid_to > ${b}::timestamptz)
+     ORDER BY email, user_id`.execute(db);
+  return users.rows.map((u) => u.user_id);
+}
+
 /**
- * Streams the review at instant b; a factory, so the report can walk it twice. Each row's
- * `privileged` comes from the rule in force (model/privileged.ts), not from the database.
+ * The users valid at b who may hold a privileged grant, in the sheet's order: a privileged
+ * grant of their own or of a group they are a member of. A superset is harmless (their
+ * page finds no privileged row). `roles`: PRIVILEGED_ROLES lower-cased (model/privileged.ts).
+ */
+async function privilegedUsersAt(db: Db, b: Date, roles: readonly string[]): Promise<string[]> {
+  const users = await sql<{ user_id: string }>`
+    WITH pg AS (
+      SELECT g.principal_type, g.principal_id FROM audit.grant_history g
+       WHERE g.valid_from <= ${b}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${b}::timestamptz)
+         AND g.resource_type = 'WORKSPACE' AND lower(btrim(g.role_name)) = ANY(${roles}::text[]))
+    SELECT u.user_id FROM audit.user_history u
+     WHERE u.valid_from <= ${b}::timestamptz AND (u.valid_to IS NULL OR u.valid_to > ${b}::timestamptz)
+       AND (u.user_id IN (SELECT principal_id FROM pg WHERE principal_type = 'user')
+            OR u.user_id IN (SELECT m.user_id FROM audit.membership_history m
+                              JOIN pg ON pg.principal_type = 'group' AND pg.principal_id = m.group_id
+                             WHERE m.valid_from <= ${b}::timestamptz
+                               AND (m.valid_to IS NULL OR m.valid_to > ${b}::timestamptz)))
+     ORDER BY u.email, u.user_id`.execute(db);
+  return users.rows.map((u) => u.user_id);
+}
+
+/**
+ * Streams the review at instant b, privileged rows first (one read: the privileged pass
+ * pages only the users who may hold such a row); a factory (each call reads anew).
+ * Privileged means the rule in force (PRIVILEGED_ROLES), not the database's.
  */
 export function accessReviewAt(
   db: Db,
   b: Date,
-  isPrivileged: (roleName: string, resourceType: string) => boolean,
+  privilegedRoles: readonly string[],
   pageUsers = 1000,
 ): () => AsyncIterable<AccessRow> {
+  const roles = privilegedRoles.map(roleKey);
   return async function* () {
-    const users = await sql<{ user_id: string }>`
-      SELECT user_id FROM audit.user_history
-       WHERE valid_from <= ${b}::timestamptz AND (valid_to IS NULL OR valid_to > ${b}::timestamptz)
-       ORDER BY email, user_id`.execute(db);
-    const ids = users.rows.map((u) => u.user_id);
-    for (let i = 0; i < ids.length; i += pageUsers) {
-      const page = await accessPage(db, b, ids.slice(i, i + pageUsers));
-      for (const row of page.rows) yield { ...row, privileged: isPrivileged(row.roleName, row.resourceType) };
+    for (const privileged of [true, false]) {
+      const ids = privileged ? await privilegedUsersAt(db, b, roles) : await usersAt(db, b);
+      for (let i = 0; i < ids.length; i += pageUsers) {
+        const page = await accessPage(db, b, ids.slice(i, i + pageUsers), { privileged, roles });
+        for (const row of page.rows) yield { ...row, privileged };
+      }
     }
   };
 }

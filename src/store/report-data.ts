@@ -305,7 +305,7 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
       permissionChanges: changed.permissionChanges,
       staleInvites: invites.filter((i) => i.stale),
       membershipChanges: changed.membershipChanges,
-      accessReview: accessReviewAt(db, b, isPrivileged, input.accessPageUsers ?? 1000),
+      accessReview: accessReviewAt(db, b, privilegedRoles, input.accessPageUsers ?? 1000),
       invites,
       reviewStatus: await reviewStatusAt(db, cur.id, b),
     };

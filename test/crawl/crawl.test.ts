@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CrawlOptions, crawlWorkspace } from '../../src/crawl/index.js';
 import { AuditError } from '../../src/errors.js';
+import { createLogger } from '../../src/log/logger.js';
 import type { Progress } from '../../src/log/progress.js';
 import type { WorkspacePicture } from '../../src/model/workspace.js';
 import { Secret } from '../../src/secret.js';
@@ -158,6 +159,74 @@ describe('a crawl equals the workspace', () => {
     };
     await crawlWorkspace(options(sim, { fetch: counting, concurrency: 3 }));
     expect(peak).toBe(3);
+  });
+});
+
+/** A logger whose records a test can read back (JSON lines into an array). */
+function recordingLogger() {
+  const records: Record<string, unknown>[] = [];
+  const stream = { write: (line: string) => records.push(JSON.parse(line)) };
+  return { logger: createLogger({ level: 'debug', stream, human: false }), records };
+}
+
+/** A fetch that counts the requests in flight at once (the peak). */
+function peakCounting(): { fetch: typeof fetch; peak: () => number } {
+  let inFlight = 0;
+  let peak = 0;
+  return {
+    fetch: async (input, init) => {
+      peak = Math.max(peak, ++inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    },
+    peak: () => peak,
+  };
+}
+
+describe('adaptive concurrency (no `concurrency` given)', () => {
+  const lowered = (records: Record<string, unknown>[]) =>
+    records.filter((r) => r.msg === 'concurrency lowered');
+
+  it('keeps more requests in flight while latency, not the rate budget, is the limit', async () => {
+    await withSim({ users: 200, faults: { latencyMs: 15 } }, async (s) => {
+      const counting = peakCounting();
+      const picture = await crawlWorkspace(options(s, { fetch: counting.fetch, maxConcurrency: 24 }));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(counting.peak()).toBeGreaterThan(4);
+      expect(counting.peak()).toBeLessThanOrEqual(24);
+    });
+  });
+
+  it('lowers the concurrency on 5xx answers and on 429s, and the crawl still completes', async () => {
+    await withSim({ users: 200 }, async (s) => {
+      const { logger, records } = recordingLogger();
+      s.inject({ route: 'GET /users/{id}', kind: 'status', status: 503, times: 3 });
+      const picture = await crawlWorkspace(options(s, { logger }));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(lowered(records).map((r) => r.after)).toContain('failed');
+    });
+    await withSim({ users: 200 }, async (s) => {
+      const { logger, records } = recordingLogger();
+      s.inject({ route: 'GET /users/{id}', kind: 'status', status: 429, times: 2 });
+      const picture = await crawlWorkspace(options(s, { logger }));
+      expect(picturePart(picture)).toEqual(s.truth());
+      expect(picture.stats.rateLimited).toBe(2);
+      expect(lowered(records).map((r) => r.after)).toContain('throttled');
+    });
+  });
+
+  it('does not grow while the rate budget is the limit, and receives no 429', async () => {
+    await withSim({ rateLimit: { limit: 10, windowMs: 1000 } }, async (s) => {
+      const { logger, records } = recordingLogger();
+      const picture = await crawlWorkspace(options(s, { logger, crossCheckSample: 0 }));
+      expect(picture.stats.rateLimited).toBe(0);
+      const peak = records.find((r) => r.msg === 'crawl finished')?.concurrencyPeak;
+      // Ten requests a window: never twice that in flight, nor more than the budget allows.
+      expect(peak).toBeLessThanOrEqual(5);
+    });
   });
 });
 

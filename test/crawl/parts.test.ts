@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildCompleteness } from '../../src/crawl/completeness.js';
 import { chooseSample, compareMemberships } from '../../src/crawl/cross-check.js';
+import { Feeder } from '../../src/crawl/feeder.js';
 import { createLimiter } from '../../src/crawl/limiter.js';
 import { normalizePermissions } from '../../src/crawl/normalize.js';
+import { TaskGroup } from '../../src/crawl/tasks.js';
 
 describe('limiter', () => {
   it('runs at most n tasks at once, in the order they came', async () => {
@@ -42,6 +44,42 @@ describe('limiter', () => {
     expect(limiter.active).toBe(0);
   });
 
+  it('takes a new limit at once: a higher one starts queued tasks, a lower one starts none until under it', async () => {
+    const limiter = createLimiter(1);
+    const gates: (() => void)[] = [];
+    let active = 0;
+    let peak = 0;
+    const task = () =>
+      limiter.run(async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        active--;
+      });
+    const all = Array.from({ length: 8 }, task);
+    await Promise.resolve();
+    expect(limiter.active).toBe(1);
+    limiter.setLimit(4);
+    expect(limiter.active).toBe(4);
+    expect(limiter.queued).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(gates).toHaveLength(4);
+    limiter.setLimit(2);
+    // Nothing is stopped; as tasks finish no new one starts until fewer than 2 run.
+    for (const open of gates.splice(0, 3)) open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(limiter.active).toBe(2);
+    while (limiter.active > 0) {
+      for (const open of gates.splice(0)) open();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(limiter.active).toBeLessThanOrEqual(2);
+    }
+    await Promise.all(all);
+    expect(peak).toBe(4);
+    expect(limiter.queued).toBe(0);
+    expect(() => limiter.setLimit(0)).toThrow(RangeError);
+  });
+
   it('a failing task frees its slot; an aborted signal stops queued tasks', async () => {
     const controller = new AbortController();
     const limiter = createLimiter(1, controller.signal);
@@ -51,6 +89,49 @@ describe('limiter', () => {
     controller.abort(new Error('stopped'));
     await blocker;
     await expect(queued).rejects.toThrow('stopped');
+  });
+});
+
+describe('feeder', () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+  it('runs a task for every id, with at most `ahead` of them spawned at a time', async () => {
+    const tasks = new TaskGroup(createLimiter(10), new AbortController());
+    let spawned = 0;
+    let peak = 0;
+    const done: string[] = [];
+    const feeder = new Feeder(
+      tasks,
+      async (id) => {
+        peak = Math.max(peak, ++spawned);
+        await tick();
+        done.push(id);
+        spawned--;
+      },
+      3,
+    );
+    const ids = Array.from({ length: 20 }, (_, i) => `u${i}`);
+    for (const id of ids) feeder.add(id);
+    await tasks.settle();
+    expect(done.sort()).toEqual([...ids].sort());
+    expect(peak).toBe(3);
+  });
+
+  it('spawns no more after a task failed, and the group fails with that error', async () => {
+    const tasks = new TaskGroup(createLimiter(10), new AbortController());
+    const ran: string[] = [];
+    const feeder = new Feeder(
+      tasks,
+      async (id) => {
+        ran.push(id);
+        await tick();
+        if (id === 'u1') throw new Error('boom');
+      },
+      2,
+    );
+    for (let i = 0; i < 10; i++) feeder.add(`u${i}`);
+    await expect(tasks.settle()).rejects.toThrow('boom');
+    expect(ran.length).toBeLessThan(10);
   });
 });
 

@@ -62,9 +62,11 @@ export function access(i: number, extra: Partial<AccessRow> = {}): AccessRow {
   };
 }
 
+/** The rows as the store gives them: privileged first, each part in the order listed here. */
 export function accessRows(rows: AccessRow[]): () => AsyncIterable<AccessRow> {
   return async function* () {
-    yield* rows;
+    yield* rows.filter((r) => r.privileged);
+    yield* rows.filter((r) => !r.privileged);
   };
 }
 

@@ -209,8 +209,11 @@ function failingAccess(failOnWalk: number, after: number, error: Error = new Err
     walks++;
     const walk = walks;
     return (async function* () {
-      for (let i = 1; i <= 3000; i++) {
-        if (walk === failOnWalk && i > after) throw error;
+      // Privileged rows (every tenth) first, as the store gives them.
+      const order = Array.from({ length: 3000 }, (_, i) => i + 1);
+      let n = 0;
+      for (const i of [...order.filter((i) => i % 10 === 0), ...order.filter((i) => i % 10 !== 0)]) {
+        if (walk === failOnWalk && ++n > after) throw error;
         yield access(i);
       }
     })();
@@ -222,14 +225,14 @@ async function dirEntries(): Promise<string[]> {
 }
 
 describe('writing the file', () => {
-  it('leaves no file and no temporary file when the data fails while hashing', async () => {
+  it('leaves no file and no temporary file when the data fails at once', async () => {
     const data: ReportData = { ...baseline(), accessReview: failingAccess(1, 10) };
     await expect(writeReport(data, { dir })).rejects.toMatchObject({ code: 'REPORT_FAILED' });
     expect(await dirEntries()).toEqual([]);
   });
 
   it('leaves no file and no temporary file when the data fails midway through the write', async () => {
-    const data: ReportData = { ...baseline(), accessReview: failingAccess(2, 2500) };
+    const data: ReportData = { ...baseline(), accessReview: failingAccess(1, 2500) };
     const error = await writeReport(data, { dir }).catch((e: unknown) => e);
     expect(isAuditError(error, 'REPORT_FAILED')).toBe(true);
     expect((error as AuditError).message).toMatch(/access-audit-2026-06-15-s1\.xlsx: connection lost/);
@@ -238,24 +241,35 @@ describe('writing the file', () => {
 
   it('keeps an AuditError from the data source as it is (e.g. a database error)', async () => {
     const dbError = new AuditError('DB_FAILED', 'query failed');
-    const data: ReportData = { ...baseline(), accessReview: failingAccess(2, 1500, dbError) };
+    const data: ReportData = { ...baseline(), accessReview: failingAccess(1, 1500, dbError) };
     await expect(writeReport(data, { dir })).rejects.toBe(dbError);
     expect(await dirEntries()).toEqual([]);
   });
 
-  it('refuses data that differs between the hashing pass and the write', async () => {
+  it('reads the Access Review once, hashing what it writes', async () => {
     let walks = 0;
+    const rows = baseline().accessReview;
     const data: ReportData = {
       ...baseline(),
       accessReview: () => {
         walks++;
-        // The hashing pass walks it twice (privileged rows, then the rest); the write differs.
-        return accessRows(walks <= 2 ? [access(1)] : [access(2)])();
+        return rows();
       },
     };
-    await expect(writeReport(data, { dir })).rejects.toThrow(
-      /data changed between the hashing pass and the write/,
-    );
+    const written = await writeReport(data, { dir });
+    expect(walks).toBe(1);
+    expect(written.dataSha256).toBe(await reportDataSha256(baseline()));
+  });
+
+  it('refuses Access Review rows that do not come privileged first', async () => {
+    const data: ReportData = {
+      ...baseline(),
+      accessReview: async function* () {
+        yield access(1);
+        yield access(2, { privileged: true });
+      },
+    };
+    await expect(writeReport(data, { dir })).rejects.toThrow(/privileged rows first/);
     expect(await dirEntries()).toEqual([]);
   });
 

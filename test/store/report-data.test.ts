@@ -83,8 +83,14 @@ describe('loadReportData', () => {
       'u1 Workspace Owner direct',
       'u4 Source Admin Ops',
     ]);
-    // Ordered by email, and walkable twice.
-    expect(access.map((a) => a.email)).toEqual([...access.map((a) => a.email)].sort());
+    // Privileged rows first (the direct owner and those through a group alike), each part
+    // ordered by email across pages of two users, and walkable twice.
+    const privileged = access.filter((a) => a.privileged);
+    const rest = access.filter((a) => !a.privileged);
+    expect(access).toEqual([...privileged, ...rest]);
+    for (const part of [privileged, rest]) {
+      expect(part.map((a) => a.email)).toEqual([...part.map((a) => a.email)].sort());
+    }
     expect(await collect(data)).toEqual(access);
   });
 

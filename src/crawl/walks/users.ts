@@ -1,5 +1,6 @@
 import { isAuditError } from '../../errors.js';
 import type { ApiUser } from '../../segment/index.js';
+import { Feeder } from '../feeder.js';
 import { type PermissionInterner, recordPermissions } from '../normalize.js';
 import type { CrawlState, UserRecord } from '../state.js';
 import { walkTopList } from './top-list.js';
@@ -12,12 +13,13 @@ import { walkTopList } from './top-list.js';
  */
 export function walkUsers(s: CrawlState): void {
   const { walked } = s;
+  const details = new Feeder(s.tasks, (id) => fetchUser(s, id));
   s.tasks.spawn(() =>
     walkTopList(s, 'users', 'users', s.client.listUsers(), (user) => {
       const seen = walked.users.has(user.id);
       const record = toUserRecord(user, s.interner);
       walked.users.set(user.id, record);
-      if (record.permissions === undefined && !seen) s.tasks.spawn(() => fetchUser(s, user.id));
+      if (record.permissions === undefined && !seen) details.add(user.id);
     }),
   );
 }
