@@ -136,14 +136,9 @@ function startRun(options: CrawlOptions, progress: Progress) {
   const adapt = adaptive ? adaptTo(limiter, max, logger) : undefined;
   let tracker: CrawlTracker | undefined;
   const client = new SegmentClient({
-    ...options.client,
-    apiUrl: options.apiUrl,
-    token: options.token,
-    requestTimeoutMs: options.requestTimeoutMs,
-    retries: options.retries,
+    ...clientOptions(options),
     logger,
     signal,
-    fetch: options.fetch,
     onOutcome: adapt?.observe,
     onRateLimitWait: (ms, reason) => {
       logger?.debug({ waitMs: Math.round(ms), reason }, 'waiting for the rate limit window');
@@ -153,6 +148,18 @@ function startRun(options: CrawlOptions, progress: Progress) {
   tracker = new CrawlTracker(progress, () => client.stats.requests);
   const peakConcurrency = () => adapt?.peak() ?? limiter.limit;
   return { controller, limiter, peakConcurrency, tasks, client, tracker, logger };
+}
+
+/** What every client of a crawl takes from its options (the walk's and the trail's alike). */
+export function clientOptions(options: CrawlOptions) {
+  return {
+    ...options.client,
+    apiUrl: options.apiUrl,
+    token: options.token,
+    requestTimeoutMs: options.requestTimeoutMs,
+    retries: options.retries,
+    fetch: options.fetch,
+  };
 }
 
 /** The adaptive concurrency: each attempt's outcome goes to the controller, its limit to the limiter. */

@@ -1,5 +1,5 @@
 import { readAuditTrail, SegmentClient, type TrailRead, type TrailWindow } from '../segment/index.js';
-import type { CrawlOptions } from './crawl.js';
+import { type CrawlOptions, clientOptions } from './crawl.js';
 
 export type { TrailRead, TrailWindow };
 
@@ -14,14 +14,9 @@ export async function crawlAuditTrail(
   window: TrailWindow,
 ): Promise<TrailRead> {
   const client = new SegmentClient({
-    ...options.client,
-    apiUrl: options.apiUrl,
-    token: options.token,
-    requestTimeoutMs: options.requestTimeoutMs,
-    retries: options.retries,
+    ...clientOptions(options),
     logger: options.logger,
     signal: options.signal,
-    fetch: options.fetch,
   });
   const read = await readAuditTrail(client.listAuditEvents(window));
   if (read.status === 'read') {

@@ -280,7 +280,7 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
       permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b, isPrivileged) : [],
       membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
     };
-    const trail = await attributeReportRows(db, cur, prev, changed);
+    const trail = await attributeReportRows(db, cur, prev, changed, isPrivileged);
     return {
       summary: {
         workspace: {

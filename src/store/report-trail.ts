@@ -33,8 +33,10 @@ interface AttributedChange {
   flags: ChangeFlag[];
   note: string | null;
   status: string | null;
-  privileged: boolean;
 }
+
+/** The rule in force (PRIVILEGED_ROLES, model/privileged.ts): the sheets and the email mark rows by it. */
+type IsPrivileged = (roleName: string, resourceType: string) => boolean;
 
 async function changesBetween(db: Kysely<Database>, a: Date, b: Date): Promise<AttributedChange[]> {
   const r = await sql<AttributedChange>`
@@ -43,8 +45,7 @@ async function changesBetween(db: Kysely<Database>, a: Date, b: Date): Promise<A
            c.resource_id AS "resourceId", coalesce(c.labels, '') AS labels, c.group_id AS "groupId",
            c.detail->>'group_name' AS "groupName", c.changed_by AS "changedBy",
            c.attribution_flags AS flags, c.attribution_note AS note,
-           c.attribution AS status,
-           coalesce(audit.is_privileged(c.role_name, c.resource_type), false) AS privileged
+           c.attribution AS status
       FROM audit.changes c JOIN audit.snapshots s ON s.id = c.snapshot_id AND s.status = 'complete'
      WHERE s.taken_at > ${a}::timestamptz AND s.taken_at <= ${b}::timestamptz
      ORDER BY c.detected_at, c.id`.execute(db);
@@ -62,7 +63,20 @@ function permissionKey(kind: string, parts: readonly (string | null)[]): string 
   return JSON.stringify([kind, ...parts]);
 }
 
-function keyOfChange(c: AttributedChange): string {
+type KeyFields = Pick<
+  AttributedChange,
+  | 'kind'
+  | 'subjectType'
+  | 'subjectId'
+  | 'subjectLabel'
+  | 'groupName'
+  | 'roleId'
+  | 'resourceType'
+  | 'resourceId'
+  | 'labels'
+>;
+
+function keyOfChange(c: KeyFields): string {
   switch (c.kind) {
     case 'permission_granted':
     case 'permission_revoked':
@@ -85,35 +99,31 @@ function keyOfChange(c: AttributedChange): string {
   }
 }
 
+/**
+ * A Permission Changes row as the change row it comes from would name it: a direct grant's
+ * subject is the user, a group's is the group (by name, as `subject_label` holds it).
+ */
 function keyOfRow(r: PermissionChangeRow): string {
-  switch (r.cause) {
-    case 'permission_granted':
-    case 'permission_revoked': {
-      const direct = r.via === 'direct';
-      return permissionKey(r.cause, [
-        direct ? 'user' : 'group',
-        direct ? r.userId : r.via,
-        r.roleId,
-        r.resourceType,
-        r.resourceId,
-        r.labels,
-      ]);
-    }
-    case 'membership_added':
-    case 'membership_removed':
-      return permissionKey(r.cause, [r.userId, r.via]);
-    case 'group_created':
-    case 'group_deleted':
-      return permissionKey(r.cause, [r.via]);
-    default:
-      return permissionKey(r.cause, [r.userId]);
-  }
+  return keyOfChange({
+    kind: r.cause,
+    subjectType: r.via === 'direct' ? 'user' : 'group',
+    subjectId: r.userId,
+    subjectLabel: r.via,
+    groupName: r.via,
+    roleId: r.roleId,
+    resourceType: r.resourceType,
+    resourceId: r.resourceId,
+    labels: r.labels,
+  });
 }
 
 const membershipKey = (kind: string, userId: string, groupId: string | null) =>
   JSON.stringify([kind, userId, groupId]);
 
-function headlineOf(changes: readonly AttributedChange[]): TrailHeadlineItem[] {
+const privilegedGrant = (c: AttributedChange, isPrivileged: IsPrivileged): boolean =>
+  c.roleName !== null && c.resourceType !== null && isPrivileged(c.roleName, c.resourceType);
+
+function headlineOf(changes: readonly AttributedChange[], isPrivileged: IsPrivileged): TrailHeadlineItem[] {
   const items: TrailHeadlineItem[] = [];
   for (const c of changes) {
     if (c.changedBy === null) continue;
@@ -124,14 +134,22 @@ function headlineOf(changes: readonly AttributedChange[]): TrailHeadlineItem[] {
     const subject = c.subjectLabel ?? c.subjectId;
     if (c.flags.includes('self-granted'))
       items.push({ flag: 'self-granted', subject, what, changedBy: c.changedBy });
-    else if (c.flags.includes('by-token') && c.kind === 'permission_granted' && c.privileged) {
+    else if (
+      c.flags.includes('by-token') &&
+      c.kind === 'permission_granted' &&
+      privilegedGrant(c, isPrivileged)
+    ) {
       items.push({ flag: 'by-token', subject, what, changedBy: c.changedBy });
     }
   }
   return items;
 }
 
-function summaryOf(cur: SnapshotRow, changes: readonly AttributedChange[]): TrailSummary {
+function summaryOf(
+  cur: SnapshotRow,
+  changes: readonly AttributedChange[],
+  isPrivileged: IsPrivileged,
+): TrailSummary {
   const flags: Record<ChangeFlag, number> = { 'self-granted': 0, 'by-token': 0, 'no-audit-event': 0 };
   let attributed = 0;
   let ambiguous = 0;
@@ -148,7 +166,7 @@ function summaryOf(cur: SnapshotRow, changes: readonly AttributedChange[]): Trai
     unattributed: changes.length - attributed,
     ambiguous,
     flags,
-    headline: headlineOf(changes),
+    headline: headlineOf(changes, isPrivileged),
   };
 }
 
@@ -161,6 +179,7 @@ export async function attributeReportRows(
   cur: SnapshotRow,
   prev: SnapshotRow | undefined,
   rows: { permissionChanges: PermissionChangeRow[]; membershipChanges: MembershipChangeRow[] },
+  isPrivileged: IsPrivileged,
 ): Promise<TrailSummary> {
   const changes = prev ? await changesBetween(db, prev.taken_at, cur.taken_at) : [];
   const byKey = new Map(changes.map((c) => [keyOfChange(c), c]));
@@ -178,5 +197,5 @@ export async function attributeReportRows(
     const c = byMembership.get(membershipKey(kind, r.userId, r.groupId));
     if (c) r.attribution = cells(c);
   }
-  return summaryOf(cur, changes);
+  return summaryOf(cur, changes, isPrivileged);
 }
