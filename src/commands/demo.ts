@@ -6,22 +6,66 @@
  * first), the outbox, and REPORTS_DIR.
  */
 import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import { demoNextSteps } from '../demo/next-steps.js';
+import { fillDemoReview } from '../demo/review.js';
 import { demoRoster } from '../demo/roster.js';
 import { applyDemoChanges } from '../demo/scenario.js';
 import { PRIVATE_FILE } from '../files/private.js';
-import { runAudit } from '../pipeline/run-audit.js';
+import type { Logger } from '../log/logger.js';
+import { runRemediation } from '../pipeline/remediate.js';
+import { remediationText } from '../pipeline/remediate-text.js';
+import { importReview, importSummary } from '../pipeline/review-import.js';
+import { type RunResult, runAudit } from '../pipeline/run-audit.js';
 import { runSummaryText } from '../pipeline/summary-text.js';
 import { Secret } from '../secret.js';
 import { startSimulator } from '../simulator/index.js';
-import { openDatabase } from '../store/index.js';
+import { type DatabaseHandle, openDatabase } from '../store/index.js';
 import { type CommandContext, commandLogger } from './context.js';
 
-const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+/**
+ * The third cycle: a reviewer signs off the second report (Revoke on the leaver's direct
+ * grants), the decisions are imported, carried out through the IAM users API (the
+ * simulator's token standing in for SEGMENT_WRITE_TOKEN), and an audit an hour later
+ * verifies them: the Review Status sheet shows them remediated.
+ */
+async function reviewAndRemediate(
+  handle: DatabaseHandle,
+  config: (auditNow: Date) => Config,
+  reportPath: string,
+  out: CommandContext['io']['stdout'],
+  now: number,
+  logger: Logger,
+): Promise<RunResult> {
+  // Half an hour after audit 2: the reviewer's sign-off, then the revocation.
+  const at = new Date(now + HOUR / 2);
+  const reviewed = join(config(at).dataDir, 'access-review-signed.xlsx');
+  const revoked = await fillDemoReview(reportPath, reviewed);
+  out.write(`\n== Review: a reviewer signs off audit 2's Access Review\n`);
+  for (const r of revoked) out.write(`  - Revoke: ${r}\n`);
+  const imported = await importReview(handle.db, {
+    bytes: await readFile(reviewed),
+    source: reviewed,
+    reviewer: 'auditor@example.com',
+    now: at,
+    privilegedRoles: config(at).privilegedRoles,
+  });
+  out.write(`  imported: ${importSummary(imported)}\n`);
+  out.write('\n== Remediation: the revocations carried out through the IAM users API\n');
+  const writing = { ...config(at), segmentWriteToken: config(at).segmentApiToken };
+  const done = await runRemediation(handle, writing, { apply: true, now: () => at, logger });
+  out.write(remediationText(done, true));
+  out.write(`\n== Audit 3 (an hour later): the revocations verified\n`);
+  const third = await runAudit(handle, config(new Date(now + HOUR)), { logger });
+  out.write(runSummaryText(third));
+  return third;
+}
 
 export function registerDemo(program: Command, context: CommandContext): void {
   program
@@ -67,9 +111,14 @@ export function registerDemo(program: Command, context: CommandContext): void {
         const second = await runAudit(handle, config(new Date(now)), { logger });
         out.write(runSummaryText(second));
 
+        // The remediation's audit-trail events fall between audits 2 and 3.
+        sim.setAuditTrail({ now: new Date(now + HOUR / 2) });
+        const third = await reviewAndRemediate(handle, config, second.reportPath, out, now, logger);
+
         const email = second.email;
         out.write(
           `\nReport: ${resolve(second.reportPath)}\n` +
+            `Report after the revocation: ${resolve(third.reportPath)}\n` +
             (email.status === 'outbox' ? `Email:  ${resolve(email.path)}\n` : '') +
             `Database: ${resolve(dataDir)} (embedded)\n\n` +
             demoNextSteps({

@@ -1,5 +1,5 @@
 import { SimulatorAdmin } from '../simulator/client.js';
-import type { RunningSimulator } from '../simulator/index.js';
+import { CONTRACTOR, LEAVER, type RunningSimulator } from '../simulator/index.js';
 
 /**
  * The changes the demo makes between its two audit cycles, through the simulated
@@ -60,7 +60,9 @@ export async function applyDemoChanges(sim: RunningSimulator): Promise<ScenarioS
 
   // A departed user (with group memberships, so the report shows access lost through groups).
   const stay = new Set([promoted?.id, demoted?.id, selfGranter?.id, grantor?.id]);
-  const departed = users.find((u) => !stay.has(u.id) && memberIds.has(u.id));
+  // Not the leaver or the contractor: the report's Exceptions sheet shows both still there.
+  const reconciled = (u: (typeof users)[number]) => u.name === LEAVER.name || u.email === CONTRACTOR.email;
+  const departed = users.find((u) => !stay.has(u.id) && memberIds.has(u.id) && !reconciled(u));
   if (departed) {
     await admin.deleteUsers([departed.id]);
     steps.push({ what: `removed the departed user ${departed.email}` });

@@ -1,12 +1,13 @@
 /**
  * `access-audit demo` as a newcomer runs it, then its printed next steps as printed: the
- * `snapshots` line run with exactly its environment lists the demo's two snapshots, and
+ * `snapshots` line run with exactly its environment lists the demo's three snapshots, and
  * the `serve` line's environment is a valid serve configuration on the demo's own
  * database and reports (whose listing names report files that are there).
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -61,7 +62,7 @@ describe('access-audit demo: next steps runnable as printed', () => {
   });
 
   it('the second audit names the change that matters, the privileged grant, by person', () => {
-    const second = demo.stdout.slice(demo.stdout.indexOf('== Audit 2'));
+    const second = demo.stdout.slice(demo.stdout.indexOf('== Audit 2'), demo.stdout.indexOf('== Review'));
     expect(second).toMatch(
       /\n {2}needs attention:\n(?: {4}- .*\n)*? {4}- Workspace Owner granted to \S+@\S+\n/,
     );
@@ -92,14 +93,14 @@ describe('access-audit demo: next steps runnable as printed', () => {
     expect(pkg.scripts.demo).toContain(`node ${pkg.bin['access-audit']} demo`);
   });
 
-  it("`snapshots` with exactly the printed environment lists the demo's two complete snapshots", async () => {
+  it("`snapshots` with exactly the printed environment lists the demo's three complete snapshots", async () => {
     const s = step('snapshots');
     expect(s.env.DATA_DIR).toBe(join(dir, 'data', 'demo'));
     const listed = await runMain(s.args, s.env);
     expect(listed.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([]);
     expect(listed.code).toBe(0);
     const rows = listed.stdout.split('\n').filter((l) => /^\s*\d+\s/.test(l));
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     for (const row of rows) expect(row).toContain('complete');
   });
 
@@ -117,11 +118,34 @@ describe('access-audit demo: next steps runnable as printed', () => {
     const handle = await openDatabase({ dataDir: config.dataDir, logger: silentLogger() });
     try {
       const reports = await listReports(handle.db);
-      expect(reports).toHaveLength(2);
+      expect(reports).toHaveLength(3);
       for (const r of reports)
         expect((await stat(join(config.reportsDir, r.fileName))).size).toBeGreaterThan(0);
     } finally {
       await handle.close();
     }
+  });
+
+  it('the third cycle: a Revoke imported, carried out through the API, and verified by audit 3', async () => {
+    expect(demo.stdout).toMatch(
+      /- Revoke: Workspace Owner of \S+@\S+\n {2}imported: snapshot 2: 1 decisions/,
+    );
+    expect(demo.stdout).toMatch(/action 1 replace_permissions_for_user \S+: applied \(sent\)/);
+    const path = demo.stdout.match(/^Report after the revocation: +(\S+)$/m)?.[1];
+    expect(path).toBeDefined();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path!);
+    const values = (name: string) =>
+      (wb.getWorksheet(name)?.getSheetValues() ?? []).flatMap((row) =>
+        Array.isArray(row) ? [row.slice(1)] : [],
+      );
+    const [statusHead, ...statusRows] = values('Review Status');
+    expect(statusRows).toHaveLength(1);
+    const status = Object.fromEntries((statusHead ?? []).map((h, i) => [String(h), statusRows[0]?.[i]]));
+    expect(status).toMatchObject({ Decision: 'Revoke', Status: 'remediated', Role: 'Workspace Owner' });
+    const changes = values('Permission Changes').slice(1);
+    expect(changes.map((r) => r.find((c) => String(c).startsWith('revoked by remediation action')))).toEqual([
+      'revoked by remediation action 1',
+    ]);
   });
 });

@@ -24,7 +24,9 @@ let rosterFile: string;
 let first: RunResult;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // A workspace whose trail cannot be read (no Business plan): dormancy is not checked until
+  // the last test marks a snapshot's trail read.
+  h = await startHarness({ auditTrail: { enabled: false } });
   const truth = h.sim.truth();
   leaverEmail = truth.users.find((u) => u.name === LEAVER.name)!.email;
   domain = leaverEmail.split('@')[1]!;
@@ -134,7 +136,7 @@ describe('reconciliation in a run', () => {
         resourceName: 'web',
       },
     ]);
-    await sql`UPDATE audit.snapshots SET trail_status = 'read', trail_events = 1 WHERE id = ${second.snapshotId}`.execute(
+    await sql`UPDATE audit.snapshots SET trail_status = 'read', trail_error = NULL, trail_events = 1 WHERE id = ${second.snapshotId}`.execute(
       db,
     );
     const read = await reconcile(db, await loadReportData(db, input));
