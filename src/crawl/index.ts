@@ -1,1 +1,2 @@
 export { type CrawlOptions, crawlWorkspace } from './crawl.js';
+export { checkApiReachable } from './preflight.js';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { type CrawlOptions, crawlWorkspace } from '../crawl/index.js';
+import { type CrawlOptions, checkApiReachable, crawlWorkspace } from '../crawl/index.js';
 import { AuditError, coerceError, isAuditError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { noProgress, type Progress } from '../log/progress.js';
@@ -267,6 +267,16 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       log.warn({ snapshots: abandoned }, 'marked snapshots a dead process left running as abandoned');
 
     const recovered = await recoverPending(handle, config, deps, clock);
+
+    // An API that cannot be reached fails here, fast and with its cause, before a snapshot id is used.
+    await checkApiReachable({
+      apiUrl: config.segmentApiUrl,
+      token,
+      logger: log,
+      progress,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
 
     const takenAt = config.auditNow ?? clock();
     const snapshotId = await beginSnapshot(handle.db, {

@@ -59,6 +59,8 @@ export interface SegmentClientOptions {
   onRateLimitWait?: (ms: number, reason: 'window' | '429') => void;
   logger?: Logger;
   signal?: AbortSignal;
+  /** Told of each failure that will be retried (request label, reason, attempt number). */
+  onRetry?: (request: string, reason: string, attempt: number) => void;
   /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request). */
   fetch?: typeof fetch;
 }
@@ -74,6 +76,7 @@ export class SegmentClient {
   readonly #pacer: Pacer;
   readonly #stats: ClientStats = {
     requests: 0,
+    answers: 0,
     retries: 0,
     rateLimited: 0,
     rateLimitWaitMs: 0,
@@ -105,6 +108,7 @@ export class SegmentClient {
       fetch: options.fetch ?? createNodeFetch(maxResponseBytes),
       logger: options.logger,
       signal: options.signal,
+      onRetry: options.onRetry,
     });
     this.#paging = {
       pageSize: new PageSize(options.pageSize),

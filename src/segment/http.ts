@@ -29,6 +29,8 @@ import { errorEnvelopeSchema } from './schemas.js';
 
 export interface ClientStats {
   requests: number;
+  /** Requests the server answered (any status): it is reachable. */
+  answers: number;
   retries: number;
   rateLimited: number;
   rateLimitWaitMs: number;
@@ -49,6 +51,8 @@ export interface HttpOptions {
   fetch: typeof fetch;
   logger?: Logger;
   signal?: AbortSignal;
+  /** Told of each failure that will be retried (a terminal shows it: retries are not silence). */
+  onRetry?: (request: string, reason: string, attempt: number) => void;
 }
 
 export interface Target {
@@ -101,6 +105,7 @@ export class SegmentHttp {
           onRetry: (error, attempt) => {
             stats.retries++;
             logger?.debug({ request: target.label, attempt, reason: error.message }, 'retrying request');
+            this.#o.onRetry?.(target.label, error.message, attempt);
           },
           waitForRateLimit: async (refusal, s) => {
             const ms = refusal.until - Date.now();
@@ -137,6 +142,16 @@ export class SegmentHttp {
     return new AuditError('INTERNAL', `${target.label}: ${scrub(message, [this.#o.token])}`);
   }
 
+  /**
+   * A base URL with a path (".../v1") turns every request into a 404: say which setting to
+   * fix rather than leave "not found" to be puzzled over.
+   */
+  #pathHint(): string {
+    const path = new URL(this.#base).pathname;
+    if (path === '' || path === '/') return '';
+    return `. SEGMENT_API_URL has a path (${printable(path).slice(0, 100)}): set it to the API's base URL without one, e.g. https://api.segmentapis.com`;
+  }
+
   #url(target: Target): string {
     const query = target.query?.toString();
     return `${this.#base}${target.path}${query ? `?${query}` : ''}`;
@@ -163,6 +178,7 @@ export class SegmentHttp {
     } finally {
       deadline.clear();
     }
+    stats.answers++;
     const now = Date.now();
     pacer.release(readRateHeaders(response.headers, now), response.ok);
     if (!response.ok) throw this.#failure(response, body.text, target, sentAt, now);
@@ -293,7 +309,10 @@ export class SegmentHttp {
       );
     }
     if (status === 404)
-      return final('API_NOT_FOUND', `${target.label}: not found (404): ${target.path}${said}`);
+      return final(
+        'API_NOT_FOUND',
+        `${target.label}: not found (404): ${target.path}${said}${this.#pathHint()}`,
+      );
     if (status === 408 || status >= 500) return new RetryableError(`HTTP ${status}${said}`);
     return this.#final('API_REJECTED', target, {
       message: `${target.label}: the Segment API rejected the request (${status})${said}`,

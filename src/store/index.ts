@@ -24,6 +24,7 @@ export {
   recordReport,
 } from './reports.js';
 export { acquireRunLock } from './run-lock.js';
+export { listRuns } from './runs.js';
 export { claimPeriod, releasePeriod } from './schedule-claims.js';
 export {
   beginSnapshot,
