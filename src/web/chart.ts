@@ -19,9 +19,9 @@ const MEASURES = [
 
 const W = 300;
 const H = 160;
-/** Room for the y labels (left), the title (top) and the date labels (bottom). */
+/** Room for the y labels (left), the title (top), the date labels (bottom; half the last one, right). */
 const LEFT = 44;
-const RIGHT = 14;
+const RIGHT = 36;
 const TOP = 24;
 const BOTTOM = 30;
 
