@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { SLOW_SUITES } from './vitest.slow.config.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'node_modules/**'],
+    // The browser test (npm run test:browser) and the slow suites (npm run test:slow) run apart.
+    exclude: ['test/browser/**', 'node_modules/**', ...SLOW_SUITES],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
