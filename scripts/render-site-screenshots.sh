@@ -34,6 +34,6 @@ node --input-type=module -e '
   const head = `<p style="font:13px system-ui;color:#555">Subject: ${mail.subject.replace(/[<&]/g, "")}</p>`;
   await writeFile(process.argv[2], head + mail.html);
 ' "$eml" "$WORK/email.html"
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,1100 \
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,560 \
   --screenshot="$OUT_DIR/email.png" "file://$WORK/email.html" 2>/dev/null
 echo "wrote $OUT_DIR/download-site.png and $OUT_DIR/email.png"
