@@ -244,6 +244,18 @@ async function failedAudit(
   return reason;
 }
 
+/** An API that cannot be reached fails here, fast and with its cause, before a snapshot id is used. */
+function preflight(config: Config, deps: RunDeps, token: Secret): Promise<void> {
+  return checkApiReachable({
+    apiUrl: config.segmentApiUrl,
+    token,
+    logger: deps.logger,
+    ...(deps.progress ? { progress: deps.progress } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+}
+
 export async function runAudit(handle: DatabaseHandle, config: Config, deps: RunDeps): Promise<RunResult> {
   const log = deps.logger;
   const progress = deps.progress ?? noProgress;
@@ -268,15 +280,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
 
     const recovered = await recoverPending(handle, config, deps, clock);
 
-    // An API that cannot be reached fails here, fast and with its cause, before a snapshot id is used.
-    await checkApiReachable({
-      apiUrl: config.segmentApiUrl,
-      token,
-      logger: log,
-      progress,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
+    await preflight(config, deps, token);
 
     const takenAt = config.auditNow ?? clock();
     const snapshotId = await beginSnapshot(handle.db, {
