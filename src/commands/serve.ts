@@ -5,12 +5,25 @@
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import type { Logger } from '../log/logger.js';
+import type { RunHistory } from '../model/site.js';
 import { importReview, importSummary } from '../pipeline/review-import.js';
 import { REVIEW_FILE_MAX_BYTES } from '../review/workbook.js';
-import { type DatabaseHandle, listReports, openDatabase, runMetrics } from '../store/index.js';
+import { missedPeriods } from '../schedule/period.js';
+import { type DatabaseHandle, listReports, listRuns, openDatabase, runMetrics } from '../store/index.js';
 import { type RunningSite, startSite } from '../web/server.js';
 import { type CommandContext, commandLogger } from './context.js';
 import { whileWatchingStopSignals } from './signals.js';
+
+/** Every run from the store, and the periods of AUDIT_SCHEDULE that got no snapshot. */
+async function runHistory(handle: DatabaseHandle, config: Config): Promise<RunHistory> {
+  const { workspaceName, runs } = await listRuns(handle.db);
+  const times = runs.map((r) => r.takenAt);
+  return {
+    workspaceName,
+    runs,
+    missed: missedPeriods(config.auditSchedule, config.auditTimezone, times, new Date()),
+  };
+}
 
 export async function startDownloadSite(
   handle: DatabaseHandle,
@@ -28,6 +41,7 @@ export async function startDownloadSite(
     token,
     timeZone: config.auditTimezone,
     listReports: () => listReports(handle.db),
+    runHistory: () => runHistory(handle, config),
     metrics: () => runMetrics(handle.db),
     reviewUpload: {
       maxBytes: REVIEW_FILE_MAX_BYTES,

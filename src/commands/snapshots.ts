@@ -1,10 +1,13 @@
 /**
  * `access-audit snapshots`: the snapshot history — id, taken at (in AUDIT_TIMEZONE),
- * status, counts and changes — as a table on stdout, or `--json` for scripts.
+ * status, counts and permission changes (rows of the report's Permission Changes sheet,
+ * as on the site and in /metrics) — as a table on stdout, or `--json` for scripts. An
+ * error is shown whole, on one line: its cause comes last, so cutting it would hide it.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { listSnapshots, openDatabase, type SnapshotListing } from '../store/index.js';
+import { oneLine } from '../text/one-line.js';
 import type { CommandContext } from './context.js';
 
 function localTime(date: Date | null, timeZone: string): string {
@@ -24,7 +27,16 @@ function problem(s: SnapshotListing): string {
 /** A plain-text table of snapshots (pure, for tests). */
 export function formatSnapshotTable(rows: readonly SnapshotListing[], timeZone: string): string {
   if (rows.length === 0) return 'No snapshots yet: run `access-audit run` to take the first.\n';
-  const header = ['id', `taken at (${timeZone})`, 'status', 'users', 'invites', 'groups', 'changes', 'error'];
+  const header = [
+    'id',
+    `taken at (${timeZone})`,
+    'status',
+    'users',
+    'invites',
+    'groups',
+    'permission changes',
+    'error',
+  ];
   const lines = rows.map((s) => [
     String(s.id),
     localTime(s.takenAt, timeZone),
@@ -32,8 +44,8 @@ export function formatSnapshotTable(rows: readonly SnapshotListing[], timeZone: 
     num(s.userCount),
     num(s.inviteCount),
     num(s.groupCount),
-    num(s.changeCount),
-    problem(s).slice(0, 80),
+    num(s.permissionChanges),
+    oneLine(problem(s)),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const right = new Set([0, 3, 4, 5, 6]);

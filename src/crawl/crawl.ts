@@ -140,6 +140,8 @@ function startRun(options: CrawlOptions, progress: Progress) {
     logger,
     signal,
     onOutcome: adapt?.observe,
+    // A retry shows on the terminal until the next status line: the wait is not silence.
+    onRetry: (request, reason, attempt) => progress.update(`${request}: ${reason}; retry ${attempt}`),
     onRateLimitWait: (ms, reason) => {
       logger?.debug({ waitMs: Math.round(ms), reason }, 'waiting for the rate limit window');
       tracker?.waiting(ms);

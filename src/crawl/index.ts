@@ -1,2 +1,3 @@
 export { type CrawlOptions, crawlWorkspace } from './crawl.js';
+export { checkApiReachable } from './preflight.js';
 export { crawlAuditTrail, type TrailRead } from './trail.js';

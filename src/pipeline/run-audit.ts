@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { type CrawlOptions, crawlWorkspace } from '../crawl/index.js';
+import { type CrawlOptions, checkApiReachable, crawlWorkspace } from '../crawl/index.js';
 import { AuditError, coerceError, isAuditError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { noProgress, type Progress } from '../log/progress.js';
@@ -262,6 +262,18 @@ async function failedAudit(
   return reason;
 }
 
+/** An API that cannot be reached fails here, fast and with its cause, before a snapshot id is used. */
+function preflight(config: Config, deps: RunDeps, token: Secret): Promise<void> {
+  return checkApiReachable({
+    apiUrl: config.segmentApiUrl,
+    token,
+    logger: deps.logger,
+    ...(deps.progress ? { progress: deps.progress } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+}
+
 export async function runAudit(handle: DatabaseHandle, config: Config, deps: RunDeps): Promise<RunResult> {
   const log = deps.logger;
   const progress = deps.progress ?? noProgress;
@@ -286,6 +298,8 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       log.warn({ snapshots: abandoned }, 'marked snapshots a dead process left running as abandoned');
 
     const recovered = await recoverPending(handle, config, deps, clock);
+
+    await preflight(config, deps, token);
 
     const takenAt = config.auditNow ?? clock();
     // The roster as of this run's time: the report of this snapshot reconciles against it.

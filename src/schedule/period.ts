@@ -40,3 +40,45 @@ export function isCatchUpDue(lastCompleteTakenAt: Date | null, mostRecentSchedul
   if (lastCompleteTakenAt === null) return true;
   return lastCompleteTakenAt.getTime() < mostRecentScheduled.getTime();
 }
+
+/** Scheduled periods looked at, at most, going back (a per-second schedule must not loop for ages). */
+const MISSED_SCAN_LIMIT = 5_000;
+
+/**
+ * The scheduled times whose period (from that time to the next) has no snapshot at all,
+ * newest first, at most `limit`: what the site lists as missed. A period with a failed
+ * run is not missed (the run is listed). Periods before the first snapshot are not
+ * missed either: nothing was running the tool then. The current period counts once its
+ * time has passed without a snapshot.
+ */
+export function missedPeriods(
+  expression: string,
+  timeZone: string,
+  snapshotTimes: readonly Date[],
+  now: Date,
+  limit = 100,
+): Date[] {
+  if (snapshotTimes.length === 0) return [];
+  const times = snapshotTimes.map((d) => d.getTime()).sort((a, b) => b - a);
+  const first = times[times.length - 1]!;
+  const it = CronExpressionParser.parse(expression, {
+    currentDate: new Date(now.getTime() + 1),
+    tz: timeZone,
+  });
+  const missed: Date[] = [];
+  let end = Number.POSITIVE_INFINITY; // the start of the next (later) period
+  let i = 0; // times[i] is the newest snapshot not yet placed in a period
+  for (let scanned = 0; scanned < MISSED_SCAN_LIMIT && missed.length < limit; scanned++) {
+    let start: number;
+    try {
+      start = it.prev().getTime();
+    } catch {
+      break;
+    }
+    if (end <= first) break;
+    while (i < times.length && times[i]! >= end) i++;
+    if (!(i < times.length && times[i]! >= start)) missed.push(new Date(start));
+    end = start;
+  }
+  return missed;
+}

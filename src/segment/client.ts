@@ -61,6 +61,8 @@ export interface SegmentClientOptions {
   onOutcome?: HttpOptions['onOutcome'];
   logger?: Logger;
   signal?: AbortSignal;
+  /** Told of each failure that will be retried (request label, reason, attempt number). */
+  onRetry?: (request: string, reason: string, attempt: number) => void;
   /** Default: node:http(s) with keep-alive (transport.ts: a third of fetch's CPU a request); a `fetch` given here replaces it. */
   fetch?: typeof fetch;
 }
@@ -76,6 +78,7 @@ export class SegmentClient {
   readonly #pacer: Pacer;
   readonly #stats: ClientStats = {
     requests: 0,
+    answers: 0,
     retries: 0,
     rateLimited: 0,
     rateLimitWaitMs: 0,
@@ -108,6 +111,7 @@ export class SegmentClient {
       logger: options.logger,
       signal: options.signal,
       onOutcome: options.onOutcome,
+      onRetry: options.onRetry,
     });
     this.#paging = {
       pageSize: new PageSize(options.pageSize),

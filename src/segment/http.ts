@@ -30,6 +30,8 @@ import { type Answer, isTimeout, type Transport } from './transport.js';
 
 export interface ClientStats {
   requests: number;
+  /** Requests the server answered (any status): it is reachable. */
+  answers: number;
   retries: number;
   rateLimited: number;
   rateLimitWaitMs: number;
@@ -52,6 +54,8 @@ export interface HttpOptions {
   signal?: AbortSignal;
   /** Told of every answer (or failure to get one): the crawl adapts its concurrency to it. */
   onOutcome?: (outcome: RequestOutcome) => void;
+  /** Told of each failure that will be retried (a terminal shows it: retries are not silence). */
+  onRetry?: (request: string, reason: string, attempt: number) => void;
 }
 
 /**
@@ -119,6 +123,7 @@ export class SegmentHttp {
           onRetry: (error, attempt) => {
             stats.retries++;
             logger?.debug({ request: target.label, attempt, reason: error.message }, 'retrying request');
+            this.#o.onRetry?.(target.label, error.message, attempt);
           },
           waitForRateLimit: async (refusal, s) => {
             const ms = refusal.until - Date.now();
@@ -155,6 +160,16 @@ export class SegmentHttp {
     return new AuditError('INTERNAL', `${target.label}: ${scrub(message, [this.#o.token])}`);
   }
 
+  /**
+   * A base URL with a path (".../v1") turns every request into a 404: say which setting to
+   * fix rather than leave "not found" to be puzzled over.
+   */
+  #pathHint(): string {
+    const path = new URL(this.#base).pathname;
+    if (path === '' || path === '/') return '';
+    return `. SEGMENT_API_URL has a path (${printable(path).slice(0, 100)}): set it to the API's base URL without one, e.g. https://api.segmentapis.com`;
+  }
+
   #url(target: Target): string {
     const query = target.query?.toString();
     return `${this.#base}${target.path}${query ? `?${query}` : ''}`;
@@ -180,6 +195,7 @@ export class SegmentHttp {
       if (failure instanceof RetryableError) this.#o.onOutcome?.({ kind: 'failed' });
       throw failure;
     }
+    stats.answers++;
     const now = Date.now();
     const rate = readRateHeaders(response.headers, now);
     pacer.release(rate, response.ok);
@@ -286,7 +302,10 @@ export class SegmentHttp {
       );
     }
     if (status === 404)
-      return final('API_NOT_FOUND', `${target.label}: not found (404): ${target.path}${said}`);
+      return final(
+        'API_NOT_FOUND',
+        `${target.label}: not found (404): ${target.path}${said}${this.#pathHint()}`,
+      );
     if (status === 408 || status >= 500) return new RetryableError(`HTTP ${status}${said}`);
     return this.#final('API_REJECTED', target, {
       message: `${target.label}: the Segment API rejected the request (${status})${said}`,

@@ -62,6 +62,7 @@ export {
   usersWithFirstSeen,
 } from './roster.js';
 export { acquireRunLock } from './run-lock.js';
+export { listRuns } from './runs.js';
 export { claimPeriod, releasePeriod } from './schedule-claims.js';
 export type { Database } from './schema.js';
 export {

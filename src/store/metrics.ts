@@ -15,7 +15,8 @@ export async function runMetrics(db: Kysely<Database>): Promise<RunMetrics> {
       )
       SELECT l.finished_at AS "lastSuccessAt",
              extract(epoch FROM (l.finished_at - l.started_at))::float8 AS "lastDurationSeconds",
-             l.change_count AS "lastChanges",
+             (SELECT r.permission_changes FROM audit.reports r WHERE r.snapshot_id = l.id
+               ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS "lastPermissionChanges",
              CASE WHEN l.id IS NOT NULL THEN
                (SELECT count(*)::int FROM audit.invite_history i
                  WHERE i.first_seen <= l.taken_at AND (i.closed_at IS NULL OR i.closed_at > l.taken_at)

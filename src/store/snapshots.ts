@@ -148,6 +148,11 @@ export async function failSnapshot(
 export interface SnapshotListing extends SnapshotInfo {
   /** Rows of audit.changes detected by this snapshot (null unless complete). */
   changeCount: number | null;
+  /**
+   * Rows of its report's Permission Changes sheet (the email subject's count; null until a
+   * report is written): what the site, `snapshots` and /metrics call "permission changes".
+   */
+  permissionChanges: number | null;
   membershipCount: number | null;
   grantCount: number | null;
   /** Whether the run read the audit trail; null: not recorded (failed early, or before 0008). */
@@ -157,10 +162,25 @@ export interface SnapshotListing extends SnapshotInfo {
 /** Every snapshot, oldest first. */
 export async function listSnapshots(db: Kysely<Database>): Promise<SnapshotListing[]> {
   try {
-    const rows = await db.selectFrom('audit.snapshots').selectAll().orderBy('id').execute();
+    const rows = await db
+      .selectFrom('audit.snapshots as s')
+      .selectAll('s')
+      .select((eb) =>
+        eb
+          .selectFrom('audit.reports as r')
+          .select('r.permission_changes')
+          .whereRef('r.snapshot_id', '=', 's.id')
+          .orderBy('r.created_at', 'desc')
+          .orderBy('r.id', 'desc')
+          .limit(1)
+          .as('permission_changes'),
+      )
+      .orderBy('s.id')
+      .execute();
     return rows.map((row) => ({
       ...toSnapshotInfo(row),
       changeCount: row.change_count,
+      permissionChanges: row.permission_changes,
       membershipCount: row.membership_count,
       grantCount: row.grant_count,
       trail:

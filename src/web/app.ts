@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { EXIT, errorLine, exitStatusOf } from '../errors.js';
 import { XLSX_CONTENT_TYPE } from '../model/files.js';
-import type { ReportListing, RunMetrics } from '../model/site.js';
+import type { ReportListing, RunHistory, RunMetrics } from '../model/site.js';
 import type { Secret } from '../secret.js';
 import { isAuthorized } from './auth.js';
 import { openReport } from './files.js';
@@ -34,6 +34,8 @@ export interface SiteOptions {
   timeZone: string;
   title?: string;
   listReports: () => Promise<ReportListing[]>;
+  /** Every run, failed ones included, the missed scheduled periods and the workspace's name. */
+  runHistory?: () => Promise<RunHistory>;
   metrics: () => Promise<RunMetrics>;
   /** The review upload (GET/POST /review); undefined: the site has none. */
   reviewUpload?: ReviewUpload;
@@ -210,8 +212,13 @@ export function createSiteHandler(options: SiteOptions): (req: IncomingMessage, 
     }
     if (!admitted(req, res, options.token)) return;
     if (path === '/') {
-      const reports = await options.listReports();
-      send(res, 200, 'text/html; charset=utf-8', indexPage({ title, reports, timeZone: options.timeZone }));
+      const [reports, history] = await Promise.all([options.listReports(), options.runHistory?.()]);
+      send(
+        res,
+        200,
+        'text/html; charset=utf-8',
+        indexPage({ title, reports, history, timeZone: options.timeZone }),
+      );
       return;
     }
     if (path === '/review' && upload !== undefined) {

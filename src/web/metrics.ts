@@ -17,7 +17,11 @@ export function metricsText(m: RunMetrics): string {
     'Wall time of the last complete audit run.',
     m.lastDurationSeconds,
   );
-  gauge('access_audit_last_changes', 'Changes detected by the last complete audit run.', m.lastChanges);
+  gauge(
+    'access_audit_last_permission_changes',
+    'Permission changes (rows of the Permission Changes sheet) in the last complete audit run.',
+    m.lastPermissionChanges,
+  );
   gauge(
     'access_audit_last_stale_invites',
     'Stale invites at the last complete audit run.',

@@ -117,8 +117,9 @@ describe('the download site in Chromium', () => {
       const response = await page.goto(`${site.url}/`);
       expect(response?.status()).toBe(200);
 
-      // The list: one row per report, newest first, each with its link.
-      const rows = page.locator('tbody tr');
+      // The list: one row per report, newest first, each with its link (rows of missed
+      // scheduled periods between the two runs stand among them, without links).
+      const rows = page.locator('tbody tr.complete');
       await expect.poll(() => rows.count()).toBe(2);
       const names = runs.map((r) => basename(r.reportPath));
       const links = await page.locator('tbody a').allTextContents();
@@ -128,14 +129,22 @@ describe('the download site in Chromium', () => {
       expect(latest[2]).toBe(String(runs[1]!.permissionChanges));
       expect(runs[1]!.permissionChanges).toBeGreaterThan(0); // the demo's changes show
 
-      // The chart: an inline SVG with a line per series, actually laid out on the page.
-      const chart = page.locator('svg[aria-label="Trend across snapshots"]');
-      await expect.poll(() => chart.isVisible()).toBe(true);
-      expect(await chart.locator('polyline').count()).toBe(4);
-      const box = await chart.boundingBox();
+      // The workspace by name, and the trend: one inline SVG chart per measure, each with
+      // a line, a labelled value axis and dated ticks, actually laid out on the page.
+      expect(await page.locator('.workspace strong').textContent()).toBe(sim.truth().workspace.name);
+      const trend = page.locator('section[aria-label="Trend across snapshots"]');
+      await expect.poll(() => trend.isVisible()).toBe(true);
+      const charts = trend.locator('svg[role="img"]');
+      expect(await charts.count()).toBe(5);
+      expect(await trend.locator('polyline').count()).toBe(5);
+      const privileged = trend.locator('svg[aria-label="Privileged grants across snapshots"]');
+      const box = await privileged.boundingBox();
       expect(box?.width).toBeGreaterThan(100);
       expect(box?.height).toBeGreaterThan(50);
-      expect(await page.locator('figcaption').textContent()).toContain('Privileged grants');
+      expect(await privileged.locator('text').first().textContent()).toMatch(/^Privileged grants: \d+$/);
+      const dates = await privileged.locator('text[text-anchor="middle"]').allTextContents();
+      expect(dates[0]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(dates.length).toBeGreaterThanOrEqual(2);
 
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'download-site.png'), fullPage: true });

@@ -1,6 +1,7 @@
 /** `access-audit migrate` and `access-audit snapshots` against a test database. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSnapshotTable } from '../../src/commands/snapshots.js';
+import { recordReport } from '../../src/store/reports.js';
 import { beginSnapshot, failSnapshot, listSnapshots } from '../../src/store/snapshots.js';
 import { dbEnv, runMain } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -12,16 +13,37 @@ function cli(t: TestDatabase, args: string[]) {
   return runMain(args, { AUDIT_TIMEZONE: 'Europe/Berlin', ...dbEnv(t) });
 }
 
+/** A failure whose cause comes last, past the 80 characters the table once cut it at. */
+const LONG_ERROR =
+  'GET /users page 3: the Segment API could not be reached (gave up after retries; last: connection failed: connect ECONNREFUSED 127.0.0.1:9)';
+
 let t: TestDatabase;
 beforeAll(async () => {
   t = await openTestDatabase();
   await snapshot(t.handle.db, picture1(), T1);
+  // "Permission changes" is the report's Permission Changes rows, not audit.changes.
+  await recordReport(t.handle.db, {
+    snapshotId: 1,
+    againstSnapshotId: null,
+    fileName: 'access-audit-2026-06-01-s1.xlsx',
+    bytes: 1000,
+    fileSha256: 'f'.repeat(64),
+    dataSha256: 'd'.repeat(64),
+    permissionChanges: 7,
+    createdAt: T1,
+  });
   const id = await beginSnapshot(t.handle.db, {
     takenAt: new Date('2026-06-02T06:00:00Z'),
     staleInviteDays: 14,
     apiUrl: 'x',
   });
   await failSnapshot(t.handle.db, id, 'API unreachable');
+  const third = await beginSnapshot(t.handle.db, {
+    takenAt: new Date('2026-06-03T06:00:00Z'),
+    staleInviteDays: 14,
+    apiUrl: 'x',
+  });
+  await failSnapshot(t.handle.db, third, LONG_ERROR);
 });
 afterAll(async () => {
   await t?.close();
@@ -32,10 +54,13 @@ describe('snapshots and migrate commands', () => {
     const table = formatSnapshotTable(await listSnapshots(t.handle.db), 'Europe/Berlin');
     const lines = table.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^id\s+taken at \(Europe\/Berlin\)\s+status\s+users\s+invites\s+groups\s+changes\s+error$/,
+      /^id\s+taken at \(Europe\/Berlin\)\s+status\s+users\s+invites\s+groups\s+permission changes\s+error$/,
     );
-    expect(lines[2]).toMatch(/^\s*1\s+2026-06-01 08:00:00\s+complete\s+4\s+4\s+2\s+0$/);
+    expect(lines[2]).toMatch(/^\s*1\s+2026-06-01 08:00:00\s+complete\s+4\s+4\s+2\s+7$/);
     expect(lines[3]).toMatch(/^\s*2\s+2026-06-02 08:00:00\s+failed\s+API unreachable$/);
+    // The whole error, cause included, on its one line.
+    expect(lines[4]).toMatch(/^\s*3\s+2026-06-03 08:00:00\s+failed\s+GET \/users page 3: /);
+    expect(lines[4]!.endsWith(LONG_ERROR)).toBe(true);
   });
 
   it('run as commands', { timeout: 60_000 }, async () => {
@@ -49,7 +74,9 @@ describe('snapshots and migrate commands', () => {
       expect(JSON.parse(json.stdout).map((s: { id: number; status: string }) => [s.id, s.status])).toEqual([
         [1, 'complete'],
         [2, 'failed'],
+        [3, 'failed'],
       ]);
+      expect(JSON.parse(json.stdout)[0].permissionChanges).toBe(7);
       const table = await cli(t, ['snapshots']);
       expect(table.stdout).toContain('2026-06-01 08:00:00');
     } finally {

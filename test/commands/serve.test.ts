@@ -14,6 +14,7 @@ import type { ReportListing, RunMetrics } from '../../src/model/site.js';
 import { type RunResult, runAudit } from '../../src/pipeline/run-audit.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { getReport, listReports, recordReport, runMetrics } from '../../src/store/index.js';
+import { escapeHtml } from '../../src/text/html.js';
 import { type CliChild, dbEnv, killLeftovers, startCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/net.js';
@@ -63,6 +64,8 @@ beforeAll(async () => {
     REPORTS_TOKEN: TOKEN,
     REPORTS_DIR: env.REPORTS_DIR,
     AUDIT_TIMEZONE: 'Europe/Berlin',
+    // Daily: the two runs, 14 days apart, leave about 13 scheduled days without a snapshot.
+    AUDIT_SCHEDULE: '0 6 * * *',
   });
   await child.waitForLog((e) => e.msg === 'download site listening', 30_000);
   base = `http://127.0.0.1:${port}`;
@@ -87,9 +90,14 @@ describe('serve over a real database', () => {
       const name = run.reportPath.split('/').pop()!;
       expect(html.split(`href="reports/${name}"`)).toHaveLength(2); // exactly one link
     }
-    expect((html.match(/<tr><td>/g) ?? []).length).toBe(2);
-    expect(html).toMatch(/<svg[^>]*aria-label="Trend across snapshots"/);
+    expect((html.match(/<tr class="complete"><td>/g) ?? []).length).toBe(2);
+    expect(html).toMatch(/<section[^>]*aria-label="Trend across snapshots"/);
     expect(html).toContain(`Users: ${listing[0]!.users}`);
+    expect(html).toContain(`Workspace: <strong>${escapeHtml(sim.truth().workspace.name)}</strong>`);
+    // The days of AUDIT_SCHEDULE between and after the runs that got no snapshot.
+    const missed = (html.match(/<tr class="missed">/g) ?? []).length;
+    expect(missed).toBeGreaterThanOrEqual(12);
+    expect(missed).toBeLessThanOrEqual(15);
   });
 
   it('needs credentials', async () => {
@@ -106,7 +114,7 @@ describe('serve over a real database', () => {
     expect(text).toContain(
       `access_audit_last_success_timestamp_seconds ${metrics.lastSuccessAt!.getTime() / 1000}`,
     );
-    expect(text).toContain(`access_audit_last_changes ${metrics.lastChanges}`);
+    expect(text).toContain(`access_audit_last_permission_changes ${metrics.lastPermissionChanges}`);
     expect(text).toContain('access_audit_runs_failed_total 0');
   });
 

@@ -18,6 +18,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDownloadSite } from '../../src/commands/serve.js';
 import type { RunResult } from '../../src/pipeline/run-audit.js';
+import { escapeHtml } from '../../src/text/html.js';
 import { runCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { readWorkbook, sheetXml } from '../report/xlsx-helpers.js';
@@ -229,10 +230,11 @@ describe('hostile names', () => {
       const r = await fetch(`${url}/`, { headers: { authorization: `Bearer ${token}` } });
       expect(r.status).toBe(200);
       const html = await r.text();
-      // The page shows snapshots, counts and file names, no workspace text; nothing hostile gets in.
+      // The page names the workspace, escaped: its text shows, nothing hostile gets in.
       expect(html).not.toContain('<script');
-      expect(html).not.toContain('onerror');
+      expect(html).not.toMatch(/<[^>]*onerror/); // no element carries the handler
       expect(html).not.toContain('<img');
+      expect(html).toContain(`Workspace: <strong>${escapeHtml(HOSTILE_WORKSPACE)}</strong>`);
       expect(html).toContain(run.reportPath.split('/').at(-1));
     } finally {
       await site.close();

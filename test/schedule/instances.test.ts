@@ -87,7 +87,12 @@ describe('two schedulers on one database', () => {
       const crawls = [...a.logged('crawl finished'), ...b.logged('crawl finished')];
       expect(crawls).toHaveLength(snapshots.length);
       expect(a.logged('crawl started').length + b.logged('crawl started').length).toBe(snapshots.length);
-      expect(sim.stats.requests).toBe(crawls.reduce((n, e) => n + (e.requests as number), 0));
+      // Each crawl is preceded by the pre-flight's one GET / (src/crawl/preflight.ts) and
+      // followed by the audit trail's pages (src/crawl/trail.ts).
+      const trails = [...a.logged('audit trail read'), ...b.logged('audit trail read')];
+      expect(trails).toHaveLength(snapshots.length);
+      const trailPages = trails.reduce((n, e) => n + (e.pages as number), 0);
+      expect(sim.stats.requests).toBe(crawls.reduce((n, e) => n + 1 + (e.requests as number), trailPages));
 
       // The losers saw the ticks and stood aside, without an error; every period one of
       // them stood aside for got its snapshot (from the other instance, or from its own

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isCatchUpDue, mostRecentScheduledTime, nextScheduledTime } from '../../src/schedule/period.js';
+import {
+  isCatchUpDue,
+  missedPeriods,
+  mostRecentScheduledTime,
+  nextScheduledTime,
+} from '../../src/schedule/period.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -53,5 +58,39 @@ describe('isCatchUpDue', () => {
   });
   it('is not due when the schedule has no past tick', () => {
     expect(isCatchUpDue(null, null)).toBe(false);
+  });
+});
+
+describe('missedPeriods', () => {
+  const daily = '0 6 * * *';
+  it('lists the scheduled days with no snapshot, newest first, from the first snapshot on', () => {
+    const snapshots = [at('2026-06-01T06:00:05Z'), at('2026-06-02T09:00:00Z'), at('2026-06-05T06:01:00Z')];
+    expect(missedPeriods(daily, 'UTC', snapshots, at('2026-06-07T12:00:00Z'))).toEqual([
+      at('2026-06-07T06:00:00Z'),
+      at('2026-06-06T06:00:00Z'),
+      at('2026-06-04T06:00:00Z'),
+      at('2026-06-03T06:00:00Z'),
+    ]);
+  });
+
+  it('counts a failed run (any snapshot) as not missed, and nothing before the first snapshot', () => {
+    expect(missedPeriods(daily, 'UTC', [at('2026-06-03T06:00:01Z')], at('2026-06-03T18:00:00Z'))).toEqual([]);
+    expect(missedPeriods(daily, 'UTC', [], at('2026-06-03T18:00:00Z'))).toEqual([]);
+  });
+
+  it('keeps to the time zone of the schedule, and to the limit', () => {
+    // 06:00 in Berlin (CEST) is 04:00 UTC: a snapshot at 05:00 UTC is in that day's period.
+    expect(
+      missedPeriods(daily, 'Europe/Berlin', [at('2026-06-01T05:00:00Z')], at('2026-06-02T05:00:00Z')),
+    ).toEqual([at('2026-06-02T04:00:00Z')]);
+    const everySecond = missedPeriods(
+      '* * * * * *',
+      'UTC',
+      [at('2026-06-01T00:00:00Z')],
+      at('2026-06-02T00:00:00Z'),
+      10,
+    );
+    expect(everySecond).toHaveLength(10);
+    expect(everySecond[0]).toEqual(at('2026-06-02T00:00:00Z'));
   });
 });

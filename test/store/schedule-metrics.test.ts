@@ -1,6 +1,7 @@
 /** Scheduled-period claims across instances, and the run metrics read from the database. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMetrics } from '../../src/store/metrics.js';
+import { recordReport } from '../../src/store/reports.js';
 import { claimPeriod, releasePeriod } from '../../src/store/schedule-claims.js';
 import { beginSnapshot, failSnapshot } from '../../src/store/snapshots.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -41,6 +42,17 @@ describe('scheduled period claims', () => {
 
 describe('runMetrics', () => {
   it('reports the last complete snapshot and the failures', async () => {
+    // Its permission changes are its report's Permission Changes rows (5), not audit.changes (0).
+    await recordReport(db(), {
+      snapshotId: 1,
+      againstSnapshotId: null,
+      fileName: 'access-audit-2026-06-01-s1.xlsx',
+      bytes: 1000,
+      fileSha256: 'f'.repeat(64),
+      dataSha256: 'd'.repeat(64),
+      permissionChanges: 5,
+      createdAt: new Date('2026-06-01T06:00:06Z'),
+    });
     const id = await beginSnapshot(db(), {
       takenAt: new Date('2026-06-20T06:00:00Z'),
       staleInviteDays: 14,
@@ -49,7 +61,7 @@ describe('runMetrics', () => {
     await failSnapshot(db(), id, 'boom', new Date(), 'abandoned');
     const m = await runMetrics(db());
     expect(m).toMatchObject({
-      lastChanges: 0,
+      lastPermissionChanges: 5,
       lastStaleInvites: 0,
       lastApiRequests: 1,
       lastApiRateLimited: 0,
@@ -66,7 +78,7 @@ describe('runMetrics', () => {
       expect(await runMetrics(other.handle.db)).toEqual({
         lastSuccessAt: null,
         lastDurationSeconds: null,
-        lastChanges: null,
+        lastPermissionChanges: null,
         lastStaleInvites: null,
         lastApiRequests: null,
         lastApiRateLimited: null,

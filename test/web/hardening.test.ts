@@ -155,7 +155,7 @@ function siteWith(extra: { clock?: () => number; limits?: Partial<SiteLimits>; m
     metrics: async () => ({
       lastSuccessAt: null,
       lastDurationSeconds: null,
-      lastChanges: 3,
+      lastPermissionChanges: 3,
       lastStaleInvites: null,
       lastApiRequests: null,
       lastApiRateLimited: null,
@@ -205,7 +205,7 @@ describe('METRICS_TOKEN', () => {
   it('opens /metrics and nothing else; the reports token no longer opens /metrics', async () => {
     const m = await get(site, '/metrics', { Authorization: `Bearer ${METRICS}` });
     expect(m.status).toBe(200);
-    expect(m.body).toContain('access_audit_last_changes 3');
+    expect(m.body).toContain('access_audit_last_permission_changes 3');
     expect((await get(site, '/metrics', { Authorization: `Bearer ${TOKEN}` })).status).toBe(401);
     expect((await get(site, '/', { Authorization: `Bearer ${METRICS}` })).status).toBe(401);
     expect((await get(site, '/', { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);

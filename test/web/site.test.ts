@@ -80,10 +80,24 @@ beforeAll(async () => {
     host: '127.0.0.1',
     title: 'Reports of <b>Acme</b>',
     listReports: async () => listing,
+    runHistory: async () => ({
+      workspaceName: 'Acme <img src=x onerror=alert(1)>',
+      runs: [
+        {
+          snapshotId: 3,
+          takenAt: new Date('2026-07-01T06:00:00Z'),
+          status: 'failed',
+          error: 'GET /users: <script>boom</script>',
+        },
+        { snapshotId: 2, takenAt: listing[1]!.takenAt, status: 'complete', error: null },
+        { snapshotId: 1, takenAt: listing[0]!.takenAt, status: 'complete', error: null },
+      ],
+      missed: [new Date('2026-07-06T06:00:00Z')],
+    }),
     metrics: async () => ({
       lastSuccessAt: new Date('2026-06-29T06:00:30Z'),
       lastDurationSeconds: 12.5,
-      lastChanges: 4,
+      lastPermissionChanges: 4,
       lastStaleInvites: 2,
       lastApiRequests: 321,
       lastApiRateLimited: 0,
@@ -140,7 +154,30 @@ describe('download site', () => {
     expect(html).toContain(`href="reports/${FILE}"`);
     expect(html).toContain('2026-06-29 08:00'); // 06:00 UTC shown in Europe/Berlin
     expect(html).toMatch(/<svg[^>]*role="img"/);
-    expect((html.match(/<polyline/g) ?? []).length).toBe(4);
+    // One small chart per measure, each with its own labelled axes: dates and values.
+    expect((html.match(/<polyline/g) ?? []).length).toBe(5);
+    expect(html).toContain('aria-label="Permission changes across snapshots"');
+    expect(html).toContain('>2026-06-22</text>');
+    expect(html).toContain('>2026-06-29</text>');
+    expect(html).toContain('<title>2026-06-29: 12</title>'); // users at the second snapshot
+  });
+
+  it('names the workspace and lists failed runs and missed periods, all escaped', async () => {
+    const html = (await get('/', bearer)).body.toString();
+    expect(html).toContain('Workspace: <strong>Acme &lt;img src=x onerror=alert(1)&gt;</strong>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<script>');
+    const rows = html.match(/<tr class="[a-z]+">.*<\/tr>/g) ?? [];
+    // Newest first: the missed Monday, the failed run, then the two reports.
+    expect(rows.map((r) => /class="([a-z]+)"/.exec(r)![1])).toEqual([
+      'missed',
+      'failed',
+      'complete',
+      'complete',
+    ]);
+    expect(rows[0]).toContain('2026-07-06 08:00');
+    expect(rows[0]).toContain('missed: no snapshot for this scheduled period');
+    expect(rows[1]).toContain('failed: GET /users: &lt;script&gt;boom&lt;/script&gt;');
   });
 
   it('serves a report byte for byte with download headers', async () => {
@@ -190,7 +227,7 @@ describe('download site', () => {
     const text = r.body.toString();
     expect(text).toContain('access_audit_last_success_timestamp_seconds 1782712830');
     expect(text).toContain('access_audit_last_duration_seconds 12.5');
-    expect(text).toContain('access_audit_last_changes 4');
+    expect(text).toContain('access_audit_last_permission_changes 4');
     expect(text).toContain('access_audit_last_stale_invites 2');
     expect(text).toContain('access_audit_last_api_requests 321');
     expect(text).toContain('access_audit_last_api_rate_limited 0');
