@@ -12,6 +12,8 @@
  *   table, so it is STABLE, no longer IMMUTABLE. Nothing depends on its volatility: no
  *   index or constraint uses it, and SQL function bodies (effective_access_at) are not
  *   tracked as dependencies, so CREATE OR REPLACE suffices.
+ *   Reading a table, it is no longer inlined: a query selecting `privileged` calls it per
+ *   row; one that does not (the report's pages) never calls it, the planner drops the column.
  *
  * The seed is a literal copy of DEFAULT_PRIVILEGED_ROLES (src/model/privileged.ts, the one
  * home of the default; a migration never imports application code);
