@@ -23,8 +23,8 @@ import { type RunResult, runAudit } from '../pipeline/run-audit.js';
 import { runSummaryText } from '../pipeline/summary-text.js';
 import { Secret } from '../secret.js';
 import { startSimulator } from '../simulator/index.js';
-import { type DatabaseHandle, openDatabase } from '../store/index.js';
-import { type CommandContext, commandLogger } from './context.js';
+import type { DatabaseHandle } from '../store/index.js';
+import { type CommandContext, commandLogger, openConfiguredDatabase } from './context.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -77,7 +77,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
       const dataDir = join(base.dataDir, 'demo');
       await rm(dataDir, { recursive: true, force: true });
       const sim = await startSimulator({ seed: 7, users: 60, groups: 6, invites: 6, groupInvites: 4 });
-      const handle = await openDatabase({ dataDir, logger });
+      const handle = await openConfiguredDatabase({ ...base, databaseUrl: undefined, dataDir }, logger);
       try {
         const now = Date.now();
         // An HR roster with a leaver who kept Workspace Owner, read by each run as ROSTER_FILE.

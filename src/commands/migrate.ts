@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { migrateToLatest, openDatabase } from '../store/index.js';
+import { migrateToLatest, openDatabase, recordPrivilegedRoles } from '../store/index.js';
 import type { CommandContext } from './context.js';
 
 export function registerMigrate(program: Command, { env, io }: CommandContext): void {
@@ -21,6 +21,7 @@ export function registerMigrate(program: Command, { env, io }: CommandContext): 
       });
       try {
         const applied = await migrateToLatest(handle.db);
+        await recordPrivilegedRoles(handle.db, config.privilegedRoles);
         const where = `${handle.mode === 'embedded' ? 'embedded database in ' : ''}${handle.target}`;
         if (applied.length === 0) io.stdout.write(`${where}: already up to date\n`);
         else io.stdout.write(`${where}: applied ${applied.join(', ')}\n`);

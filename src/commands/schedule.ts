@@ -26,15 +26,9 @@ import { runAudit } from '../pipeline/run-audit.js';
 import { isCatchUpDue, mostRecentScheduledTime } from '../schedule/period.js';
 import { type PeriodOperations, runPeriod } from '../schedule/run-period.js';
 import { type Scheduler, startScheduler } from '../schedule/scheduler.js';
-import {
-  claimPeriod,
-  type DatabaseHandle,
-  lastCompleteSnapshot,
-  openDatabase,
-  releasePeriod,
-} from '../store/index.js';
+import { claimPeriod, type DatabaseHandle, lastCompleteSnapshot, releasePeriod } from '../store/index.js';
 import type { RunningSite } from '../web/server.js';
-import { type CommandContext, commandLogger } from './context.js';
+import { type CommandContext, commandLogger, openConfiguredDatabase } from './context.js';
 import { startDownloadSite } from './serve.js';
 import { type StopRequest, whileWatchingStopSignals } from './signals.js';
 
@@ -92,7 +86,7 @@ async function schedule(context: CommandContext, stop: StopRequest): Promise<voi
     throw new AuditError('CONFIG_INVALID', 'AUDIT_NOW applies to `run` only: unset it for `schedule`');
   }
   const logger = commandLogger(context);
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const handle = await openConfiguredDatabase(config, logger);
   let site: RunningSite | undefined;
   try {
     if (stop.received) {

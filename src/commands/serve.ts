@@ -9,9 +9,9 @@ import type { RunHistory } from '../model/site.js';
 import { importReview, importSummary } from '../pipeline/review-import.js';
 import { REVIEW_FILE_MAX_BYTES } from '../review/workbook.js';
 import { missedPeriods } from '../schedule/period.js';
-import { type DatabaseHandle, listReports, listRuns, openDatabase, runMetrics } from '../store/index.js';
+import { type DatabaseHandle, listReports, listRuns, runMetrics } from '../store/index.js';
 import { type RunningSite, startSite } from '../web/server.js';
-import { type CommandContext, commandLogger } from './context.js';
+import { type CommandContext, commandLogger, openConfiguredDatabase } from './context.js';
 import { whileWatchingStopSignals } from './signals.js';
 
 /** Every run from the store, and the periods of AUDIT_SCHEDULE that got no snapshot. */
@@ -70,11 +70,7 @@ export function registerServe(program: Command, context: CommandContext): void {
       whileWatchingStopSignals(async (stop) => {
         const config = loadConfig(context.env, { reportsToken: true });
         const logger = commandLogger(context);
-        const handle = await openDatabase({
-          databaseUrl: config.databaseUrl,
-          dataDir: config.dataDir,
-          logger,
-        });
+        const handle = await openConfiguredDatabase(config, logger);
         try {
           if (stop.received) return;
           const site = await startDownloadSite(handle, config, logger, config.port ?? 8080);

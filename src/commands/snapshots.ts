@@ -6,9 +6,9 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { listSnapshots, openDatabase, type SnapshotListing } from '../store/index.js';
+import { listSnapshots, type SnapshotListing } from '../store/index.js';
 import { oneLine } from '../text/one-line.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, openConfiguredDatabase } from './context.js';
 
 function localTime(date: Date | null, timeZone: string): string {
   if (!date) return '';
@@ -64,7 +64,7 @@ export function registerSnapshots(program: Command, { env, io }: CommandContext)
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig(env);
-      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      const handle = await openConfiguredDatabase(config);
       try {
         const rows = await listSnapshots(handle.db);
         io.stdout.write(

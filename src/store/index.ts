@@ -65,6 +65,7 @@ export { acquireRunLock } from './run-lock.js';
 export { listRuns } from './runs.js';
 export { claimPeriod, releasePeriod } from './schedule-claims.js';
 export type { Database } from './schema.js';
+export { recordPrivilegedRoles } from './settings.js';
 export {
   beginSnapshot,
   clockNotAfterLast,

@@ -202,6 +202,12 @@ interface ScheduleClaimsTable {
   claimed_at: Generated<Date>;
 }
 
+/** One row (id always true): configuration SQL itself reads (migration 0013). */
+interface SettingsTable {
+  id: Generated<boolean>;
+  privileged_roles: string[];
+}
+
 export interface Database {
   'audit.snapshots': SnapshotsTable;
   'audit.user_history': UserHistoryTable;
@@ -217,4 +223,5 @@ export interface Database {
   'audit.review_decisions': ReviewDecisionsTable;
   'audit.remediation_actions': RemediationActionsTable;
   'audit.roster_history': RosterHistoryTable;
+  'audit.settings': SettingsTable;
 }

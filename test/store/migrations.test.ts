@@ -44,6 +44,7 @@ const ALL = [
   'review_decisions',
   'roster_history',
   'schedule_claims',
+  'settings',
   'snapshots',
   'stale_invites',
   'user_history',
@@ -65,6 +66,7 @@ describe('migrations', () => {
       '0010_remediation_actions',
       '0011_roster_history',
       '0012_attribution_invite_ages',
+      '0013_privileged_roles_setting',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -73,6 +75,13 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0013_privileged_roles_setting']);
+    expect(await relations()).not.toContain('settings');
+    // 0002's name pattern again, and immutable as it was.
+    const old = await sql<{ p: boolean; v: string }>`
+      SELECT audit.is_privileged('Tracking Plan Admin', 'WORKSPACE') AS p,
+             (SELECT provolatile FROM pg_proc WHERE proname = 'is_privileged') AS v`.execute(t.handle.db);
+    expect(old.rows[0]).toEqual({ p: true, v: 'i' });
     expect(await migrateDown(t.handle.db)).toEqual(['0012_attribution_invite_ages']);
     const columns = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM information_schema.columns
@@ -105,7 +114,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(12);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(13);
     expect(await relations()).toEqual(ALL);
   });
 
