@@ -15,10 +15,16 @@ import { deflateSync } from 'node:zlib';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { margin: { type: 'string', default: '16' }, 'max-height': { type: 'string' }, 'max-width': { type: 'string' } },
+  options: {
+    margin: { type: 'string', default: '16' },
+    'max-height': { type: 'string' },
+    'max-width': { type: 'string' },
+  },
 });
 if (positionals.length !== 2) {
-  process.stderr.write('usage: node scripts/trim-to-png.mjs IN.ppm OUT.png [--margin PX] [--max-height PX] [--max-width PX]\n');
+  process.stderr.write(
+    'usage: node scripts/trim-to-png.mjs IN.ppm OUT.png [--margin PX] [--max-height PX] [--max-width PX]\n',
+  );
   process.exit(2);
 }
 const [input, output] = positionals;
