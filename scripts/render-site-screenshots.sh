@@ -23,10 +23,13 @@ cd "$REPO"
 npm run --silent test:browser >/dev/null
 cp test/artifacts/download-site.png "$OUT_DIR/download-site.png"
 
-# The email: the demo's second message (the one with changes), its HTML part.
+# The email: the demo's second message (the one with changes), its HTML part, down to
+# its changes by person.
 npm run --silent build
-(cd "$WORK" && env -u DATABASE_URL -u SMTP_URL -u MAIL_TO node "$REPO/dist/cli.js" demo >/dev/null)
-eml="$(ls -t "$WORK"/reports/outbox/*.eml | head -n 1)"
+(cd "$WORK" && env -u DATABASE_URL -u SMTP_URL -u MAIL_TO node "$REPO/dist/cli.js" demo >"$WORK/demo.log")
+# The demo runs three cycles; its `Email:` line names the second one's message.
+eml="$(sed -n 's/^Email:[[:space:]]*//p' "$WORK/demo.log")"
+[[ -f "$eml" ]] || { echo "error: the demo named no email ('$eml')" >&2; exit 1; }
 node --input-type=module -e '
   import { readFile, writeFile } from "node:fs/promises";
   import { simpleParser } from "mailparser";
@@ -34,6 +37,6 @@ node --input-type=module -e '
   const head = `<p style="font:13px system-ui;color:#555">Subject: ${mail.subject.replace(/[<&]/g, "")}</p>`;
   await writeFile(process.argv[2], head + mail.html);
 ' "$eml" "$WORK/email.html"
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,560 \
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,1000 \
   --screenshot="$OUT_DIR/email.png" "file://$WORK/email.html" 2>/dev/null
 echo "wrote $OUT_DIR/download-site.png and $OUT_DIR/email.png"

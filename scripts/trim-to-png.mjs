@@ -3,9 +3,11 @@
  * Trims a rendered page to its content and writes it as a PNG with a white margin; used by
  * scripts/render-report-screenshots.sh on pdftoppm's PPM output, so it needs no image library.
  *
- * usage: node scripts/trim-to-png.mjs IN.ppm OUT.png [--margin PX]
+ * usage: node scripts/trim-to-png.mjs IN.ppm OUT.png [--margin PX] [--max-height PX] [--max-width PX]
  * Trimming drops only the white (≥ 250 in every channel) rows and columns around the content;
- * nothing inside is scaled, recoloured or cut.
+ * nothing inside is scaled or recoloured. --max-height keeps only the top of a long sheet
+ * (the Access Review's first rows), --max-width its left columns (before the ids), so the
+ * picture stays small.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,14 +15,23 @@ import { deflateSync } from 'node:zlib';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { margin: { type: 'string', default: '16' } },
+  options: {
+    margin: { type: 'string', default: '16' },
+    'max-height': { type: 'string' },
+    'max-width': { type: 'string' },
+  },
 });
 if (positionals.length !== 2) {
-  process.stderr.write('usage: node scripts/trim-to-png.mjs IN.ppm OUT.png [--margin PX]\n');
+  process.stderr.write(
+    'usage: node scripts/trim-to-png.mjs IN.ppm OUT.png [--margin PX] [--max-height PX] [--max-width PX]\n',
+  );
   process.exit(2);
 }
 const [input, output] = positionals;
 const margin = Number(values.margin);
+const limit = (name) => (values[name] === undefined ? Number.POSITIVE_INFINITY : Number(values[name]));
+const maxHeight = limit('max-height');
+const maxWidth = limit('max-width');
 
 /** A binary PPM (P6, maxval 255): width, height and RGB bytes. */
 function readPpm(buffer) {
@@ -130,6 +141,8 @@ function encodePng(width, height, rgb) {
 
 const page = readPpm(readFileSync(input));
 const box = contentBox(page);
+box.height = Math.min(box.height, maxHeight);
+box.width = Math.min(box.width, maxWidth);
 const width = box.width + 2 * margin;
 const height = box.height + 2 * margin;
 const out = Buffer.alloc(width * height * 3, 0xff);

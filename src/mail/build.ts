@@ -248,6 +248,9 @@ function textBody(f: Facts): string {
 
 const e = escapeHtml;
 const CELL = 'style="padding:2px 12px 2px 0;text-align:left;vertical-align:top"';
+// The facts' labels on one line: a mail client's table otherwise gives the long values the
+// width and wraps "Stale invites (pending ≥ 14 days)" into two-word lines.
+const LABEL_CELL = 'style="padding:2px 12px 2px 0;text-align:left;vertical-align:top;white-space:nowrap"';
 const list = (items: string[]) => `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`;
 
 /** A link only to an http(s) URL (safeHref); anything else stays text. */
@@ -276,7 +279,9 @@ function staleInvitesHtml(f: Facts): string {
 }
 
 function htmlBody(f: Facts): string {
-  const rows = f.rows.map(([k, v]) => `<tr><th ${CELL}>${e(k)}</th><td ${CELL}>${e(v)}</td></tr>`).join('');
+  const rows = f.rows
+    .map(([k, v]) => `<tr><th ${LABEL_CELL}>${e(k)}</th><td ${CELL}>${e(v)}</td></tr>`)
+    .join('');
   return [
     '<!doctype html><html><head><meta charset="utf-8"><title>',
     e(f.heading),
@@ -288,10 +293,10 @@ function htmlBody(f: Facts): string {
       ? `<p>${e(NOTHING_FLAGGED)}</p>`
       : `<p style="color:#9c0006"><b>Needs attention:</b></p>${list(f.headline)}`,
     `<table>${rows}</table>`,
-    f.exceptions.length > 0 ? `<p>Exceptions:</p>${list(f.exceptions)}` : '',
+    f.exceptions.length > 0 ? `<p><b>Exceptions</b></p>${list(f.exceptions)}` : '',
     changesHtml(f),
     staleInvitesHtml(f),
-    f.otherChanges.length > 0 ? `<p>Changes by kind:</p>${list(f.otherChanges)}` : '',
+    f.otherChanges.length > 0 ? `<p><b>Changes by kind</b></p>${list(f.otherChanges)}` : '',
     f.findings.length === 0
       ? '<p>Completeness: every check agreed with what the API declared.</p>'
       : `<p style="color:#9c0006"><b>Completeness warnings:</b></p>${list(f.findings)}`,

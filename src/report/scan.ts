@@ -20,10 +20,16 @@ const MIN_WIDTH = 8;
 const MAX_WIDTH = 60;
 const DATE_WIDTH = 20;
 
+/**
+ * A width unit is one Calibri digit; capitals are wider (about 1.3 digits), so a mixed-case
+ * id like Segment's `0euB8dZfyHYswQ6GG2QMKT77ZkD` counted by its length alone was cut.
+ */
 function displayLength(cell: Cell): number {
   if (cell === null) return 0;
   if (cell instanceof Date) return DATE_WIDTH;
-  return String(cell).length;
+  const text = String(cell);
+  const capitals = text.length - text.replace(/[A-Z]/g, '').length;
+  return Math.ceil(text.length + 0.3 * capitals);
 }
 
 /** Widths from the longest cell of each column (header included), within sensible bounds. */

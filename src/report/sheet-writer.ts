@@ -227,8 +227,8 @@ export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], t
     pageSetup: summaryPageSetup(rows),
     headerFooter: PRINT_FOOTER,
   });
-  // Label and value side by side on one landscape page; long values wrap in their cell.
-  ws.columns = [{ width: 44 }, { width: 84 }];
+  // Label and value side by side on one page; long values wrap in their cell.
+  ws.columns = [{ width: summaryLabelWidth(lines) }, { width: SUMMARY_VALUE_WIDTH }];
   let first = true;
   for (const line of lines) {
     if (line.kind === 'section' && !first) ws.addRow([]).commit();
@@ -243,11 +243,30 @@ export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], t
     else {
       label.style = line.kind === 'warning' ? S.SUMMARY_WARNING : S.SUMMARY_LABEL;
       row.getCell(2).style = line.value instanceof Date ? S.SUMMARY_DATE : S.SUMMARY_VALUE;
+      const lineCount = wrappedLines(value);
+      // LibreOffice keeps the default height of a row it reads, so a wrapped value would
+      // print over the row above: the height is set for the lines it wraps to.
+      if (lineCount > 1) row.height = SUMMARY_LINE_POINTS * lineCount;
     }
     row.commit();
   }
   ws.commit();
   listFirst(wb, ws);
+}
+
+const SUMMARY_VALUE_WIDTH = 84;
+const SUMMARY_LINE_POINTS = 15;
+
+/** Wide enough for the longest bold label ("Outside <domain> (users and invites)"), within reason. */
+function summaryLabelWidth(lines: readonly SummaryLine[]): number {
+  const longest = Math.max(0, ...lines.filter((l) => l.kind !== 'title').map((l) => l.label.length));
+  return Math.min(64, Math.max(44, Math.ceil(longest * 1.1) + 2));
+}
+
+/** How many lines a value wraps to: about 1.2 Calibri characters to a width unit, rounded up. */
+function wrappedLines(value: unknown): number {
+  if (typeof value !== 'string') return 1;
+  return Math.max(1, Math.ceil(value.length / (SUMMARY_VALUE_WIDTH * 1.2)));
 }
 
 function listFirst(wb: Workbook, ws: Worksheet): void {

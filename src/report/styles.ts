@@ -61,7 +61,16 @@ export const SUMMARY_SECTION: Partial<Style> = {
   font: font({ bold: true, color: { argb: 'FF1F3864' } }),
   border: headerBorder,
 };
-export const SUMMARY_LABEL: Partial<Style> = { font: font({ bold: true }) };
-export const SUMMARY_WARNING: Partial<Style> = { font: font({ bold: true, color: { argb: 'FF9C0006' } }) };
-export const SUMMARY_VALUE: Partial<Style> = { alignment: { horizontal: 'left', wrapText: true } };
-export const SUMMARY_DATE: Partial<Style> = { numFmt: DATE_FORMAT, alignment: { horizontal: 'left' } };
+// Top-aligned: a label beside a value wrapped over two lines reads as the first line's.
+export const SUMMARY_LABEL: Partial<Style> = { font: font({ bold: true }), alignment: { vertical: 'top' } };
+export const SUMMARY_WARNING: Partial<Style> = {
+  font: font({ bold: true, color: { argb: 'FF9C0006' } }),
+  alignment: { vertical: 'top' },
+};
+export const SUMMARY_VALUE: Partial<Style> = {
+  alignment: { horizontal: 'left', vertical: 'top', wrapText: true },
+};
+export const SUMMARY_DATE: Partial<Style> = {
+  numFmt: DATE_FORMAT,
+  alignment: { horizontal: 'left', vertical: 'top' },
+};

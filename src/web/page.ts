@@ -89,7 +89,7 @@ export function indexPage(input: IndexPageInput): string {
 <style>
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
 table{border-collapse:collapse;margin-top:1rem}th,td{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}
-td.n{text-align:right}h2{font-size:1.1em}h2 small{font-weight:normal;color:#555}
+td.n,td a{white-space:nowrap}td.n{text-align:right}h2{font-size:1.1em}h2 small{font-weight:normal;color:#555}
 .trend{display:flex;flex-wrap:wrap;gap:.5rem 1rem}.trend h2{flex-basis:100%;margin:0}figure{margin:0}
 tr.failed td,tr.abandoned td{color:#a40000}tr.missed td{color:#8a5a00;font-style:italic}
 </style></head>

@@ -39,12 +39,16 @@ function attributes(xml: string, tag: string): Record<string, string> {
 }
 
 describe('printing', () => {
-  it('every sheet is landscape, fitted one page wide, with narrow margins and a page footer', () => {
+  it('data sheets are landscape, the Summary portrait, each fitted one page wide, with narrow margins and a page footer', () => {
     expect([...sheets.keys()]).toEqual(['Summary', ...DATA_SHEETS]);
     for (const [name, xml] of sheets) {
       expect(xml, name).toMatch(/<sheetPr\b[^>]*>.*?<pageSetUpPr fitToPage="1"\/>.*?<\/sheetPr>/s);
       const setup = attributes(xml, 'pageSetup');
-      expect(setup, name).toMatchObject({ orientation: 'landscape', fitToWidth: '1' });
+      // The Summary is two columns and ~90 rows: portrait shrinks it less.
+      expect(setup, name).toMatchObject({
+        orientation: name === 'Summary' ? 'portrait' : 'landscape',
+        fitToWidth: '1',
+      });
       // Data sheets run as many pages long as they need; the Summary is one page.
       expect(setup.fitToHeight, name).toBe(name === 'Summary' ? '1' : '0');
       expect(Number(attributes(xml, 'pageMargins').left), name).toBeLessThan(0.7);
@@ -77,11 +81,25 @@ describe('printing', () => {
     expect(wb.getWorksheet('Summary')?.pageSetup.printTitlesRow).toBeUndefined();
   });
 
-  it('the Summary puts label and value side by side in two set widths', async () => {
+  it('the Summary puts label and value side by side, labels as wide as the longest', async () => {
     const ws = (await readWorkbook(report.path)).getWorksheet('Summary');
-    expect(ws?.getColumn(1).width).toBe(44);
+    const labels: string[] = [];
+    ws?.eachRow((row, n) => {
+      if (n > 1 && typeof row.getCell(1).value === 'string') labels.push(String(row.getCell(1).value));
+    });
+    const longest = Math.max(...labels.map((l) => l.length));
+    expect(ws?.getColumn(1).width).toBeGreaterThanOrEqual(Math.min(64, longest));
     expect(ws?.getColumn(2).width).toBe(84);
     expect(ws?.columnCount).toBe(2);
+  });
+
+  it('a Summary value that wraps gets the height of its lines, so it does not print over the row above', async () => {
+    const ws = (await readWorkbook(report.path)).getWorksheet('Summary');
+    let privileged: number | undefined;
+    ws?.eachRow((row) => {
+      if (String(row.getCell(1).value).startsWith('Privileged')) privileged = row.height;
+    });
+    expect(privileged).toBeGreaterThanOrEqual(30);
   });
 
   it('a Summary too long for one page is still one page wide', () => {
