@@ -274,6 +274,26 @@ function preflight(config: Config, deps: RunDeps, token: Secret): Promise<void> 
   });
 }
 
+/** The run's one structured line of what it did and how long each stage took. */
+function logCompletion(log: Logger, r: RunResult, report: string): void {
+  log.info(
+    {
+      snapshotId: r.snapshotId,
+      permissionChanges: r.permissionChanges,
+      staleInvites: r.staleInvites,
+      report,
+      email: r.email.status,
+      crawlMs: Math.round(r.times.crawlMs),
+      storeMs: Math.round(r.times.storeMs),
+      reportMs: Math.round(r.times.reportMs),
+      mailMs: Math.round(r.times.mailMs),
+      requests: r.crawlStats.requests,
+      rateLimited: r.crawlStats.rateLimited,
+    },
+    'audit complete',
+  );
+}
+
 export async function runAudit(handle: DatabaseHandle, config: Config, deps: RunDeps): Promise<RunResult> {
   const log = deps.logger;
   const progress = deps.progress ?? noProgress;
@@ -353,22 +373,7 @@ export async function runAudit(handle: DatabaseHandle, config: Config, deps: Run
       trail: stored.trail,
       times,
     };
-    log.info(
-      {
-        snapshotId,
-        permissionChanges: result.permissionChanges,
-        staleInvites: result.staleInvites,
-        report: join(config.reportsDir, report.fileName),
-        email: email.status,
-        crawlMs: Math.round(times.crawlMs),
-        storeMs: Math.round(times.storeMs),
-        reportMs: Math.round(times.reportMs),
-        mailMs: Math.round(times.mailMs),
-        requests: stored.crawlStats.requests,
-        rateLimited: stored.crawlStats.rateLimited,
-      },
-      'audit complete',
-    );
+    logCompletion(log, result, join(config.reportsDir, report.fileName));
     return result;
   } catch (error) {
     if (isAuditError(error)) throw error;
