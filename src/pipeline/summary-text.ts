@@ -17,7 +17,7 @@ function trailLine(t: RunResult['trail']): string {
   if (t.status === 'unavailable') return `  audit trail unavailable: ${t.reason}`;
   const a = t.attribution;
   const who = a
-    ? `; ${a.attributed} changes attributed, ${a.unattributed} not` +
+    ? `; ${plural(a.attributed, 'change record')} attributed, ${a.unattributed} not` +
       (a.flags['self-granted'] > 0 ? `, ${plural(a.flags['self-granted'], 'self-grant')}` : '') +
       (a.flags['by-token'] > 0 ? `, ${a.flags['by-token']} by a token` : '')
     : '';
@@ -30,7 +30,9 @@ export function runSummaryText(r: RunResult): string {
     `Snapshot ${r.snapshotId} of ${r.workspaceName} taken at ${r.takenAt.toISOString()}` +
       (r.baseline ? ' (baseline: no earlier complete snapshot, so no changes)' : ''),
     `  population: ${plural(r.counts.users, 'user')}, ${plural(r.counts.invites, 'open invite')}, ${plural(r.counts.groups, 'group')}`,
-    `  changes: ${plural(changeTotal, 'change')}; ${plural(r.permissionChanges, 'permission change')} in the report; ${plural(r.staleInvites, 'stale invite')}`,
+    // "Permission changes" means one thing everywhere (the sheet's rows, as in the email,
+    // site and /metrics); the history's own records are named as such.
+    `  changes: ${plural(r.permissionChanges, 'permission change')} in the report; ${plural(r.staleInvites, 'stale invite')}; ${plural(changeTotal, 'change record')} in audit.changes`,
     trailLine(r.trail),
     `  report: ${r.reportPath}`,
   ];
