@@ -30,7 +30,9 @@ const { SHEET_NAMES: SHEETS, SUMMARY_SHEET } = await import(
   pathToFileURL(join(root, 'dist/report/sheets.js')).href
 );
 // The demo makes at least one change of each kind the data sheets show (see src/demo/scenario.ts).
-const NON_EMPTY = SHEETS.filter((name) => name !== SUMMARY_SHEET);
+// Review Status is the exception: the report checked is the one the reviewer then signs off,
+// so it holds no decision yet (the demo's third report shows the decision remediated).
+const NON_EMPTY = SHEETS.filter((name) => name !== SUMMARY_SHEET && name !== 'Review Status');
 const reportsDir = join(root, 'reports');
 const outboxDir = join(reportsDir, 'outbox');
 const requireFromRoot = createRequire(join(root, 'package.json'));
@@ -54,14 +56,20 @@ function listFiles(dir, suffix) {
 
 const snapshotOf = (file) => Number(/-s(\d+)\.xlsx$/.exec(basename(file))?.[1] ?? Number.NaN);
 
-/** What the demo printed: the files of its last audit and that audit's counts. */
+/** What the demo printed: the files of the report it names and that audit's counts. */
 function readLog(path) {
   if (path === undefined) return {};
   const text = readFileSync(path, 'utf8');
   const report = /^Report:\s+(.+\.xlsx)\s*$/m.exec(text)?.[1];
   const email = /^Email:\s+(.+\.eml)\s*$/m.exec(text)?.[1];
-  const counts = [...text.matchAll(/(\d+) permission changes? in the report; (\d+) stale invites?/g)].at(-1);
   if (report === undefined) fail(`the demo's output (${path}) has no "Report: …xlsx" line`);
+  // The counts of the audit that wrote that report: its summary block ends with its path.
+  const end =
+    report === undefined
+      ? -1
+      : text.search(new RegExp(`report: .*${basename(report).replaceAll('.', '\\.')}\\s*$`, 'm'));
+  const block = end < 0 ? '' : text.slice(0, end);
+  const counts = [...block.matchAll(/(\d+) permission changes? in the report; (\d+) stale invites?/g)].at(-1);
   if (email === undefined) fail(`the demo's output (${path}) has no "Email: …eml" line`);
   return {
     report,
