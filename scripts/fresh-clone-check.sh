@@ -18,7 +18,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 CHECKER="$REPO/scripts/check-demo-output.mjs"
 DEMO_MAX_SECONDS="${DEMO_MAX_SECONDS:-60}"
-COMMANDS=(run schedule serve report snapshots migrate demo simulate)
+COMMANDS=(run schedule serve report review remediate snapshots migrate roster demo simulate)
 # Nothing the newcomer would not have: no database, SMTP server, token or directories set.
 CLEAN_ENV=(env -u DATABASE_URL -u TEST_DATABASE_URL -u SMTP_URL -u SEGMENT_API_TOKEN -u SEGMENT_API_URL
   -u MAIL_TO -u MAIL_FROM -u DATA_DIR -u REPORTS_DIR -u AUDIT_NOW -u PORT -u REPORTS_TOKEN
