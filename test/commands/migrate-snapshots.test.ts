@@ -1,12 +1,11 @@
 /** `access-audit migrate` and `access-audit snapshots` against a test database. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSnapshotTable } from '../../src/commands/snapshots.js';
-import { recordReport } from '../../src/store/reports.js';
 import { beginSnapshot, failSnapshot, listSnapshots } from '../../src/store/snapshots.js';
 import { dbEnv, runMain } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { picture1, T1 } from '../store/fixtures.js';
-import { snapshot } from '../store/helpers.js';
+import { recordFirstReport, snapshot } from '../store/helpers.js';
 
 /** The command in this process, against the test database. */
 function cli(t: TestDatabase, args: string[]) {
@@ -22,16 +21,7 @@ beforeAll(async () => {
   t = await openTestDatabase();
   await snapshot(t.handle.db, picture1(), T1);
   // "Permission changes" is the report's Permission Changes rows, not audit.changes.
-  await recordReport(t.handle.db, {
-    snapshotId: 1,
-    againstSnapshotId: null,
-    fileName: 'access-audit-2026-06-01-s1.xlsx',
-    bytes: 1000,
-    fileSha256: 'f'.repeat(64),
-    dataSha256: 'd'.repeat(64),
-    permissionChanges: 7,
-    createdAt: T1,
-  });
+  await recordFirstReport(t.handle.db, 7, T1);
   const id = await beginSnapshot(t.handle.db, {
     takenAt: new Date('2026-06-02T06:00:00Z'),
     staleInviteDays: 14,

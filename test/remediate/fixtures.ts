@@ -1,20 +1,14 @@
 /** Review decisions seeded by plain INSERTs (the review import is another room's). */
 import { type Kysely, sql } from 'kysely';
+import type { ReviewDecision } from '../../src/model/review.js';
 import type { Database } from '../../src/store/index.js';
 
-export interface DecisionRow {
-  snapshotId: number;
-  userId: string;
-  email: string;
-  roleId: string;
-  roleName: string;
-  resourceType: string;
-  resourceId: string;
-  labels?: string;
-  via?: string;
-  decision?: 'keep' | 'revoke';
-  decidedAt?: Date;
-}
+/** A decision as the record type has it; the fields a test rarely cares about default. */
+export type DecisionRow = Pick<
+  ReviewDecision,
+  'snapshotId' | 'userId' | 'email' | 'roleId' | 'roleName' | 'resourceType' | 'resourceId'
+> &
+  Partial<Pick<ReviewDecision, 'labels' | 'via' | 'decision' | 'decidedAt'>>;
 
 let files = 0;
 

@@ -1,6 +1,7 @@
 /** Shared steps of the store tests. */
 import { type Kysely, sql } from 'kysely';
 import type { WorkspacePicture } from '../../src/model/workspace.js';
+import { recordReport } from '../../src/store/reports.js';
 import type { Database } from '../../src/store/schema.js';
 import { beginSnapshot } from '../../src/store/snapshots.js';
 import { type CompleteSnapshotOptions, completeSnapshot } from '../../src/store/write.js';
@@ -58,4 +59,22 @@ export async function dumpComparable(db: Kysely<Database>): Promise<Record<strin
     changes: d.changes!.map((c) => ({ ...(c as object), snapshot_id: undefined })),
     complete: d.complete!.map((c) => ({ ...(c as object), id: undefined })),
   };
+}
+
+/** Records snapshot 1's report (dated 2026-06-01) with `permissionChanges` rows, as `run` would. */
+export async function recordFirstReport(
+  db: Kysely<Database>,
+  permissionChanges: number,
+  createdAt: Date,
+): Promise<void> {
+  await recordReport(db, {
+    snapshotId: 1,
+    againstSnapshotId: null,
+    fileName: 'access-audit-2026-06-01-s1.xlsx',
+    bytes: 1000,
+    fileSha256: 'f'.repeat(64),
+    dataSha256: 'd'.repeat(64),
+    permissionChanges,
+    createdAt,
+  });
 }

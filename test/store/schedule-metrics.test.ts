@@ -1,12 +1,11 @@
 /** Scheduled-period claims across instances, and the run metrics read from the database. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMetrics } from '../../src/store/metrics.js';
-import { recordReport } from '../../src/store/reports.js';
 import { claimPeriod, releasePeriod } from '../../src/store/schedule-claims.js';
 import { beginSnapshot, failSnapshot } from '../../src/store/snapshots.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { picture1, T1 } from './fixtures.js';
-import { snapshot } from './helpers.js';
+import { recordFirstReport, snapshot } from './helpers.js';
 
 let t: TestDatabase;
 const db = () => t.handle.db;
@@ -43,16 +42,7 @@ describe('scheduled period claims', () => {
 describe('runMetrics', () => {
   it('reports the last complete snapshot and the failures', async () => {
     // Its permission changes are its report's Permission Changes rows (5), not audit.changes (0).
-    await recordReport(db(), {
-      snapshotId: 1,
-      againstSnapshotId: null,
-      fileName: 'access-audit-2026-06-01-s1.xlsx',
-      bytes: 1000,
-      fileSha256: 'f'.repeat(64),
-      dataSha256: 'd'.repeat(64),
-      permissionChanges: 5,
-      createdAt: new Date('2026-06-01T06:00:06Z'),
-    });
+    await recordFirstReport(db(), 5, new Date('2026-06-01T06:00:06Z'));
     const id = await beginSnapshot(db(), {
       takenAt: new Date('2026-06-20T06:00:00Z'),
       staleInviteDays: 14,
