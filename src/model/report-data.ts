@@ -184,3 +184,9 @@ export interface ReportData {
   /** The Exceptions sheet's rows, privileged first (absent: none computed). */
   exceptions?: ExceptionRow[];
 }
+
+/**
+ * The Summary sheet's two panels: the column (1-based) of each panel's labels, its values
+ * in the next column. The report writes them; the review import reads its claims there.
+ */
+export const SUMMARY_LABEL_COLUMNS = [1, 4] as const;

@@ -1,4 +1,5 @@
 import type { DataValidation, Row, Style, Workbook, Worksheet } from 'exceljs';
+import { SUMMARY_LABEL_COLUMNS } from '../model/report-data.js';
 import { wallClockDate } from '../text/time-zone.js';
 import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
@@ -14,6 +15,7 @@ import {
 } from './sheets.js';
 import * as S from './styles.js';
 import type { SummaryLine } from './summary.js';
+import { summaryPanels } from './summary-layout.js';
 
 /**
  * Writing sheets into exceljs's streaming WorkbookWriter: every row is committed as soon
@@ -127,7 +129,7 @@ const WIDTH_SAMPLE_ROWS = 2000;
 /** The shared style objects of one sheet's cells, chosen per row (tint, privileged flag). */
 function rowStyler(spec: AnySheetSource['spec']) {
   const privilegedAt = spec.columns.findIndex((c: ColumnSpec) => c.kind === 'flag' && c.key === 'privileged');
-  const plain = spec.columns.map((c: ColumnSpec) => (c.kind === 'date' ? S.DATE_CELL : S.PLAIN));
+  const plain = spec.columns.map((c: ColumnSpec) => S.columnStyle(c.kind));
   return (row: Row, cells: readonly Cell[]) => {
     const tint = tintOf(spec.name, cells);
     const privileged = privilegedAt >= 0 && cells[privilegedAt] === 'yes';
@@ -203,7 +205,7 @@ function openDataSheet(
   ws.columns = spec.columns.map((c: ColumnSpec, i: number) => ({
     key: c.key,
     width: widths[i] ?? 12,
-    style: c.kind === 'date' ? S.DATE_CELL : S.PLAIN,
+    style: S.columnStyle(c.kind),
   }));
   const header = ws.addRow(spec.columns.map((c: ColumnSpec) => headerText(c, timezone)));
   header.eachCell((cell) => {
@@ -218,49 +220,63 @@ function openDataSheet(
  * first: exceljs's streaming writer lists sheets in the order of its private `_worksheets`
  * (by id, which it never reads back for anything but its file names), so the sheet moves
  * to the front there before the workbook is committed. Checked by test/report/workbook.test.ts.
+ * Two panels side by side (summary-layout.ts), so the one landscape page stays legible.
  */
 export function writeSummarySheet(wb: Workbook, lines: readonly SummaryLine[], timezone: string): void {
-  // A blank row before every section but the first: the rows the page has to hold.
-  const rows = lines.length + lines.filter((l, i) => l.kind === 'section' && i > 0).length;
+  const rows = summaryPanels(lines);
   const ws = wb.addWorksheet(SUMMARY_SHEET, {
     properties: { tabColor: { argb: 'FF1F3864' } },
-    pageSetup: summaryPageSetup(rows),
+    pageSetup: summaryPageSetup(rows.length),
     headerFooter: PRINT_FOOTER,
   });
-  // Label and value side by side on one page; long values wrap in their cell.
-  ws.columns = [{ width: summaryLabelWidth(lines) }, { width: SUMMARY_VALUE_WIDTH }];
-  let first = true;
-  for (const line of lines) {
-    if (line.kind === 'section' && !first) ws.addRow([]).commit();
-    first = false;
-    const value = line.value instanceof Date ? wallClockDate(line.value, timezone) : line.value;
-    const row = ws.addRow(
-      line.kind === 'title' || line.kind === 'section' ? [line.label] : [line.label, value],
-    );
-    const label = row.getCell(1);
-    if (line.kind === 'title') label.style = S.SUMMARY_TITLE;
-    else if (line.kind === 'section') label.style = S.SUMMARY_SECTION;
-    else {
-      label.style = line.kind === 'warning' ? S.SUMMARY_WARNING : S.SUMMARY_LABEL;
-      row.getCell(2).style = line.value instanceof Date ? S.SUMMARY_DATE : S.SUMMARY_VALUE;
-      const lineCount = wrappedLines(value);
-      // LibreOffice keeps the default height of a row it reads, so a wrapped value would
-      // print over the row above: the height is set for the lines it wraps to.
-      if (lineCount > 1) row.height = SUMMARY_LINE_POINTS * lineCount;
-    }
+  const labelWidth = summaryLabelWidth(lines);
+  ws.columns = [
+    { width: labelWidth },
+    { width: SUMMARY_VALUE_WIDTH },
+    { width: SUMMARY_GAP_WIDTH },
+    { width: labelWidth },
+    { width: SUMMARY_VALUE_WIDTH },
+  ];
+  for (const { left, right } of rows) {
+    const row = ws.addRow([]);
+    const [leftAt, rightAt] = SUMMARY_LABEL_COLUMNS;
+    const lineCount = Math.max(putLine(row, leftAt, left, timezone), putLine(row, rightAt, right, timezone));
+    // LibreOffice keeps the default height of a row it reads, so a wrapped value would
+    // print over the row above: the height is set for the lines it wraps to.
+    if (lineCount > 1) row.height = SUMMARY_LINE_POINTS * lineCount;
     row.commit();
   }
   ws.commit();
   listFirst(wb, ws);
 }
 
-const SUMMARY_VALUE_WIDTH = 84;
+/** One Summary line into a panel (label at `at`, value next to it); the lines it wraps to. */
+function putLine(row: Row, at: number, line: SummaryLine | null, timezone: string): number {
+  if (line === null) return 1;
+  const label = row.getCell(at);
+  label.value = line.label;
+  if (line.kind === 'title' || line.kind === 'section') {
+    label.style = line.kind === 'title' ? S.SUMMARY_TITLE : S.SUMMARY_SECTION;
+    return 1;
+  }
+  label.style = line.kind === 'warning' ? S.SUMMARY_WARNING : S.SUMMARY_LABEL;
+  const value = row.getCell(at + 1);
+  value.value = line.value instanceof Date ? wallClockDate(line.value, timezone) : line.value;
+  value.style = line.value instanceof Date ? S.SUMMARY_DATE : S.SUMMARY_VALUE;
+  return wrappedLines(value.value);
+}
+
+const SUMMARY_VALUE_WIDTH = 66;
+const SUMMARY_GAP_WIDTH = 3;
 const SUMMARY_LINE_POINTS = 15;
 
-/** Wide enough for the longest bold label ("Outside <domain> (users and invites)"), within reason. */
+/**
+ * Wide enough for the longest bold label ("Outside <domain> (users and invites)"), within
+ * reason: a label's letters average a little under a width unit (one "0").
+ */
 function summaryLabelWidth(lines: readonly SummaryLine[]): number {
   const longest = Math.max(0, ...lines.filter((l) => l.kind !== 'title').map((l) => l.label.length));
-  return Math.min(64, Math.max(44, Math.ceil(longest * 1.1) + 2));
+  return Math.min(56, Math.max(32, Math.ceil(longest * 0.95) + 2));
 }
 
 /** How many lines a value wraps to: about 1.2 Calibri characters to a width unit, rounded up. */

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { AuditError } from '../errors.js';
+import { SUMMARY_LABEL_COLUMNS } from '../model/report-data.js';
 import { oneLine } from '../text/one-line.js';
 
 /**
@@ -75,12 +76,17 @@ export interface ReportClaims {
   timezone: string;
 }
 
-/** The Summary's value cells by their label (column A → column B). */
+/**
+ * The Summary's value cells by their label, in either panel (A → B, D → E); a report
+ * written before the Summary had two panels has only the first.
+ */
 function summaryFields(ws: ExcelJS.Worksheet): Map<string, unknown> {
   const fields = new Map<string, unknown>();
   ws.eachRow((row) => {
-    const label = row.getCell(1).value;
-    if (typeof label === 'string' && !fields.has(label)) fields.set(label, row.getCell(2).value);
+    for (const at of SUMMARY_LABEL_COLUMNS) {
+      const label = row.getCell(at).value;
+      if (typeof label === 'string' && !fields.has(label)) fields.set(label, row.getCell(at + 1).value);
+    }
   });
   return fields;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUMMARY_LABEL_COLUMNS } from '../../src/model/report-data.js';
 import { runAudit } from '../../src/pipeline/run-audit.js';
 import { errorLines, type MainResult, runMain } from '../helpers/cli.js';
 import { openTestDatabase } from '../helpers/database.js';
@@ -298,7 +299,8 @@ describe('review import', () => {
 
 function summaryCell(wb: ExcelJS.Workbook, label: string, value: string | number): void {
   (wb.getWorksheet('Summary') as ExcelJS.Worksheet).eachRow((row) => {
-    if (row.getCell(1).value === label) row.getCell(2).value = value;
+    for (const at of SUMMARY_LABEL_COLUMNS)
+      if (row.getCell(at).value === label) row.getCell(at + 1).value = value;
   });
 }
 

@@ -11,6 +11,7 @@ import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { RetryPolicy } from '../../src/mail/index.js';
+import { SUMMARY_LABEL_COLUMNS } from '../../src/model/report-data.js';
 import { type RunDeps, type RunResult, runAudit } from '../../src/pipeline/run-audit.js';
 import { Secret } from '../../src/secret.js';
 import { SimulatorAdmin } from '../../src/simulator/client.js';
@@ -221,9 +222,14 @@ export function records(sheet: ReadCell[][] | undefined): Record<string, ReadCel
   return sheet.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null])));
 }
 
-/** The Summary sheet as label → value (labels trimmed). */
+/** The Summary sheet as label → value (labels trimmed), from both of its panels. */
 export function summaryOf(sheet: ReadCell[][] | undefined): Map<string, ReadCell> {
   const m = new Map<string, ReadCell>();
-  for (const r of sheet ?? []) if (typeof r[0] === 'string') m.set(r[0].trim(), r[1] ?? null);
+  for (const r of sheet ?? []) {
+    for (const at of SUMMARY_LABEL_COLUMNS) {
+      const label = r[at - 1];
+      if (typeof label === 'string') m.set(label.trim(), r[at] ?? null);
+    }
+  }
   return m;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUMMARY_LABEL_COLUMNS } from '../../src/model/report-data.js';
 import { type WrittenReport, writeReport } from '../../src/report/index.js';
 import { SUMMARY_ONE_PAGE_ROWS, summaryPageSetup } from '../../src/report/print.js';
 import { withChanges } from './fixtures.js';
@@ -39,16 +40,12 @@ function attributes(xml: string, tag: string): Record<string, string> {
 }
 
 describe('printing', () => {
-  it('data sheets are landscape, the Summary portrait, each fitted one page wide, with narrow margins and a page footer', () => {
+  it('every sheet is landscape, fitted one page wide, with narrow margins and a page footer', () => {
     expect([...sheets.keys()]).toEqual(['Summary', ...DATA_SHEETS]);
     for (const [name, xml] of sheets) {
       expect(xml, name).toMatch(/<sheetPr\b[^>]*>.*?<pageSetUpPr fitToPage="1"\/>.*?<\/sheetPr>/s);
       const setup = attributes(xml, 'pageSetup');
-      // The Summary is two columns and ~90 rows: portrait shrinks it less.
-      expect(setup, name).toMatchObject({
-        orientation: name === 'Summary' ? 'portrait' : 'landscape',
-        fitToWidth: '1',
-      });
+      expect(setup, name).toMatchObject({ orientation: 'landscape', fitToWidth: '1' });
       // Data sheets run as many pages long as they need; the Summary is one page.
       expect(setup.fitToHeight, name).toBe(name === 'Summary' ? '1' : '0');
       expect(Number(attributes(xml, 'pageMargins').left), name).toBeLessThan(0.7);
@@ -81,25 +78,49 @@ describe('printing', () => {
     expect(wb.getWorksheet('Summary')?.pageSetup.printTitlesRow).toBeUndefined();
   });
 
-  it('the Summary puts label and value side by side, labels as wide as the longest', async () => {
+  it('the Summary is two panels of label and value, whole sections in each, labels about as wide as the longest', async () => {
     const ws = (await readWorkbook(report.path)).getWorksheet('Summary');
-    const labels: string[] = [];
+    const labels: string[][] = [[], []];
     ws?.eachRow((row, n) => {
-      if (n > 1 && typeof row.getCell(1).value === 'string') labels.push(String(row.getCell(1).value));
+      SUMMARY_LABEL_COLUMNS.forEach((at, panel) => {
+        const label = row.getCell(at).value;
+        if (n > 1 && typeof label === 'string') labels[panel]?.push(label);
+      });
     });
-    const longest = Math.max(...labels.map((l) => l.length));
-    expect(ws?.getColumn(1).width).toBeGreaterThanOrEqual(Math.min(64, longest));
-    expect(ws?.getColumn(2).width).toBe(84);
-    expect(ws?.columnCount).toBe(2);
+    const [left = [], right = []] = labels;
+    // Balanced, and a section starts the right panel (none is cut in two).
+    expect(Math.abs(left.length - right.length)).toBeLessThan(20);
+    expect(ws?.getRow(1).getCell(4).font?.color).toEqual({ argb: 'FF1F3864' }); // a section heading
+    expect(left).toContain('Workspace ID');
+    expect(right).toContain('Data SHA-256 (this report)');
+    const longest = Math.max(...left.concat(right).map((l) => l.length));
+    for (const at of SUMMARY_LABEL_COLUMNS) {
+      expect(ws?.getColumn(at).width).toBeGreaterThanOrEqual(Math.min(56, longest * 0.95));
+      expect(ws?.getColumn(at + 1).width).toBeGreaterThanOrEqual(64); // a SHA-256 on one line
+    }
+    expect(ws?.columnCount).toBe(5);
   });
 
   it('a Summary value that wraps gets the height of its lines, so it does not print over the row above', async () => {
     const ws = (await readWorkbook(report.path)).getWorksheet('Summary');
     let privileged: number | undefined;
     ws?.eachRow((row) => {
-      if (String(row.getCell(1).value).startsWith('Privileged')) privileged = row.height;
+      for (const at of SUMMARY_LABEL_COLUMNS) {
+        if (String(row.getCell(at).value).startsWith('Privileged')) privileged = row.height;
+      }
     });
     expect(privileged).toBeGreaterThanOrEqual(30);
+  });
+
+  it("counts are centred, so a number never touches the next column's text", async () => {
+    const ws = (await readWorkbook(report.path)).getWorksheet('Invites');
+    if (ws === undefined) throw new Error('no Invites sheet');
+    const header = (ws.getRow(1).values as unknown[]).indexOf('Days pending');
+    expect(header).toBeGreaterThan(0);
+    expect(ws.rowCount).toBeGreaterThan(1);
+    for (let r = 2; r <= ws.rowCount; r++) {
+      expect(ws.getRow(r).getCell(header).alignment?.horizontal, `row ${r}`).toBe('center');
+    }
   });
 
   it('a Summary too long for one page is still one page wide', () => {

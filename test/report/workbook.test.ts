@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUMMARY_LABEL_COLUMNS } from '../../src/model/report-data.js';
 import { type WrittenReport, writeReport } from '../../src/report/index.js';
 import { SHEET_NAMES } from '../../src/report/sheets.js';
 import { baseline, INJECTIONS, noChanges, TZ, withChanges } from './fixtures.js';
@@ -23,8 +24,10 @@ function summaryMap(wb: ExcelJS.Workbook): Map<string, unknown> {
   if (!ws) throw new Error('no Summary');
   const map = new Map<string, unknown>();
   ws.eachRow((row) => {
-    const label = row.getCell(1).value;
-    if (typeof label === 'string' && !map.has(label)) map.set(label, row.getCell(2).value);
+    for (const at of SUMMARY_LABEL_COLUMNS) {
+      const label = row.getCell(at).value;
+      if (typeof label === 'string' && !map.has(label)) map.set(label, row.getCell(at + 1).value);
+    }
   });
   return map;
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRow, ReportData } from '../../src/model/report-data.js';
+import { SUMMARY_LABEL_COLUMNS } from '../../src/model/report-data.js';
 import { writeReport } from '../../src/report/index.js';
 import { loadReportData } from '../../src/store/report-data.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -96,7 +97,8 @@ describe('PRIVILEGED_ROLES in the store', () => {
     expect(written.counts.privilegedAccess).toBe(2);
     const summary: string[] = [];
     wb.getWorksheet('Summary')!.eachRow((row) => {
-      summary.push(`${row.getCell(1).value}: ${row.getCell(2).value}`);
+      for (const at of SUMMARY_LABEL_COLUMNS)
+        summary.push(`${row.getCell(at).value}: ${row.getCell(at + 1).value}`);
     });
     expect(summary).toContain(
       'Privileged (PRIVILEGED_ROLES): a role held on the whole workspace (WORKSPACE resource) named Source Admin',
