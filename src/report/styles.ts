@@ -54,9 +54,9 @@ export const PRIVILEGED: Partial<Style> = {
 
 /** The style of an unstyled cell: one shared object (see sheet-writer.ts on why shared). */
 export const PLAIN: Partial<Style> = {};
-export const DATE_CELL: Partial<Style> = { numFmt: DATE_FORMAT };
+const DATE_CELL: Partial<Style> = { numFmt: DATE_FORMAT };
 // Centred: a right-aligned count would touch the left-aligned text of the next column.
-export const INT_CELL: Partial<Style> = { alignment: { horizontal: 'center' } };
+const INT_CELL: Partial<Style> = { alignment: { horizontal: 'center' } };
 
 /** The plain style of a data column of this kind. */
 export function columnStyle(kind: string): Partial<Style> {
