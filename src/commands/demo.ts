@@ -7,13 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.js';
 import { demoNextSteps } from '../demo/next-steps.js';
 import { fillDemoReview } from '../demo/review.js';
 import { demoRoster } from '../demo/roster.js';
 import { applyDemoChanges } from '../demo/scenario.js';
+import { unusableDirectory } from '../errors.js';
 import { PRIVATE_FILE } from '../files/private.js';
 import type { Logger } from '../log/logger.js';
 import { runRemediation } from '../pipeline/remediate.js';
@@ -27,6 +28,21 @@ import type { DatabaseHandle } from '../store/index.js';
 import { type CommandContext, commandLogger, openConfiguredDatabase } from './context.js';
 
 const HOUR = 60 * 60 * 1000;
+
+/** Every demo starts afresh; a DATA_DIR that is a file is named as such, not as an lstat error. */
+async function clearDemoData(dataDir: string): Promise<void> {
+  try {
+    await rm(dataDir, { recursive: true, force: true });
+  } catch (error) {
+    throw unusableDirectory(
+      'DATA_DIR',
+      dirname(dataDir),
+      "the demo's embedded database",
+      'set DATA_DIR to a writable directory',
+      error,
+    );
+  }
+}
 const DAY = 24 * HOUR;
 
 /**
@@ -75,9 +91,15 @@ export function registerDemo(program: Command, context: CommandContext): void {
       const base = loadConfig({ ...context.env, SEGMENT_API_TOKEN: undefined });
       const logger = commandLogger(context, 'warn');
       const dataDir = join(base.dataDir, 'demo');
-      await rm(dataDir, { recursive: true, force: true });
+      await clearDemoData(dataDir);
       const sim = await startSimulator({ seed: 7, users: 60, groups: 6, invites: 6, groupInvites: 4 });
-      const handle = await openConfiguredDatabase({ ...base, databaseUrl: undefined, dataDir }, logger);
+      // The simulator's server would keep the process alive after a failed open.
+      const handle = await openConfiguredDatabase({ ...base, databaseUrl: undefined, dataDir }, logger).catch(
+        async (error: unknown) => {
+          await sim.close();
+          throw error;
+        },
+      );
       try {
         const now = Date.now();
         // An HR roster with a leaver who kept Workspace Owner, read by each run as ROSTER_FILE.

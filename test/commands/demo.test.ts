@@ -4,7 +4,7 @@
  * the `serve` line's environment is a valid serve configuration on the demo's own
  * database and reports (whose listing names report files that are there).
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { CONTRACTOR, LEAVER } from '../../src/simulator/index.js';
 import { listReports, openDatabase } from '../../src/store/index.js';
-import { type MainResult, runMain } from '../helpers/cli.js';
+import { errorLines, type MainResult, runCli, runMain } from '../helpers/cli.js';
 
 let dir: string;
 let demo: MainResult;
@@ -147,5 +147,19 @@ describe('access-audit demo: next steps runnable as printed', () => {
     expect(changes.map((r) => r.find((c) => String(c).startsWith('revoked by remediation action')))).toEqual([
       'revoked by remediation action 1',
     ]);
+  });
+});
+
+describe('demo with an unusable DATA_DIR', () => {
+  // In a process of its own: a simulator left running would keep it alive (it once did).
+  it('exits 2 with a one-line error naming DATA_DIR, whether DATA_DIR is a file or the database cannot open', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, '');
+    for (const dataDir of [file, '/proc/no-such-dir']) {
+      const r = await runCli(['demo'], { DATA_DIR: dataDir, REPORTS_DIR: join(dir, 'reports-bad') }, 30_000);
+      expect(r.signal, dataDir).toBeNull();
+      expect(r.code, r.stderr).toBe(2);
+      expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^error: DATA_DIR \(\S+\) cannot hold /)]);
+    }
   });
 });
