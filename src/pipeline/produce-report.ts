@@ -59,6 +59,7 @@ export async function produceReport(
     openInvites: written.counts.invites,
     privilegedGrants: written.counts.privilegedAccess,
     createdAt: generatedAt,
+    privilegedRoles: config.privilegedRoles,
   });
   return {
     path: written.path,
@@ -90,7 +91,7 @@ export async function recordedReport(
       timezone: config.auditTimezone,
       toolVersion: TOOL_VERSION,
       generatedAt: record.createdAt,
-      privilegedRoles: config.privilegedRoles,
+      privilegedRoles: record.privilegedRoles ?? config.privilegedRoles,
     }),
   );
   return {

@@ -24,7 +24,10 @@ export interface ReviewImportInput {
   /** undefined: the workbook's "last modified by", if an email address. */
   reviewer: string | undefined;
   now: Date;
-  /** PRIVILEGED_ROLES in force: the rebuilt report marks rows by it, as the written one did. */
+  /**
+   * PRIVILEGED_ROLES in force: the rebuilt report marks rows by the report's own recorded
+   * list, and by this one only for a report written before lists were recorded.
+   */
   privilegedRoles: readonly string[];
 }
 
@@ -58,7 +61,7 @@ export async function importReview(
       timezone: claims.timezone,
       toolVersion: TOOL_VERSION,
       generatedAt: input.now,
-      privilegedRoles: input.privilegedRoles,
+      privilegedRoles: known.report?.privilegedRoles ?? input.privilegedRoles,
     }),
   );
   // A decision dated before its snapshot would change that snapshot's rebuilt Review Status.

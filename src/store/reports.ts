@@ -22,13 +22,15 @@ export interface ReportRecord {
   openInvites: number;
   privilegedGrants: number;
   createdAt: Date;
+  /** PRIVILEGED_ROLES the report was written with (null: written before they were recorded). */
+  privilegedRoles: string[] | null;
 }
 
 type ReportFigure = 'permissionChanges' | 'staleInvites' | 'openInvites' | 'privilegedGrants';
 
 /** A report to record: its row but the id, with figures left out counting as 0. */
-export type RecordReportInput = Omit<ReportRecord, 'id' | ReportFigure> &
-  Partial<Pick<ReportRecord, ReportFigure>>;
+export type RecordReportInput = Omit<ReportRecord, 'id' | ReportFigure | 'privilegedRoles'> &
+  Partial<Pick<ReportRecord, ReportFigure>> & { privilegedRoles?: readonly string[] | null };
 
 function toRecord(r: Selectable<ReportsTable>): ReportRecord {
   return { ...camelRow(r), bytes: Number(r.bytes) };

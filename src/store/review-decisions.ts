@@ -189,7 +189,7 @@ export async function reviewedReport(db: Db, snapshotId: number, dataSha256: str
       .executeTakeFirst();
     const report = await db
       .selectFrom('audit.reports')
-      .select('against_snapshot_id')
+      .select(['against_snapshot_id', 'privileged_roles'])
       .where('snapshot_id', '=', snapshotId)
       .where('data_sha256', '=', dataSha256)
       .orderBy('id', 'desc')
@@ -197,7 +197,10 @@ export async function reviewedReport(db: Db, snapshotId: number, dataSha256: str
       .executeTakeFirst();
     return {
       workspaceId: snapshot === undefined ? null : (snapshot.workspace_id ?? ''),
-      report: report === undefined ? null : { againstSnapshotId: report.against_snapshot_id },
+      report:
+        report === undefined
+          ? null
+          : { againstSnapshotId: report.against_snapshot_id, privilegedRoles: report.privileged_roles },
     };
   });
 }

@@ -135,6 +135,8 @@ export interface ReportsTable {
   open_invites: Generated<number>;
   privileged_grants: Generated<number>;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** PRIVILEGED_ROLES the report was written with; null for reports from before migration 0014. */
+  privileged_roles: ColumnType<string[] | null, readonly string[] | null | undefined, readonly string[] | null>;
 }
 
 export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';

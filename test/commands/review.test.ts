@@ -29,10 +29,10 @@ let env: Record<string, string | undefined>;
 let report1: string;
 
 /** The command in this process (the database released around it in embedded mode). */
-async function cli(args: string[], now: Date): Promise<MainResult> {
+async function cli(args: string[], now: Date, extra: Record<string, string> = {}): Promise<MainResult> {
   await h.db.release();
   try {
-    return await runMain(args, { ...env, AUDIT_NOW: now.toISOString() });
+    return await runMain(args, { ...env, ...extra, AUDIT_NOW: now.toISOString() });
   } finally {
     await h.db.reopen();
   }
@@ -152,6 +152,15 @@ describe('review import', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('0 recorded, 4 already recorded');
     expect(await decisionCount()).toBe(4);
+  });
+
+  it('imports with the privileged rule the report was written with, whatever PRIVILEGED_ROLES says now', async () => {
+    const r = await cli(['review', 'import', first, '--reviewer', REVIEWER], at(1.5), {
+      PRIVILEGED_ROLES: 'Tracking Plan Admin',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('0 recorded, 4 already recorded');
   });
 
   it('a later file with other decisions adds them and keeps the earlier ones', async () => {

@@ -67,6 +67,7 @@ describe('migrations', () => {
       '0011_roster_history',
       '0012_attribution_invite_ages',
       '0013_privileged_roles_setting',
+      '0014_report_privileged_roles',
     ]);
     expect(await relations()).toEqual(ALL);
     expect(await migrateToLatest(t.handle.db)).toEqual([]);
@@ -75,6 +76,13 @@ describe('migrations', () => {
   });
 
   it('revert one at a time and all the way, then apply again', async () => {
+    expect(await migrateDown(t.handle.db)).toEqual(['0014_report_privileged_roles']);
+    const reportColumns = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM information_schema.columns
+       WHERE table_schema = 'audit' AND table_name = 'reports' AND column_name = 'privileged_roles'`.execute(
+      t.handle.db,
+    );
+    expect(reportColumns.rows[0]?.n).toBe(0);
     expect(await migrateDown(t.handle.db)).toEqual(['0013_privileged_roles_setting']);
     expect(await relations()).not.toContain('settings');
     // 0002's name pattern again, and immutable as it was.
@@ -114,7 +122,7 @@ describe('migrations', () => {
     expect(await relations()).not.toContain('effective_access');
     expect(await migrateTo(t.handle.db, NO_MIGRATIONS)).toEqual(['0001_audit_schema']);
     expect(await relations()).toEqual([]);
-    expect(await migrateToLatest(t.handle.db)).toHaveLength(13);
+    expect(await migrateToLatest(t.handle.db)).toHaveLength(14);
     expect(await relations()).toEqual(ALL);
   });
 
