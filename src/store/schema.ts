@@ -136,7 +136,11 @@ export interface ReportsTable {
   privileged_grants: Generated<number>;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   /** PRIVILEGED_ROLES the report was written with; null for reports from before migration 0014. */
-  privileged_roles: ColumnType<string[] | null, readonly string[] | null | undefined, readonly string[] | null>;
+  privileged_roles: ColumnType<
+    string[] | null,
+    readonly string[] | null | undefined,
+    readonly string[] | null
+  >;
 }
 
 export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';
