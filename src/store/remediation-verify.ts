@@ -1,8 +1,9 @@
 /**
  * The next audit's check of remediation: each applied action is judged by the first
  * complete snapshot taken after it. If that snapshot no longer sees the revoked grants
- * (or the deleted user) the action is verified by it, and the snapshot's change rows of
- * that access name the action (`detail.remediationActionId`); if it still sees them the
+ * (or the deleted user, or the withdrawn workspace invite) the action is verified by it,
+ * and the snapshot's change rows of that access name the action
+ * (`detail.remediationActionId`); if it still sees them the
  * action is flagged (`unverified_snapshot_id`). Idempotent: a run that died before this
  * step leaves the work to the next one, which judges by the same first snapshot.
  */
@@ -25,7 +26,11 @@ const STILL_SEEN = sql`
         AND g.valid_from <= s.taken_at AND (g.valid_to IS NULL OR g.valid_to > s.taken_at)))
   OR (a.operation = 'delete_users' AND EXISTS (
      SELECT 1 FROM audit.user_history u
-      WHERE u.user_id = a.target AND u.valid_from <= s.taken_at AND (u.valid_to IS NULL OR u.valid_to > s.taken_at)))`;
+      WHERE u.user_id = a.target AND u.valid_from <= s.taken_at AND (u.valid_to IS NULL OR u.valid_to > s.taken_at)))
+  OR (a.operation = 'delete_invites' AND EXISTS (
+     SELECT 1 FROM audit.invite_history i
+      WHERE lower(i.email) = lower(a.target) AND i.group_id IS NULL
+        AND i.first_seen <= s.taken_at AND (i.closed_at IS NULL OR i.closed_at > s.taken_at)))`;
 
 export async function verifyRemediation(db: Kysely<Database>): Promise<VerificationResult> {
   return db.transaction().execute(async (trx) => {
@@ -35,7 +40,8 @@ export async function verifyRemediation(db: Kysely<Database>): Promise<Verificat
                        WHERE s.status = 'complete' AND s.taken_at > a.applied_at
                        ORDER BY s.taken_at, s.id LIMIT 1) AS snapshot_id
           FROM audit.remediation_actions a
-         WHERE a.status = 'applied' AND a.operation IN ('replace_permissions_for_user', 'delete_users')
+         WHERE a.status = 'applied'
+           AND a.operation IN ('replace_permissions_for_user', 'delete_users', 'delete_invites')
            AND a.verified_snapshot_id IS NULL AND a.unverified_snapshot_id IS NULL),
       judged AS (
         SELECT a.id, a.target, s.id AS snapshot_id, (${STILL_SEEN}) AS seen
@@ -62,10 +68,13 @@ async function nameActionsInChanges(db: Kysely<Database>, ids: readonly string[]
     UPDATE audit.changes c SET detail = c.detail || jsonb_build_object('remediationActionId', a.id::text)
       FROM audit.remediation_actions a
      WHERE a.id = ANY (${[...ids]}::bigint[]) AND a.outcome IN ('sent', 'found-done')
-       AND c.snapshot_id = a.verified_snapshot_id AND c.subject_type = 'user' AND c.subject_id = a.target
-       AND ((a.operation = 'delete_users' AND c.kind = 'user_removed')
-         OR (a.operation = 'replace_permissions_for_user' AND c.kind = 'permission_revoked' AND EXISTS (
-              SELECT 1 FROM jsonb_array_elements(a.revoked) k
-               WHERE c.role_id = k->>'roleId' AND c.resource_type = k->>'resourceType'
-                 AND c.resource_id = k->>'resourceId' AND c.labels = k->>'labels')))`.execute(db);
+       AND c.snapshot_id = a.verified_snapshot_id
+       AND ((a.operation = 'delete_invites' AND c.kind = 'invite_withdrawn' AND c.subject_type = 'invite'
+             AND lower(c.subject_id) = lower(a.target) AND c.group_id IS NULL)
+         OR (c.subject_type = 'user' AND c.subject_id = a.target
+             AND ((a.operation = 'delete_users' AND c.kind = 'user_removed')
+               OR (a.operation = 'replace_permissions_for_user' AND c.kind = 'permission_revoked' AND EXISTS (
+                    SELECT 1 FROM jsonb_array_elements(a.revoked) k
+                     WHERE c.role_id = k->>'roleId' AND c.resource_type = k->>'resourceType'
+                       AND c.resource_id = k->>'resourceId' AND c.labels = k->>'labels')))))`.execute(db);
 }

@@ -268,5 +268,19 @@ describe('remediate', () => {
     expect(withdrawn.every((a) => a.status === 'applied')).toBe(true);
     expect(h.sim.truth().invites).toEqual([]);
     expect(result.steps.some((s) => s.kind === 'manual-invite')).toBe(true);
+
+    // The next audit no longer sees them: each withdrawal is verified and named.
+    const next = await h.run(at(30.5));
+    const rows = (await actions(h.db.handle.db)).filter((a) => a.operation === 'delete_invites');
+    expect(rows.map((a) => a.verified_snapshot_id)).toEqual(rows.map(() => next.snapshotId));
+    const named = await sql<{ email: string; action: string }>`
+      SELECT subject_id AS email, detail->>'remediationActionId' AS action FROM audit.changes
+       WHERE snapshot_id = ${next.snapshotId} AND kind = 'invite_withdrawn' AND group_id IS NULL`.execute(
+      h.db.handle.db,
+    );
+    const byEmail = (a: { email: string }, b: { email: string }) => a.email.localeCompare(b.email);
+    expect([...named.rows].sort(byEmail)).toEqual(
+      rows.map((a) => ({ email: a.target, action: a.id })).sort(byEmail),
+    );
   });
 });
