@@ -9,6 +9,7 @@ import { type ChangeGroup, changesByPerson } from './changes-by-person.js';
 import { headlineItems } from './headline.js';
 import { messageIdFor } from './message-id.js';
 import { firstFew, type MailRows, plural } from './rows.js';
+import { signOffText } from './sign-off.js';
 import { staleInviteLine, UNKNOWN_AGE_NOTE } from './stale-invites.js';
 import { trailHeadline } from './trail-headline.js';
 
@@ -155,6 +156,9 @@ function countRows(input: AuditMessageInput): [string, string][] {
     ['Permission changes', String(input.counts.permissionChanges)],
     [`Stale invites (pending ≥ ${s.staleInviteDays} days)`, String(input.counts.staleInvites)],
     ...exceptions.rows,
+    ...(input.rows.reviewStatus === undefined
+      ? []
+      : [['Review', signOffText(input.rows.reviewStatus)] as [string, string]]),
     ['Users', count(s.current.userCount)],
     ['Invite rows', count(s.current.inviteCount)],
     ['Groups', count(s.current.groupCount)],

@@ -4,4 +4,5 @@ export { headlineItems } from './headline.js';
 export { createMailer } from './mailer.js';
 export { messageIdFor } from './message-id.js';
 export { emlFileName, outboxDir } from './outbox.js';
+export type { MailRows } from './rows.js';
 export { isTransientSmtpError, type RetryPolicy } from './smtp.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import type { InviteRow, PermissionChangeRow, ReportData, ReportSummary } from '../model/report-data.js';
+import type { MailRows } from '../mail/index.js';
+import type { ReportData, ReportSummary } from '../model/report-data.js';
 import { writeReport } from '../report/index.js';
 import { type DatabaseHandle, getReport, loadReportData, recordReport } from '../store/index.js';
 import { TOOL_VERSION } from '../version.js';
@@ -19,8 +20,8 @@ export interface ProducedReport {
   summary: ReportSummary;
   permissionChanges: number;
   staleInvites: number;
-  /** The rows the email names (its headline, changes by person, stale invites). */
-  rows: { permissionChanges: readonly PermissionChangeRow[]; staleInvites: readonly InviteRow[] };
+  /** The rows the email names (its headline, changes by person, stale invites, the review). */
+  rows: MailRows;
 }
 
 type ReportConfig = Pick<Config, 'reportsDir' | 'auditTimezone' | 'privilegedRoles'>;
@@ -28,6 +29,7 @@ type ReportConfig = Pick<Config, 'reportsDir' | 'auditTimezone' | 'privilegedRol
 const rowsOf = (data: ReportData): ProducedReport['rows'] => ({
   permissionChanges: data.permissionChanges,
   staleInvites: data.staleInvites,
+  reviewStatus: data.reviewStatus,
 });
 
 export async function produceReport(
