@@ -86,6 +86,8 @@ interface ChildReport {
   email: string;
   /** Peak RSS / V8 heap used (MB) sampled every 20 ms within each stage. */
   stagePeaks: Record<string, { rssMB: number; heapMB: number }>;
+  /** The run process's CPU time in the report stage (null if a stage mark was missing). */
+  reportCpuMs: number | null;
 }
 
 async function runChild(env: NodeJS.ProcessEnv): Promise<ChildReport & { processMs: number }> {
@@ -183,7 +185,7 @@ function printRun(users: number, label: string, r: ChildReport & { processMs: nu
   const t = r.times;
   console.log(
     `run ${users.toLocaleString('en-US')} users, ${label}: crawl ${sec(t.crawlMs)} | store ${sec(t.storeMs)} | ` +
-      `report ${sec(t.reportMs)} | mail ${sec(t.mailMs)} | run total ${sec(r.runMs)} ` +
+      `report ${sec(t.reportMs)} (CPU ${r.reportCpuMs === null ? '?' : sec(r.reportCpuMs)}) | mail ${sec(t.mailMs)} | run total ${sec(r.runMs)} ` +
       `(+ open/migrate ${sec(r.openMs)}; whole process ${sec(r.processMs)}) | peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MB | ` +
       `${r.accessRows.toLocaleString('en-US')} Access Review rows, ${r.permissionChanges} permission changes, ` +
       `${r.changes} change rows, report ${(r.reportBytes / MB).toFixed(1)} MB, email ${r.email}, ` +
@@ -347,11 +349,22 @@ const MB = 1024 * 1024;
 const config = loadConfig(process.env, { segmentToken: true });
 // Stage marks from the run's own log lines; warnings and errors still reach stderr.
 const marks = new Map();
+// Process CPU time (user + system, thread pool included) at the same marks: the report
+// stage's CPU, which a busy machine does not inflate as it does the wall time.
+const cpuMarks = new Map();
+const cpuBetween = (from, to) => {
+  const a = cpuMarks.get(from);
+  const b = cpuMarks.get(to);
+  return a && b ? (b.user + b.system - a.user - a.system) / 1000 : null;
+};
 const shown = createLogger({ level: 'warn' });
 const logger = pino({ level: 'info' }, {
   write(line) {
     const msg = /"msg":"([^"]+)"/.exec(line)?.[1];
-    if (msg && !marks.has(msg)) marks.set(msg, performance.now());
+    if (msg && !marks.has(msg)) {
+      marks.set(msg, performance.now());
+      cpuMarks.set(msg, process.cpuUsage());
+    }
     if (/"level":[456]0/.test(line)) shown.warn(line.trim());
   },
 });
@@ -394,6 +407,7 @@ try {
     permissionChanges: result.permissionChanges,
     changes: Object.values(result.changes).reduce((a, b) => a + (b ?? 0), 0),
     reportBytes: result.reportBytes, email: result.email.status, stagePeaks,
+    reportCpuMs: cpuBetween('snapshot stored', 'report written'),
   }) + '\\n');
 } finally {
   await handle.close();

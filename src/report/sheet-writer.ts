@@ -3,7 +3,9 @@ import { SUMMARY_LABEL_COLUMNS } from '../model/report-data.js';
 import { wallClockDate } from '../text/time-zone.js';
 import type { Relief } from './backpressure.js';
 import type { Cell } from './cells.js';
+import { columnLetter } from './column-letter.js';
 import { dataSheetPageSetup, PRINT_FOOTER, summaryPageSetup } from './print.js';
+import { directRows } from './row-xml.js';
 import type { ReportTally } from './scan.js';
 import {
   type AnySheetSource,
@@ -25,18 +27,6 @@ import { summaryPanels } from './summary-layout.js';
  * streaming writer puts them before conditional formatting/validations, which Excel
  * repairs (exceljs #2784), and the Access Review has a validation list.
  */
-
-/** Column letters for up to 702 columns (A … ZZ); our sheets have at most a dozen. */
-function columnLetter(n: number): string {
-  let s = '';
-  let x = n;
-  while (x > 0) {
-    const r = (x - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    x = Math.floor((x - 1) / 26);
-  }
-  return s;
-}
 
 const FROZEN_HEADER = [
   { state: 'frozen' as const, xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' },
@@ -126,11 +116,15 @@ const RELIEF_EVERY = 500;
  */
 const WIDTH_SAMPLE_ROWS = 2000;
 
-/** The shared style objects of one sheet's cells, chosen per row (tint, privileged flag). */
-function rowStyler(spec: AnySheetSource['spec']) {
+/**
+ * The shared style objects of one sheet's cells, chosen per row (tint, privileged flag).
+ * The returned array is reused from row to row.
+ */
+function rowStyler(spec: AnySheetSource['spec']): (cells: readonly Cell[]) => readonly Partial<Style>[] {
   const privilegedAt = spec.columns.findIndex((c: ColumnSpec) => c.kind === 'flag' && c.key === 'privileged');
   const plain = spec.columns.map((c: ColumnSpec) => S.columnStyle(c.kind));
-  return (row: Row, cells: readonly Cell[]) => {
+  const styles: Partial<Style>[] = [...plain];
+  return (cells) => {
     const tint = tintOf(spec.name, cells);
     const privileged = privilegedAt >= 0 && cells[privilegedAt] === 'yes';
     for (let i = 0; i < spec.columns.length; i++) {
@@ -140,9 +134,45 @@ function rowStyler(spec: AnySheetSource['spec']) {
       // Always a shared style object: exceljs caches style ids by object identity, and
       // otherwise serialises a fresh `{}` for every cell (a third of the write time).
       const style = special ? cellStyle(tint, column.kind, privileged && i === privilegedAt) : plain[i];
-      row.getCell(i + 1).style = style ?? S.PLAIN;
+      styles[i] = style ?? S.PLAIN;
     }
+    return styles;
   };
+}
+
+/** Sheets whose cells are all text or empty: their rows can go straight in as XML (row-xml.ts). */
+function textOnly(spec: AnySheetSource['spec']): boolean {
+  return spec.columns.every((c: ColumnSpec) => c.kind !== 'date' && c.kind !== 'int');
+}
+
+/**
+ * Writes data rows after the header: as XML straight into the sheet's stream when the
+ * sheet is text only and exceljs's internals allow it (the same bytes, a fraction of the
+ * CPU), else through exceljs's rows.
+ */
+function rowSink(wb: Workbook, ws: Worksheet, spec: AnySheetSource['spec'], timezone: string) {
+  const style = rowStyler(spec);
+  const direct = textOnly(spec) ? directRows(wb, ws, spec.columns.length) : undefined;
+  if (direct !== undefined) {
+    return {
+      add: (rowNumber: number, cells: readonly Cell[]) => direct.add(rowNumber, cells, style(cells)),
+      flush: () => direct.flush(),
+    };
+  }
+  return {
+    add: (_rowNumber: number, cells: readonly Cell[]) => {
+      const row = ws.addRow(cells.map((v) => (v instanceof Date ? wallClockDate(v, timezone) : v)));
+      const styles = style(cells);
+      for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i] as Partial<Style>;
+      row.commit();
+    },
+    flush: () => {},
+  };
+}
+
+/** The iterator of a sheet's rows, in memory or streamed (no extra async generator per row). */
+function iteratorOf<T>(rows: Iterable<T> | AsyncIterable<T>): Iterator<T> | AsyncIterator<T> {
+  return Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
 }
 
 /**
@@ -157,9 +187,7 @@ export async function writeDataSheet(
   const { spec } = source;
   const { tally, timezone } = options;
   tally.sheet(source);
-  const rows = (async function* () {
-    yield* source.rows();
-  })();
+  const rows = iteratorOf(source.rows());
   const sample: Cell[][] = [];
   let next = await rows.next();
   for (; !next.done && sample.length < WIDTH_SAMPLE_ROWS; next = await rows.next()) {
@@ -168,13 +196,14 @@ export async function writeDataSheet(
     sample.push(cells);
   }
   const ws = openDataSheet(wb, spec, tally.widths(), timezone);
-  const style = rowStyler(spec);
+  const sink = rowSink(wb, ws, spec, timezone);
   let rowNumber = 1;
   const write = async (cells: Cell[]) => {
-    const row = ws.addRow(cells.map((v) => (v instanceof Date ? wallClockDate(v, timezone) : v)));
-    style(row, cells);
-    row.commit();
-    if (++rowNumber % RELIEF_EVERY === 0) await options.relieve(ws);
+    sink.add(++rowNumber, cells);
+    if (rowNumber % RELIEF_EVERY === 0) {
+      sink.flush();
+      await options.relieve(ws);
+    }
   };
   for (const cells of sample.splice(0)) await write(cells);
   for (; !next.done; next = await rows.next()) {
@@ -183,6 +212,7 @@ export async function writeDataSheet(
     await write(cells);
   }
 
+  sink.flush();
   const lastColumn = columnLetter(spec.columns.length);
   ws.autoFilter = `A1:${lastColumn}${rowNumber}`;
   if (rowNumber >= 2) addReviewValidations(ws, spec.columns, rowNumber);
