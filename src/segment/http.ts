@@ -177,7 +177,7 @@ export class SegmentHttp {
 
   async #attempt(target: Target): Promise<unknown> {
     const { pacer, stats } = this.#o;
-    await pacer.acquire(this.#o.signal);
+    if (!pacer.tryAcquire(this.#o.signal)) await pacer.acquire(this.#o.signal);
     stats.requests++;
     const sentAt = Date.now();
     let response: Answer;
