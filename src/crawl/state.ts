@@ -60,9 +60,10 @@ export class Walked {
   readonly roles = new Map<string, Role>();
   /**
    * Users as listed, kept in their final shape as pages arrive, so the API's copies become
-   * garbage at once (a 20,000-user walk then holds one copy, not two).
+   * garbage at once (a 20,000-user walk then holds one copy, not two). `undefined`: listed
+   * without permissions, so its detail record (userDetails) stands for it.
    */
-  readonly users = new Map<string, UserRecord>();
+  readonly users = new Map<string, UserRecord | undefined>();
   /** Detail records of users the list gave without permissions. */
   readonly userDetails = new Map<string, UserRecord>();
   readonly deletedUsers = new Set<string>();
@@ -78,8 +79,8 @@ export class Walked {
     disagreements: [] as CrossCheckDisagreement[],
     warnings: [] as string[],
   };
-  /** An id's first page, to name both pages when it shows up again. */
-  readonly #firstPage = new Map<string, number>();
+  /** An id's first page by list, to name both pages when it shows up again (keyed by the id itself: no string a user). */
+  readonly #firstPage = new Map<string, Map<string, number>>();
 
   constructor(workspace: WorkspaceInfo) {
     this.workspace = workspace;
@@ -87,9 +88,13 @@ export class Walked {
 
   /** Notes an id listed on a second page (items shifted between pages while walked). */
   noteDuplicate(list: string, id: string, page: number): void {
-    const key = `${list}\u0000${id}`;
-    const first = this.#firstPage.get(key);
-    if (first === undefined) this.#firstPage.set(key, page);
+    let pages = this.#firstPage.get(list);
+    if (pages === undefined) {
+      pages = new Map();
+      this.#firstPage.set(list, pages);
+    }
+    const first = pages.get(id);
+    if (first === undefined) pages.set(id, page);
     else
       this.notes.push(
         `${list}: ${id} was listed twice (pages ${first} and ${page}); kept once (the later copy)`,
