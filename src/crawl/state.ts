@@ -25,6 +25,8 @@ export interface CrawlState {
   /** Equal permissions (few thousand distinct among hundreds of thousands) are shared. */
   readonly interner: PermissionInterner;
   readonly logger: Logger | undefined;
+  /** Detail fetches spawned ahead of the limiter at most (twice the concurrency cap). */
+  readonly detailsAhead: number;
   readonly walked: Walked;
 }
 

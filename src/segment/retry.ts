@@ -105,7 +105,8 @@ export interface RetryHooks {
 export async function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   policy: RetryPolicy,
-  hooks: RetryHooks,
+  /** Built only when the first attempt fails. */
+  hooks: () => RetryHooks,
   signal?: AbortSignal,
 ): Promise<T> {
   signal?.throwIfAborted();
@@ -114,7 +115,7 @@ export async function withRetries<T>(
     signal?.throwIfAborted();
     return result;
   } catch (first) {
-    return retryAfterFirst((n) => (n === 1 ? Promise.reject(first) : attempt(n)), policy, hooks, signal);
+    return retryAfterFirst((n) => (n === 1 ? Promise.reject(first) : attempt(n)), policy, hooks(), signal);
   }
 }
 

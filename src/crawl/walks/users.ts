@@ -13,7 +13,7 @@ import { walkTopList } from './top-list.js';
  */
 export function walkUsers(s: CrawlState): void {
   const { walked } = s;
-  const details = new Feeder(s.tasks, (id) => fetchUser(s, id));
+  const details = new Feeder(s.tasks, (id) => fetchUser(s, id), s.detailsAhead);
   s.tasks.spawn(() =>
     walkTopList(s, 'users', 'users', s.client.listUsers(), (user) => {
       const seen = walked.users.has(user.id);
