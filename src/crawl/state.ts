@@ -52,6 +52,9 @@ export interface WalkedGroup {
   invites: string[];
 }
 
+/** The top-level lists whose ids are walked page by page (walkTopList). */
+type TopList = 'users' | 'groups';
+
 /** Everything the walks collected, as plain data (no I/O): the input of assemblePicture. */
 export class Walked {
   readonly workspace: WorkspaceInfo;
@@ -81,26 +84,55 @@ export class Walked {
     disagreements: [] as CrossCheckDisagreement[],
     warnings: [] as string[],
   };
-  /** An id's first page by list, to name both pages when it shows up again (keyed by the id itself: no string a user). */
-  readonly #firstPage = new Map<string, Map<string, number>>();
+  /** How many distinct ids each top-level list had after each of its pages (walkTopList tells). */
+  readonly #pageEnds = new Map<TopList, number[]>();
+  /** Positions of a list's ids, taken only once a duplicate shows up (#firstPageOf). */
+  readonly #positions = new Map<TopList, { of: Map<string, number>; rest: Iterator<string> }>();
 
   constructor(workspace: WorkspaceInfo) {
     this.workspace = workspace;
   }
 
-  /** Notes an id listed on a second page (items shifted between pages while walked). */
-  noteDuplicate(list: string, id: string, page: number): void {
-    let pages = this.#firstPage.get(list);
-    if (pages === undefined) {
-      pages = new Map();
-      this.#firstPage.set(list, pages);
+  /** Notes an id listed on a second page (items shifted between pages while walked); call before adding it. */
+  noteDuplicate(list: TopList, id: string, page: number): void {
+    if (!this[list].has(id)) return;
+    this.notes.push(
+      `${list}: ${id} was listed twice (pages ${this.#firstPageOf(list, id)} and ${page}); kept once (the later copy)`,
+    );
+  }
+
+  /** A page of a top-level list has been walked (its ids added). */
+  pageWalked(list: TopList): void {
+    let ends = this.#pageEnds.get(list);
+    if (ends === undefined) {
+      ends = [];
+      this.#pageEnds.set(list, ends);
     }
-    const first = pages.get(id);
-    if (first === undefined) pages.set(id, page);
-    else
-      this.notes.push(
-        `${list}: ${id} was listed twice (pages ${first} and ${page}); kept once (the later copy)`,
-      );
+    ends.push(this[list].size);
+  }
+
+  /**
+   * The page an id was first listed on, from its position in the list's map (ids are added
+   * in the order pages list them) and the pages' ends. Positions are taken only when a
+   * duplicate shows up, not kept for every id all along (a map entry a user, issue 14);
+   * a map's iterator also visits keys added after it was made, so they are taken once.
+   */
+  #firstPageOf(list: TopList, id: string): number {
+    let p = this.#positions.get(list);
+    if (p === undefined) {
+      p = { of: new Map(), rest: this[list].keys() };
+      this.#positions.set(list, p);
+    }
+    while (!p.of.has(id)) {
+      const next = p.rest.next();
+      if (next.done) break;
+      p.of.set(next.value, p.of.size);
+    }
+    const position = p.of.get(id) ?? 0;
+    const ends = this.#pageEnds.get(list) ?? [];
+    let page = 1;
+    while (page <= ends.length && (ends[page - 1] ?? 0) <= position) page++;
+    return page;
   }
 
   nameResource(resource: ResourceName): void {
