@@ -1,3 +1,4 @@
+import { AuditError } from '../errors.js';
 import type {
   CrawlStats,
   ResourceName,
@@ -69,6 +70,13 @@ function assembleUsers(walked: Walked) {
   for (const [id, listed] of walked.users) {
     if (walked.deletedUsers.has(id)) continue;
     const u = walked.userDetails.get(id) ?? listed;
+    if (u === undefined) {
+      // A detail fetch that neither answered nor 404'd fails the crawl before this: never a silent gap.
+      throw new AuditError(
+        'INTERNAL',
+        `user ${id} was listed without permissions, and no detail record was read`,
+      );
+    }
     if (u.permissions === undefined) withoutPermissions++;
     // The object kept as the page arrived (or its detail record), copied only when it has no permissions.
     list.push(u.permissions !== undefined ? (u as WorkspaceUser) : { ...u, permissions: [] });

@@ -149,7 +149,7 @@ function startRun(options: CrawlOptions, progress: Progress) {
   });
   tracker = new CrawlTracker(progress, () => client.stats.requests);
   const peakConcurrency = () => adapt?.peak() ?? limiter.limit;
-  return { controller, limiter, peakConcurrency, tasks, client, tracker, logger };
+  return { controller, limiter, peakConcurrency, tasks, client, tracker, logger, detailsAhead: 2 * max };
 }
 
 /** What every client of a crawl takes from its options (the walk's and the trail's alike). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { CrossCheckDisagreement } from '../model/workspace.js';
 import { compareStrings, sortedUnique } from './normalize.js';
 
@@ -13,12 +13,21 @@ import { compareStrings, sortedUnique } from './normalize.js';
 export function chooseSample(userIds: readonly string[], size: number): string[] {
   if (size <= 0) return [];
   return userIds
-    .map((id) => ({ id, key: createHash('sha256').update(id).digest('hex') }))
+    .map((id) => ({ id, key: sha256Hex(id) }))
     .sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.id, b.id))
     .slice(0, size)
     .map((x) => x.id)
     .sort(compareStrings);
 }
+
+/**
+ * The one-shot crypto.hash (Node 20.12 and later) where there is one: a hash object a
+ * user was a visible share of a detail-only crawl's CPU (issue 14); the digest is the same.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * Compares one user's two views. Groups deleted during the walk are left out of both

@@ -6,6 +6,10 @@ import type { TaskGroup } from './tasks.js';
  * held 100,000 suspended tasks (closures, promises, limiter frames) where a list of ids
  * does with a few bytes each. The limiter still decides how many run; this only keeps
  * the waiting line short. After a failure no more are spawned (the crawl is failing).
+ *
+ * `ahead` is best a small multiple of the most requests the crawl keeps in flight (the
+ * crawl gives twice its cap): a task spawned but not started waits in the limiter's queue,
+ * long enough to outlive young-generation collections and be promoted, for nothing.
  */
 export class Feeder {
   readonly #tasks: TaskGroup;
@@ -16,7 +20,7 @@ export class Feeder {
   #spawned = 0;
   #failed = false;
 
-  constructor(tasks: TaskGroup, run: (id: string) => Promise<void>, ahead = 256) {
+  constructor(tasks: TaskGroup, run: (id: string) => Promise<void>, ahead: number) {
     this.#tasks = tasks;
     this.#run = run;
     this.#ahead = ahead;

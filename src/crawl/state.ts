@@ -25,6 +25,8 @@ export interface CrawlState {
   /** Equal permissions (few thousand distinct among hundreds of thousands) are shared. */
   readonly interner: PermissionInterner;
   readonly logger: Logger | undefined;
+  /** Detail fetches spawned ahead of the limiter at most (twice the concurrency cap). */
+  readonly detailsAhead: number;
   readonly walked: Walked;
 }
 
@@ -50,6 +52,9 @@ export interface WalkedGroup {
   invites: string[];
 }
 
+/** The top-level lists whose ids are walked page by page (walkTopList). */
+type TopList = 'users' | 'groups';
+
 /** Everything the walks collected, as plain data (no I/O): the input of assemblePicture. */
 export class Walked {
   readonly workspace: WorkspaceInfo;
@@ -60,9 +65,10 @@ export class Walked {
   readonly roles = new Map<string, Role>();
   /**
    * Users as listed, kept in their final shape as pages arrive, so the API's copies become
-   * garbage at once (a 20,000-user walk then holds one copy, not two).
+   * garbage at once (a 20,000-user walk then holds one copy, not two). `undefined`: listed
+   * without permissions, so its detail record (userDetails) stands for it.
    */
-  readonly users = new Map<string, UserRecord>();
+  readonly users = new Map<string, UserRecord | undefined>();
   /** Detail records of users the list gave without permissions. */
   readonly userDetails = new Map<string, UserRecord>();
   readonly deletedUsers = new Set<string>();
@@ -78,22 +84,55 @@ export class Walked {
     disagreements: [] as CrossCheckDisagreement[],
     warnings: [] as string[],
   };
-  /** An id's first page, to name both pages when it shows up again. */
-  readonly #firstPage = new Map<string, number>();
+  /** How many distinct ids each top-level list had after each of its pages (walkTopList tells). */
+  readonly #pageEnds = new Map<TopList, number[]>();
+  /** Positions of a list's ids, taken only once a duplicate shows up (#firstPageOf). */
+  readonly #positions = new Map<TopList, { of: Map<string, number>; rest: Iterator<string> }>();
 
   constructor(workspace: WorkspaceInfo) {
     this.workspace = workspace;
   }
 
-  /** Notes an id listed on a second page (items shifted between pages while walked). */
-  noteDuplicate(list: string, id: string, page: number): void {
-    const key = `${list}\u0000${id}`;
-    const first = this.#firstPage.get(key);
-    if (first === undefined) this.#firstPage.set(key, page);
-    else
-      this.notes.push(
-        `${list}: ${id} was listed twice (pages ${first} and ${page}); kept once (the later copy)`,
-      );
+  /** Notes an id listed on a second page (items shifted between pages while walked); call before adding it. */
+  noteDuplicate(list: TopList, id: string, page: number): void {
+    if (!this[list].has(id)) return;
+    this.notes.push(
+      `${list}: ${id} was listed twice (pages ${this.#firstPageOf(list, id)} and ${page}); kept once (the later copy)`,
+    );
+  }
+
+  /** A page of a top-level list has been walked (its ids added). */
+  pageWalked(list: TopList): void {
+    let ends = this.#pageEnds.get(list);
+    if (ends === undefined) {
+      ends = [];
+      this.#pageEnds.set(list, ends);
+    }
+    ends.push(this[list].size);
+  }
+
+  /**
+   * The page an id was first listed on, from its position in the list's map (ids are added
+   * in the order pages list them) and the pages' ends. Positions are taken only when a
+   * duplicate shows up, not kept for every id all along (a map entry a user, issue 14);
+   * a map's iterator also visits keys added after it was made, so they are taken once.
+   */
+  #firstPageOf(list: TopList, id: string): number {
+    let p = this.#positions.get(list);
+    if (p === undefined) {
+      p = { of: new Map(), rest: this[list].keys() };
+      this.#positions.set(list, p);
+    }
+    while (!p.of.has(id)) {
+      const next = p.rest.next();
+      if (next.done) break;
+      p.of.set(next.value, p.of.size);
+    }
+    const position = p.of.get(id) ?? 0;
+    const ends = this.#pageEnds.get(list) ?? [];
+    let page = 1;
+    while (page <= ends.length && (ends[page - 1] ?? 0) <= position) page++;
+    return page;
   }
 
   nameResource(resource: ResourceName): void {

@@ -19,18 +19,25 @@ export class TaskGroup {
   }
 
   spawn(task: () => Promise<void>): void {
-    const p: Promise<void> = this.#limiter
-      .run(task)
-      .catch((error: unknown) => {
-        if (this.#failed) return;
-        this.#failed = true;
-        this.#error = error;
-        this.#controller.abort(error);
-      })
-      .finally(() => {
+    // One settled handler each way (not .catch().finally(): a promise less a task, and a
+    // detail-only crawl spawns one task a user).
+    const p: Promise<void> = this.#limiter.run(task).then(
+      () => {
         this.#pending.delete(p);
-      });
+      },
+      (error: unknown) => {
+        this.#pending.delete(p);
+        this.#fail(error);
+      },
+    );
     this.#pending.add(p);
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#error = error;
+    this.#controller.abort(error);
   }
 
   /** Waits for every task, including those spawned while waiting; throws the first error. */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../secret.js';
 import { type ApiAuditEvent, auditEventPages, type TrailWindow } from './audit-events.js';
+import { type FastCheck, fastChecks } from './fast-checks.js';
 import { type ClientStats, type HttpOptions, SegmentHttp } from './http.js';
 import { Pacer } from './pacer.js';
 import { type Page, PageSize, type PaginateOptions, paginate } from './paginate.js';
@@ -132,11 +133,12 @@ export class SegmentClient {
   }
 
   async getUser(userId: string): Promise<ApiUser> {
-    return (await this.#get(`/users/${segment(userId)}`, schemas.user)).user;
+    return (await this.#get(`/users/${segment(userId)}`, schemas.user, fastChecks.user)).user;
   }
 
   async getUserGroup(groupId: string): Promise<ApiUserGroup> {
-    return (await this.#get(`/groups/${segment(groupId)}`, schemas.userGroup)).userGroup;
+    return (await this.#get(`/groups/${segment(groupId)}`, schemas.userGroup, fastChecks.userGroup))
+      .userGroup;
   }
 
   /** The audit trail of a window; `readAuditTrail` turns it into events or "unavailable". */
@@ -146,12 +148,18 @@ export class SegmentClient {
 
   // One line per paginated list endpoint: its path, response schema and item field.
   readonly listRoles = (): Pages<ApiRole> => this.#list('/roles', schemas.roles, (d) => d.roles);
-  readonly listUsers = (): Pages<ApiUser> => this.#list('/users', schemas.users, (d) => d.users);
+  readonly listUsers = (): Pages<ApiUser> =>
+    this.#list('/users', schemas.users, (d) => d.users, fastChecks.users);
   readonly listInvites = (): Pages<string> => this.#list('/invites', schemas.invites, (d) => d.invites);
   readonly listUserGroups = (): Pages<ApiUserGroup> =>
-    this.#list('/groups', schemas.userGroups, (d) => d.userGroups);
+    this.#list('/groups', schemas.userGroups, (d) => d.userGroups, fastChecks.userGroups);
   readonly listUsersFromUserGroup = (groupId: string): Pages<ApiMemberUser> =>
-    this.#list(`/groups/${segment(groupId)}/users`, schemas.groupMembers, (d) => d.users);
+    this.#list(
+      `/groups/${segment(groupId)}/users`,
+      schemas.groupMembers,
+      (d) => d.users,
+      fastChecks.groupMembers,
+    );
   readonly listInvitesFromUserGroup = (groupId: string): Pages<string> =>
     this.#list(`/groups/${segment(groupId)}/invites`, schemas.groupInvites, (d) => d.emails);
   readonly listUserGroupsFromUser = (userId: string): Pages<ApiGroupRef> =>
@@ -170,9 +178,13 @@ export class SegmentClient {
   }
 
   /** One request, its body checked against `schema`; the label names it in errors. */
-  async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+  async #get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    fast?: FastCheck<z.infer<S>>,
+  ): Promise<z.infer<S>> {
     const label = `GET ${path}`;
-    return checked(schema, await this.#http.get({ path, label }), label);
+    return checked(schema, await this.#http.get({ path, label }), label, fast);
   }
 
   /** Every page of one list endpoint, with this client's page size and page cap. */
@@ -180,8 +192,9 @@ export class SegmentClient {
     path: string,
     schema: S,
     itemsOf: (data: z.infer<S>) => T[],
+    fast?: FastCheck<z.infer<S>>,
   ): Pages<T> {
-    return paginate(this.#http, path, schema, itemsOf, this.#paging);
+    return paginate(this.#http, path, schema, itemsOf, this.#paging, fast);
   }
 }
 

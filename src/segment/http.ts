@@ -11,6 +11,7 @@ import {
   RateLimitedError,
   type RefusalBackoff,
   RetryableError,
+  type RetryHooks,
   type RetryPolicy,
   withRetries,
 } from './retry.js';
@@ -113,35 +114,40 @@ export class SegmentHttp {
 
   /** GET a path and return the envelope's `data` (unchecked: the caller validates it). */
   async get(target: Target): Promise<unknown> {
-    const { policy, stats, logger, signal, pacer } = this.#o;
     const started = Date.now();
     try {
       return await withRetries(
         () => this.#attempt(target),
-        policy,
-        {
-          onRetry: (error, attempt) => {
-            stats.retries++;
-            logger?.debug({ request: target.label, attempt, reason: error.message }, 'retrying request');
-            this.#o.onRetry?.(target.label, error.message, attempt);
-          },
-          waitForRateLimit: async (refusal, s) => {
-            const ms = refusal.until - Date.now();
-            if (Date.now() + ms - started > policy.maxRetryTimeMs) {
-              throw new AuditError(
-                'API_UNAVAILABLE',
-                `${target.label}: rate limited for another ${Math.ceil(ms / 1000)} s, longer than the retry time limit`,
-              );
-            }
-            logger?.debug({ request: target.label, waitMs: refusal.waitMs }, 'rate limited (429): waiting');
-            await pacer.waitUntil(refusal.until, s);
-          },
-        },
-        signal,
+        this.#o.policy,
+        () => this.#retryHooks(target, started),
+        this.#o.signal,
       );
     } catch (error) {
       throw this.#giveUp(error, target);
     }
+  }
+
+  /** What happens between attempts (built only once a first attempt has failed). */
+  #retryHooks(target: Target, started: number): RetryHooks {
+    const { policy, stats, logger, signal, pacer } = this.#o;
+    return {
+      onRetry: (error, attempt) => {
+        stats.retries++;
+        logger?.debug({ request: target.label, attempt, reason: error.message }, 'retrying request');
+        this.#o.onRetry?.(target.label, error.message, attempt);
+      },
+      waitForRateLimit: async (refusal) => {
+        const ms = refusal.until - Date.now();
+        if (Date.now() + ms - started > policy.maxRetryTimeMs) {
+          throw new AuditError(
+            'API_UNAVAILABLE',
+            `${target.label}: rate limited for another ${Math.ceil(ms / 1000)} s, longer than the retry time limit`,
+          );
+        }
+        logger?.debug({ request: target.label, waitMs: refusal.waitMs }, 'rate limited (429): waiting');
+        await pacer.waitUntil(refusal.until, signal);
+      },
+    };
   }
 
   /** What `get` throws once the retries are over. */
@@ -170,6 +176,9 @@ export class SegmentHttp {
     return `. SEGMENT_API_URL has a path (${printable(path).slice(0, 100)}): set it to the API's base URL without one, e.g. https://api.segmentapis.com`;
   }
 
+  /** The bound on a response body, by whether the status is a success (one function, not one a request). */
+  readonly #bodyLimit = (ok: boolean): number => (ok ? this.#o.maxResponseBytes : ERROR_BODY_BYTES);
+
   #url(target: Target): string {
     const query = target.query?.toString();
     return `${this.#base}${target.path}${query ? `?${query}` : ''}`;
@@ -177,7 +186,7 @@ export class SegmentHttp {
 
   async #attempt(target: Target): Promise<unknown> {
     const { pacer, stats } = this.#o;
-    await pacer.acquire(this.#o.signal);
+    if (!pacer.tryAcquire(this.#o.signal)) await pacer.acquire(this.#o.signal);
     stats.requests++;
     const sentAt = Date.now();
     let response: Answer;
@@ -187,7 +196,7 @@ export class SegmentHttp {
         headers: { authorization: `Bearer ${this.#o.token.reveal()}`, ...HEADERS },
         signal: this.#o.signal,
         timeoutMs: this.#o.requestTimeoutMs,
-        limit: (ok) => (ok ? this.#o.maxResponseBytes : ERROR_BODY_BYTES),
+        limit: this.#bodyLimit,
       });
     } catch (error) {
       pacer.release(undefined, false);

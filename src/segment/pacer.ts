@@ -94,24 +94,30 @@ export class Pacer {
     this.#onWait = options.onWait;
   }
 
+  /**
+   * Takes a slot at once when no wait is needed (nearly every request: a sync check, no
+   * promise); false: call acquire(). A slot taken must be released like acquire()'s.
+   */
+  tryAcquire(signal?: AbortSignal): boolean {
+    return !signal?.aborted && this.#takeNow(Date.now());
+  }
+
   /** Resolves when one request may be sent; every acquire() must be paired with release(). */
   async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
       const now = Date.now();
+      if (this.#takeNow(now)) return;
       if (now < this.#blockedUntil) {
         await this.#waitUntil(this.#blockedUntil, '429', signal);
         continue;
       }
       if (!this.#known) {
-        if (this.#inFlight === 0) return this.#take(false);
         await this.#nextEvent(signal);
         continue;
       }
-      if (this.#limit === undefined) return this.#take(false);
-      const windowEnd = this.#resetAt === undefined ? undefined : this.#resetAt + this.#skew + this.#margin;
-      if (windowEnd !== undefined && now >= windowEnd) this.#rollover();
-      if (this.#remaining > 0) return this.#take(true);
+      // Limited, and the budget is spent (#takeNow has rolled the window over if it ended).
+      const windowEnd = this.#windowEnd();
       if (windowEnd !== undefined && now < windowEnd) {
         await this.#waitUntil(windowEnd, 'window', signal);
       } else if (this.#inFlight > 0) {
@@ -122,6 +128,30 @@ export class Pacer {
         this.#known = false;
       }
     }
+  }
+
+  /** Takes a slot if one may be sent at `now` without waiting. */
+  #takeNow(now: number): boolean {
+    if (now < this.#blockedUntil) return false;
+    if (!this.#known) {
+      // Before the first answer, a single probe goes alone.
+      if (this.#inFlight > 0) return false;
+      this.#take(false);
+      return true;
+    }
+    if (this.#limit === undefined) {
+      this.#take(false);
+      return true;
+    }
+    const windowEnd = this.#windowEnd();
+    if (windowEnd !== undefined && now >= windowEnd) this.#rollover();
+    if (this.#remaining <= 0) return false;
+    this.#take(true);
+    return true;
+  }
+
+  #windowEnd(): number | undefined {
+    return this.#resetAt === undefined ? undefined : this.#resetAt + this.#skew + this.#margin;
   }
 
   /** Called once per acquire(), with the response's headers when there was a response. */

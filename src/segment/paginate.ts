@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AuditError, isAuditError } from '../errors.js';
+import type { FastCheck } from './fast-checks.js';
 import type { SegmentHttp } from './http.js';
 import { type ApiPagination, checked } from './schemas.js';
 
@@ -84,6 +85,7 @@ interface PageFetch<S extends z.ZodType> {
   http: SegmentHttp;
   path: string;
   schema: S;
+  fast: FastCheck<z.infer<S>> | undefined;
   label: string;
   cursor: string | undefined;
   sizes: PageSize;
@@ -97,7 +99,12 @@ async function fetchPage<S extends z.ZodType>(p: PageFetch<S>): Promise<{ data: 
     const query = new URLSearchParams({ ...p.filters, 'pagination.count': String(count) });
     if (p.cursor !== undefined) query.set('pagination.cursor', p.cursor);
     try {
-      const data = checked(p.schema, await p.http.get({ path: p.path, query, label: p.label }), p.label);
+      const data = checked(
+        p.schema,
+        await p.http.get({ path: p.path, query, label: p.label }),
+        p.label,
+        p.fast,
+      );
       return { data, count };
     } catch (error) {
       if (isCountRefusal(error) && p.sizes.refused(count)) continue;
@@ -117,6 +124,7 @@ export async function* paginate<S extends z.ZodType<{ pagination?: ApiPagination
   schema: S,
   itemsOf: (data: z.infer<S>) => T[],
   options: PaginateOptions = {},
+  fast?: FastCheck<z.infer<S>>,
 ): AsyncGenerator<Page<T>> {
   const sizes = options.pageSize ?? new PageSize();
   const maxPages = options.maxPages ?? 100_000;
@@ -137,6 +145,7 @@ export async function* paginate<S extends z.ZodType<{ pagination?: ApiPagination
       http,
       path,
       schema,
+      fast,
       label,
       cursor,
       sizes,

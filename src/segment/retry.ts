@@ -95,7 +95,31 @@ export interface RetryHooks {
   waitForRateLimit: (refusal: RateLimitedError, signal?: AbortSignal) => Promise<void>;
 }
 
+/**
+ * The first attempt runs on its own: nearly every request succeeds at once, and entering
+ * p-retry for each (its options copied and checked, its loop, a closure a hook) was a
+ * visible share of a detail-only crawl's CPU (issue 14). A first attempt that fails is
+ * handed to p-retry as its own first attempt (replayed), so every failure takes exactly the
+ * path it took before: p-retry's AbortError unwrapping, hooks, budget and backoff.
+ */
 export async function withRetries<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  policy: RetryPolicy,
+  /** Built only when the first attempt fails. */
+  hooks: () => RetryHooks,
+  signal?: AbortSignal,
+): Promise<T> {
+  signal?.throwIfAborted();
+  try {
+    const result = await attempt(1);
+    signal?.throwIfAborted();
+    return result;
+  } catch (first) {
+    return retryAfterFirst((n) => (n === 1 ? Promise.reject(first) : attempt(n)), policy, hooks(), signal);
+  }
+}
+
+function retryAfterFirst<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   policy: RetryPolicy,
   hooks: RetryHooks,

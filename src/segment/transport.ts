@@ -84,93 +84,142 @@ class NodeHeaders {
   }
 }
 
-type Origin = http.RequestOptions & { secure: boolean };
+/** Where a request goes: its origin's options (parsed once) and its path. */
+interface Route {
+  secure: boolean;
+  base: http.RequestOptions;
+  path: string;
+}
 
 /** A path and query of printable ASCII only, starting at the root. */
 const PLAIN_PATH = /^\/[\x21-\x7e]*$/;
+
+/**
+ * The requests in flight under each signal, stopped together when it aborts: one listener
+ * a signal instead of one a request (EventTarget's add and remove were a visible share of
+ * a detail-only crawl's CPU, issue 14; every request of a crawl shares one signal).
+ */
+class InFlight {
+  readonly #bySignal = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+  add(signal: AbortSignal, stop: (reason: unknown) => void): void {
+    let stops = this.#bySignal.get(signal);
+    if (stops === undefined) {
+      const all = new Set<(reason: unknown) => void>();
+      stops = all;
+      this.#bySignal.set(signal, all);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const s of [...all]) s(signal.reason);
+        },
+        { once: true },
+      );
+    }
+    stops.add(stop);
+  }
+
+  delete(signal: AbortSignal, stop: (reason: unknown) => void): void {
+    this.#bySignal.get(signal)?.delete(stop);
+  }
+}
 
 export function createNodeTransport(): Transport {
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
   };
+  const inFlight = new InFlight();
   // Every request of a client goes to one origin: parse it once, not a URL a request (the
   // client's paths are already encoded; anything unusual takes the parsed way).
-  let known: { origin: string; options: Origin } | undefined;
-  const optionsFor = (target: string): Origin & { path: string } => {
+  let known: { origin: string; secure: boolean; base: http.RequestOptions } | undefined;
+  const routeOf = (target: string): Route => {
     if (known !== undefined && target.startsWith(known.origin)) {
       const path = target.slice(known.origin.length);
-      if (PLAIN_PATH.test(path)) return { ...known.options, path };
+      if (PLAIN_PATH.test(path)) return { secure: known.secure, base: known.base, path };
     }
     const url = new URL(target);
     const secure = url.protocol === 'https:';
-    const options: Origin = {
-      secure,
+    const base: http.RequestOptions = {
+      method: 'GET',
       protocol: url.protocol,
       hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: url.port || (secure ? 443 : 80),
       agent: secure ? agents['https:'] : agents['http:'],
     };
-    known = { origin: url.origin, options };
-    return { ...options, path: `${url.pathname}${url.search}` };
+    known = { origin: url.origin, secure, base };
+    return { secure, base, path: `${url.pathname}${url.search}` };
   };
-  return ({ url: target, headers, signal, timeoutMs, limit }) => {
-    const { secure, ...options } = optionsFor(target);
-    const get = secure ? https.request : http.request;
-    return new Promise<Answer>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      let settled = false;
-      // A timer and a listener, no AbortController: one a request cost a tenth of a
-      // detail-only crawl's CPU (transferable signals, weak references; profiled, issue 14).
-      const timer = setTimeout(() => stop(timeoutError()), timeoutMs);
-      const finish = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        outcome();
-      };
-      const request = get({ ...options, method: 'GET', headers }, (response) => {
-        const status = response.statusCode ?? 0;
-        const ok = status >= 200 && status < 300;
-        const bound = limit(ok);
-        const answer = (text: string, complete: boolean) =>
-          finish(() =>
-            resolve({ status, ok, headers: new NodeHeaders(response.headers), body: { text, complete } }),
-          );
-        response.on('error', (error) => finish(() => reject(failed(error))));
-        const declared = Number(response.headers['content-length'] ?? Number.NaN);
-        if (Number.isFinite(declared) && declared > bound) {
-          // Settle first: destroy() emits 'aborted' at once.
-          answer('', false);
-          return response.destroy();
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          size += chunk.byteLength;
-          if (size > bound) {
-            answer('', false);
-            response.destroy();
-          }
-        });
-        response.on('end', () => {
-          const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-          answer(bytes.toString('utf8'), true);
-        });
-        response.on('aborted', () => finish(() => reject(failed(new Error('the response was cut off')))));
-      });
-      const stop = (reason: unknown) => {
-        request.destroy();
-        finish(() => reject(reason));
-      };
-      const onAbort = () => stop(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      request.on('error', (error) => finish(() => reject(failed(error))));
-      sendWhenSecure(request);
+  return (exchange) => {
+    const { signal } = exchange;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Answer>((resolve, reject) =>
+      send(routeOf(exchange.url), exchange, inFlight, resolve, reject),
+    );
+  };
+}
+
+/**
+ * One request over node:http(s). A timer and the shared abort watch (InFlight), no
+ * AbortController: one a request cost a tenth of a detail-only crawl's CPU (transferable
+ * signals, weak references; profiled, issue 14).
+ */
+function send(
+  route: Route,
+  { headers, signal, timeoutMs, limit }: Exchange,
+  inFlight: InFlight,
+  resolve: (answer: Answer) => void,
+  reject: (reason: unknown) => void,
+): void {
+  let settled = false;
+  const timer = setTimeout(() => stop(timeoutError()), timeoutMs);
+  const finish = (outcome: () => void) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (signal) inFlight.delete(signal, stop);
+    outcome();
+  };
+  const get = route.secure ? https.request : http.request;
+  const request = get({ ...route.base, path: route.path, headers }, (response) => {
+    const status = response.statusCode ?? 0;
+    const ok = status >= 200 && status < 300;
+    const bound = limit(ok);
+    const answer = (text: string, complete: boolean) =>
+      finish(() =>
+        resolve({ status, ok, headers: new NodeHeaders(response.headers), body: { text, complete } }),
+      );
+    response.on('error', (error) => finish(() => reject(failed(error))));
+    const declared = Number(response.headers['content-length'] ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > bound) {
+      // Settle first: destroy() emits 'aborted' at once.
+      answer('', false);
+      return response.destroy();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size > bound) {
+        answer('', false);
+        response.destroy();
+      }
     });
+    response.on('end', () => {
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      answer(bytes.toString('utf8'), true);
+    });
+    response.on('aborted', () => finish(() => reject(failed(new Error('the response was cut off')))));
+  });
+  const stop = (reason: unknown) => {
+    request.destroy();
+    finish(() => reject(reason));
   };
+  if (signal) inFlight.add(signal, stop);
+  request.on('error', (error) => finish(() => reject(failed(error))));
+  if (route.secure) sendWhenSecure(request);
+  else request.end();
 }
 
 /**

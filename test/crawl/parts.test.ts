@@ -4,6 +4,7 @@ import { chooseSample, compareMemberships } from '../../src/crawl/cross-check.js
 import { Feeder } from '../../src/crawl/feeder.js';
 import { createLimiter } from '../../src/crawl/limiter.js';
 import { normalizePermissions } from '../../src/crawl/normalize.js';
+import { Walked } from '../../src/crawl/state.js';
 import { TaskGroup } from '../../src/crawl/tasks.js';
 
 describe('limiter', () => {
@@ -132,6 +133,41 @@ describe('feeder', () => {
     for (let i = 0; i < 10; i++) feeder.add(`u${i}`);
     await expect(tasks.settle()).rejects.toThrow('boom');
     expect(ran.length).toBeLessThan(10);
+  });
+});
+
+describe('ids listed twice', () => {
+  /** Lists `pages` of user ids the way walkTopList does: note, add, then close the page. */
+  function walk(pages: string[][]): string[] {
+    const w = new Walked({ id: 'ws', slug: 'acme', name: 'Acme' });
+    pages.forEach((ids, i) => {
+      for (const id of ids) {
+        w.noteDuplicate('users', id, i + 1);
+        w.users.set(id, undefined);
+      }
+      w.pageWalked('users');
+    });
+    return w.notes;
+  }
+
+  it('names the page each id was first listed on, however far back', () => {
+    expect(
+      walk([
+        ['a', 'b'],
+        ['c', 'b'],
+        ['d', 'a', 'e'],
+        ['c', 'f', 'f'],
+      ]),
+    ).toEqual([
+      'users: b was listed twice (pages 1 and 2); kept once (the later copy)',
+      'users: a was listed twice (pages 1 and 3); kept once (the later copy)',
+      'users: c was listed twice (pages 2 and 4); kept once (the later copy)',
+      'users: f was listed twice (pages 4 and 4); kept once (the later copy)',
+    ]);
+  });
+
+  it('notes nothing when every id is listed once', () => {
+    expect(walk([['a', 'b'], ['c']])).toEqual([]);
   });
 });
 

@@ -25,6 +25,7 @@ export async function walkTopList<T extends { id: string }>(
       s.walked.noteDuplicate(list, item.id, page.page);
       each(item);
     }
+    s.walked.pageWalked(list);
     s.tracker.pages++;
     s.tracker[counter] = s.walked[list].size;
     s.tracker.show();

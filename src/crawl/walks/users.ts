@@ -13,13 +13,16 @@ import { walkTopList } from './top-list.js';
  */
 export function walkUsers(s: CrawlState): void {
   const { walked } = s;
-  const details = new Feeder(s.tasks, (id) => fetchUser(s, id));
+  const details = new Feeder(s.tasks, (id) => fetchUser(s, id), s.detailsAhead);
   s.tasks.spawn(() =>
     walkTopList(s, 'users', 'users', s.client.listUsers(), (user) => {
       const seen = walked.users.has(user.id);
-      const record = toUserRecord(user, s.interner);
-      walked.users.set(user.id, record);
-      if (record.permissions === undefined && !seen) details.add(user.id);
+      // Listed without permissions (its detail is fetched, on the first listing): the detail
+      // record will stand for it. Keeping the list's copy too held a second record, name
+      // and email a user for the whole walk (issue 14).
+      const detailed = user.permissions === undefined && (!seen || walked.users.get(user.id) === undefined);
+      walked.users.set(user.id, detailed ? undefined : toUserRecord(user, s.interner));
+      if (detailed && !seen) details.add(user.id);
     }),
   );
 }
@@ -27,7 +30,10 @@ export function walkUsers(s: CrawlState): void {
 async function fetchUser(s: CrawlState, userId: string): Promise<void> {
   try {
     const detail = await s.client.getUser(userId);
-    s.walked.userDetails.set(userId, toUserRecord(detail, s.interner));
+    const record = toUserRecord(detail, s.interner);
+    // The id string the list gave (the map's key) rather than the detail's equal copy.
+    if (record.id === userId) record.id = userId;
+    s.walked.userDetails.set(userId, record);
     s.tracker.details++;
   } catch (error) {
     if (!isAuditError(error, 'API_NOT_FOUND')) throw error;
