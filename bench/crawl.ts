@@ -76,19 +76,20 @@ async function benchUnlimited(): Promise<void> {
       `crawl (a) naive sequential walk (bench/naive.ts) of the same workspace: ${naive.requests} requests, ` +
         `wall ${s(naive.wallMs)}`,
     );
-    const cpu = Math.min(first.cpuMs, second.cpuMs) / requests;
+    // Judged on the cold crawl, the first in the process: the one a real run makes.
+    const cpu = first.cpuMs / requests;
     record(
       {
         figure: `crawl 20k users detail-only, API instant: CPU a request (${requests} requests; cold, warm)`,
         value: `${perRequest(first.cpuMs, requests)}, ${perRequest(second.cpuMs, second.result.stats.requests)}`,
-        target: '≤ 0.2 ms',
+        target: '≤ 0.2 ms (cold)',
         ok: cpu <= 0.2,
       },
       {
         figure: 'crawl 20k users detail-only, API instant: wall (cold, warm)',
         value: `${s(first.wallMs)}, ${s(second.wallMs)}`,
-        target: '≤ 5 s',
-        ok: Math.min(first.wallMs, second.wallMs) <= 5000,
+        target: '≤ 5 s (cold)',
+        ok: first.wallMs <= 5000,
       },
       {
         figure: 'naive sequential walk, same workspace (reference)',
