@@ -17,6 +17,8 @@ export const SLOW_SUITES = [
   'test/schedule/instances.test.ts',
   // Audits under 5xx, dropped connections, timeouts and 429 storms against fault-free twins.
   'test/reliability/faults.test.ts',
+  // `remediate --apply` killed with SIGKILL at each moment that matters, then run again.
+  'test/remediate/crash.test.ts',
 ];
 
 export default defineConfig({
