@@ -1,4 +1,4 @@
-import type { ReviewStatusRow } from '../model/review.js';
+import { type ReviewStatusRow, reviewTally } from '../model/review.js';
 import { plural } from './rows.js';
 
 /**
@@ -7,16 +7,12 @@ import { plural } from './rows.js';
  * decided. A compliance lead sees an overdue revocation without opening the workbook.
  */
 export function signOffText(rows: readonly ReviewStatusRow[]): string {
-  const standing = rows.filter((r) => r.state !== 'superseded');
-  if (standing.length === 0) return 'no review decisions recorded yet';
-  const count = (state: ReviewStatusRow['state']) => standing.filter((r) => r.state === state).length;
-  const open = standing.filter((r) => r.state === 'open');
-  const oldest = Math.max(0, ...open.map((r) => r.daysOpen ?? 0));
-  const reviewers = [...new Set(standing.map((r) => r.reviewer))].sort();
-  const openText = open.length === 0 ? '0 open' : `${open.length} open (oldest ${plural(oldest, 'day')})`;
+  const t = reviewTally(rows);
+  if (t.standing === 0) return 'no review decisions recorded yet';
+  const openText = t.open === 0 ? '0 open' : `${t.open} open (oldest ${plural(t.oldestOpenDays, 'day')})`;
   return (
-    `${plural(standing.length, 'decision')} standing: ${count('kept')} Keep, ` +
-    `${count('open') + count('remediated')} Revoke (${count('remediated')} remediated, ${openText}); ` +
-    `by ${reviewers.join(', ')}`
+    `${plural(t.standing, 'decision')} standing: ${t.kept} Keep, ` +
+    `${t.open + t.remediated} Revoke (${t.remediated} remediated, ${openText}); ` +
+    `by ${t.reviewers.join(', ')}`
   );
 }

@@ -82,3 +82,32 @@ export interface ReviewProgress {
   remediated: number;
   open: OpenRevocation[];
 }
+
+/** What a report's Review Status rows add up to: the Summary's sign-off and the email say it. */
+export interface ReviewTally {
+  /** Decisions not superseded by a later one on the same row. */
+  standing: number;
+  kept: number;
+  open: number;
+  remediated: number;
+  superseded: number;
+  /** Reviewers of the standing decisions, sorted. */
+  reviewers: string[];
+  /** Age in days of the oldest open Revoke (0 when none is open). */
+  oldestOpenDays: number;
+}
+
+export function reviewTally(rows: readonly ReviewStatusRow[]): ReviewTally {
+  const standing = rows.filter((r) => r.state !== 'superseded');
+  const count = (state: ReviewState) => standing.filter((r) => r.state === state).length;
+  const open = standing.filter((r) => r.state === 'open');
+  return {
+    standing: standing.length,
+    kept: count('kept'),
+    open: open.length,
+    remediated: count('remediated'),
+    superseded: rows.length - standing.length,
+    reviewers: [...new Set(standing.map((r) => r.reviewer))].sort(),
+    oldestOpenDays: Math.max(0, ...open.map((r) => r.daysOpen ?? 0)),
+  };
+}

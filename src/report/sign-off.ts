@@ -1,4 +1,4 @@
-import type { ReviewStatusRow } from '../model/review.js';
+import { type ReviewStatusRow, reviewTally } from '../model/review.js';
 import { text } from './cells.js';
 import type { SummaryLine } from './summary.js';
 
@@ -11,19 +11,19 @@ export function signOffLines(rows: readonly ReviewStatusRow[]): SummaryLine[] {
   const line = (label: string, value: SummaryLine['value']): SummaryLine => ({ kind: 'field', label, value });
   const lines: SummaryLine[] = [{ kind: 'section', label: 'Review sign-off', value: null }];
   if (rows.length === 0) return [...lines, line('Review decisions', 'none recorded yet')];
-  const standing = rows.filter((r) => r.state !== 'superseded');
-  const count = (state: ReviewStatusRow['state']) => standing.filter((r) => r.state === state).length;
+  const t = reviewTally(rows);
+  // The Summary names everyone who decided, superseded decisions included.
   const reviewers = [...new Set(rows.map((r) => r.reviewer))].sort();
   const times = rows.map((r) => r.decidedAt.getTime());
   lines.push(
     line('Reviewers', text(reviewers.join(', '))),
     line('First decision at', new Date(Math.min(...times))),
     line('Last decision at', new Date(Math.max(...times))),
-    line('Decisions standing (Keep)', count('kept')),
-    line('Decisions standing (Revoke)', count('open') + count('remediated')),
-    line('  Revocations remediated', count('remediated')),
-    line('  Revocations open', count('open')),
-    line('Superseded decisions', rows.length - standing.length),
+    line('Decisions standing (Keep)', t.kept),
+    line('Decisions standing (Revoke)', t.open + t.remediated),
+    line('  Revocations remediated', t.remediated),
+    line('  Revocations open', t.open),
+    line('Superseded decisions', t.superseded),
   );
   return lines;
 }
