@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: ['test/browser/**/*.test.ts'],
     pool: 'forks',
+    globalSetup: ['test/helpers/embedded-template.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -25,6 +25,7 @@ export default defineConfig({
   test: {
     include: SLOW_SUITES,
     pool: 'forks',
+    globalSetup: ['test/helpers/embedded-template.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: true,

@@ -2,17 +2,19 @@
  * A fresh audit database per test file, so files run in parallel:
  * - TEST_DATABASE_URL set: a uniquely named database created on that server through an
  *   admin connection to it, dropped on close;
- * - otherwise: a fresh embedded (PGlite) database in a temporary directory, removed on close.
+ * - otherwise: a fresh embedded (PGlite) database in a temporary directory, removed on close,
+ *   copied from the run's template (embedded-template.ts: initdb once, not once per file).
  *
  * `databaseUrl` / `dataDir` are what a child process needs (DATABASE_URL, DATA_DIR).
  * In embedded mode only one process may own dataDir: call `release()` before starting a
  * child on it, and `reopen()` afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { type DatabaseHandle, openDatabase } from '../../src/store/open.js';
 
@@ -55,6 +57,10 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
     u.pathname = `/${dbName}`;
     url = u.toString();
     databaseUrl = new Secret(url);
+  } else {
+    const templates = inject('embeddedTemplates');
+    const template = options.migrate === false ? templates.bare : templates.migrated;
+    await cp(template, join(dataDir, 'pgdata'), { recursive: true });
   }
   const open = (migrate = options.migrate ?? true) => openDatabase({ databaseUrl, dataDir, migrate });
   const t: TestDatabase = {
