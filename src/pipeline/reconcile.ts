@@ -38,16 +38,21 @@ async function* withSuggestions(
  */
 export async function reconcile(db: Db, data: ReportData): Promise<ReportData> {
   const at = data.summary.current.takenAt;
-  const settings = await reconciliationSettings(db, data.summary.current.id);
+  // Asked for together (see loadReportData); the trail's activity is read only when needed.
+  const [settings, users, roster] = await Promise.all([
+    reconciliationSettings(db, data.summary.current.id),
+    usersWithFirstSeen(db, at),
+    rosterAt(db, at),
+  ]);
   const dormant =
     settings.trailRead && settings.dormantDays !== null
       ? { days: settings.dormantDays, lastActivity: await lastActivity(db, at) }
       : null;
   const input: ReconcileInput = {
     at,
-    users: await usersWithFirstSeen(db, at),
+    users,
     invites: data.invites,
-    roster: await rosterAt(db, at),
+    roster,
     allowedDomains: settings.allowedDomains,
     dormant,
   };

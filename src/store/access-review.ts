@@ -87,8 +87,12 @@ export function accessReviewAt(
 ): () => AsyncIterable<AccessRow> {
   const roles = privilegedRoles.map(roleKey);
   return async function* () {
+    // Both lists asked for at once: the second is ready when the privileged pass ends.
+    const lists = [privilegedUsersAt(db, b, roles), usersAt(db, b)] as const;
+    // Awaited below; if the reader stops first, a failure must not go unhandled.
+    for (const list of lists) list.catch(() => {});
     for (const privileged of [true, false]) {
-      const ids = privileged ? await privilegedUsersAt(db, b, roles) : await usersAt(db, b);
+      const ids = await lists[privileged ? 0 : 1];
       const read = (i: number) => {
         if (i >= ids.length) return undefined;
         const page = accessPage(db, b, ids.slice(i, i + pageUsers), { privileged, roles });

@@ -191,28 +191,33 @@ function memberNamesAt(at: Date): RawBuilder<unknown> {
       LEFT JOIN audit.group_history g ON g.group_id = m.group_id AND ${validAt('g', at)}`;
 }
 
-/** Memberships valid at b and not at a (added, seen first at valid_from) and the reverse. */
+/**
+ * Memberships valid at b and not at a (added, seen first at valid_from) and the reverse
+ * (removed, at valid_to). A row valid at b and not at a opened after a, and one valid at a
+ * and not at b closed by b (a is before b): those few candidates are looked at, not every
+ * membership at both instants (two sorts of 100,000 rows, most of this read's time). A
+ * pair with a row at the other instant too (left and joined again) is no change.
+ */
 async function membershipChanges(db: Db, a: Date, b: Date): Promise<MembershipChangeRow[]> {
   const r = await sql<MembershipChangeRow>`
-    WITH ma AS MATERIALIZED (
-           SELECT h.* FROM audit.membership_history h WHERE ${validAt('h', a)}),
-         mb AS MATERIALIZED (
-           SELECT h.* FROM audit.membership_history h WHERE ${validAt('h', b)})
     SELECT 'added' AS change, m.user_id AS "userId", coalesce(u.email, '') AS email, m.group_id AS "groupId",
            coalesce(g.name, '') AS "groupName", m.valid_from AS "detectedAt"
-      FROM mb m
+      FROM audit.membership_history m
       ${memberNamesAt(b)}
-     WHERE NOT EXISTS (SELECT 1 FROM ma WHERE ma.user_id = m.user_id AND ma.group_id = m.group_id)
+     WHERE m.valid_from > ${a}::timestamptz AND ${validAt('m', b)}
+       AND NOT EXISTS (SELECT 1 FROM audit.membership_history x
+                        WHERE x.user_id = m.user_id AND x.group_id = m.group_id AND ${validAt('x', a)})
     UNION ALL
     SELECT 'removed', m.user_id, coalesce(u.email, ''), m.group_id, coalesce(g.name, ''), m.valid_to
-      FROM ma m
+      FROM audit.membership_history m
       ${memberNamesAt(a)}
-     WHERE NOT EXISTS (SELECT 1 FROM mb WHERE mb.user_id = m.user_id AND mb.group_id = m.group_id)
+     WHERE m.valid_to <= ${b}::timestamptz AND ${validAt('m', a)}
+       AND NOT EXISTS (SELECT 1 FROM audit.membership_history x
+                        WHERE x.user_id = m.user_id AND x.group_id = m.group_id AND ${validAt('x', b)})
      ORDER BY 6, 3, 5, 1`.execute(db);
   return r.rows;
 }
 
-/**
 /**
  * Invites open at instant b, oldest first, aged in whole days to b from the invite's
  * "Invite Created" event where the trail kept one (before first sight), else from first_seen.
@@ -274,12 +279,18 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
     const b = cur.taken_at;
     const privilegedRoles = input.privilegedRoles ?? DEFAULT_PRIVILEGED_ROLES;
     const isPrivileged = privilegedTest(privilegedRoles);
-    const invites = await invitesAt(db, b, cur.stale_invite_days);
-    const previousReport = prev ? await getReport(db, prev.id) : null;
-    const changed = {
-      permissionChanges: prev ? await permissionChanges(db, prev.taken_at, b, isPrivileged) : [],
-      membershipChanges: prev ? await membershipChanges(db, prev.taken_at, b) : [],
-    };
+    // Independent reads, asked for together: against a server each has a connection of its
+    // own and PostgreSQL works on them side by side (the embedded database takes them in turn).
+    const [invites, previousReport, permissionRows, membershipRows, changeCountsOf, reviewStatus] =
+      await Promise.all([
+        invitesAt(db, b, cur.stale_invite_days),
+        prev ? getReport(db, prev.id) : null,
+        prev ? permissionChanges(db, prev.taken_at, b, isPrivileged) : [],
+        prev ? membershipChanges(db, prev.taken_at, b) : [],
+        prev ? changeCounts(db, prev.taken_at, b) : {},
+        reviewStatusAt(db, cur.id, b),
+      ]);
+    const changed = { permissionChanges: permissionRows, membershipChanges: membershipRows };
     const trail = await attributeReportRows(db, cur, prev, changed, isPrivileged);
     return {
       summary: {
@@ -298,7 +309,7 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
         completeness: (cur.completeness as Completeness | null) ?? null,
         crawlStats: (cur.crawl_stats as CrawlStats | null) ?? null,
         previousDataSha256: previousReport?.dataSha256 ?? null,
-        changeCounts: prev ? await changeCounts(db, prev.taken_at, b) : {},
+        changeCounts: changeCountsOf,
         privilegedRoles,
         trail,
       },
@@ -307,7 +318,7 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
       membershipChanges: changed.membershipChanges,
       accessReview: accessReviewAt(db, b, privilegedRoles, input.accessPageUsers ?? 1000),
       invites,
-      reviewStatus: await reviewStatusAt(db, cur.id, b),
+      reviewStatus,
     };
   } catch (error) {
     throw databaseError(error, `loading the report data of snapshot ${input.snapshotId}`);

@@ -158,20 +158,26 @@ export async function reconciliationSettings(db: Db, snapshotId: number): Promis
   };
 }
 
-/** Users at instant `at`, each with when the audits first saw them. */
+/**
+ * Users at instant `at`, each with when the audits first saw them. The first sighting comes
+ * as epoch milliseconds (a float8), not a timestamptz: the driver's date parser was a third
+ * of this read's time at 100,000 users. History holds whole milliseconds (JavaScript dates),
+ * which round() gives back exactly.
+ */
 export async function usersWithFirstSeen(
   db: Db,
   at: Date,
 ): Promise<{ userId: string; email: string; name: string; firstSeen: Date }[]> {
   const r = await attempt('reading the users to reconcile', () =>
-    sql<{ userId: string; email: string; name: string; firstSeen: Date }>`
+    sql<{ userId: string; email: string; name: string; firstSeenMs: number }>`
     SELECT u.user_id AS "userId", u.email, u.name,
-           (SELECT min(f.valid_from) FROM audit.user_history f WHERE f.user_id = u.user_id) AS "firstSeen"
+           (SELECT round(date_part('epoch', min(f.valid_from)) * 1000)
+              FROM audit.user_history f WHERE f.user_id = u.user_id) AS "firstSeenMs"
       FROM audit.user_history u
      WHERE u.valid_from <= ${at}::timestamptz AND (u.valid_to IS NULL OR u.valid_to > ${at}::timestamptz)
      ORDER BY u.email, u.user_id`.execute(db),
   );
-  return r.rows;
+  return r.rows.map(({ firstSeenMs, ...user }) => ({ ...user, firstSeen: new Date(firstSeenMs) }));
 }
 
 /** Each actor address's latest event at or before `at` (as kept; matching normalises it). */

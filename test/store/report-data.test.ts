@@ -2,6 +2,7 @@
  * ReportData from history for any pair of complete snapshots, and the report / delivery
  * bookkeeping the report and mail stages rely on.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuditError } from '../../src/errors.js';
 import type { AccessRow, ReportData } from '../../src/model/report-data.js';
@@ -162,6 +163,44 @@ describe('loadReportData', () => {
     expect(isAuditError(backwards, 'USAGE')).toBe(true);
     const missing = await load(999).catch((e: unknown) => e);
     expect(isAuditError(missing, 'SNAPSHOT_NOT_FOUND')).toBe(true);
+  });
+
+  it('lists the membership changes of every pair as the sets of memberships at both instants differ', async () => {
+    // The store looks only at rows opened or closed between the two instants; this is the
+    // definition itself, straight from history: (user, group) pairs valid at one, not the other.
+    const pairsAt = async (at: Date) => {
+      const r = await sql<{ pair: string }>`
+        SELECT user_id || ' ' || group_id AS pair FROM audit.membership_history
+         WHERE valid_from <= ${at}::timestamptz AND (valid_to IS NULL OR valid_to > ${at}::timestamptz)`.execute(
+        db(),
+      );
+      return new Set(r.rows.map((row) => row.pair));
+    };
+    // A member who left and joined again between two snapshots: no change across them.
+    const day = 24 * 60 * 60 * 1000;
+    await sql`
+      INSERT INTO audit.membership_history (user_id, group_id, valid_from, valid_to) VALUES
+        ('u-rejoin', 'g1', ${new Date(T1.getTime() - day)}::timestamptz, ${new Date(T1.getTime() + day)}::timestamptz),
+        ('u-rejoin', 'g1', ${new Date(T2.getTime() - day)}::timestamptz, NULL)`.execute(db());
+    const takenAt = [T1, T2, T3];
+    let compared = 0;
+    for (const [i, j] of [
+      [0, 1],
+      [1, 2],
+      [0, 2],
+    ] as const) {
+      const data = await load(ids[j]!, ids[i]!);
+      const [a, b] = [await pairsAt(takenAt[i]!), await pairsAt(takenAt[j]!)];
+      const expected = [
+        ...[...b].filter((p) => !a.has(p)).map((p) => `added ${p}`),
+        ...[...a].filter((p) => !b.has(p)).map((p) => `removed ${p}`),
+      ].sort();
+      const got = data.membershipChanges.map((m) => `${m.change} ${m.userId} ${m.groupId}`).sort();
+      expect(got).toEqual(expected);
+      expect(got.some((c) => c.includes('u-rejoin'))).toBe(false);
+      compared += expected.length;
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 });
 
