@@ -66,15 +66,17 @@ describe('two schedulers on one database', () => {
       await waitUntil(() => done().filter((e) => e.reason === 'tick').length >= 3, 30_000, 'three ticks');
       // A period an instance stood aside for may still be running (or waiting for its retry)
       // at this moment, on a loaded machine; stopping now would cut it off, so wait until
-      // every period stood aside for so far has its snapshot (a lost period never gets one).
+      // every period stood aside for so far is covered: by its own snapshot, or, when audits
+      // ran longer than a tick, by a later period's (taken after it; the retry then finds
+      // it covered and runs nothing). Periods are ISO instants: as text they sort by time.
       const asideOf = (c: CliChild) => c.logs().filter((e) => STOOD_ASIDE.includes(e.msg ?? ''));
       await waitUntil(
         () => {
-          const ran = new Set(done().map((e) => e.period));
-          return [...asideOf(a), ...asideOf(b)].every((e) => ran.has(e.period));
+          const ran = done().map((e) => String(e.period));
+          return [...asideOf(a), ...asideOf(b)].every((e) => ran.some((p) => p >= String(e.period)));
         },
         30_000,
-        'every period stood aside for has its snapshot',
+        'every period stood aside for is covered by a snapshot',
       );
       const [ra, rb] = await Promise.all([a.stop(), b.stop()]);
       expect(ra).toEqual({ code: 0, signal: null });
@@ -107,11 +109,11 @@ describe('two schedulers on one database', () => {
       expect(sim.stats.requests).toBe(crawls.reduce((n, e) => n + 1 + (e.requests as number), trailPages));
 
       // The losers saw the ticks and stood aside, without an error; every period one of
-      // them stood aside for got its snapshot (from the other instance, or from its own
-      // retry when the other was busy with an earlier period).
+      // them stood aside for is covered by a snapshot: its own (from the other instance, or
+      // from its own retry when the other was busy with an earlier period), or a later one.
       const aside = [...asideOf(a), ...asideOf(b)];
       expect(aside.length).toBeGreaterThanOrEqual(2);
-      for (const e of aside) expect(periods).toContain(e.period);
+      for (const e of aside) expect(periods.some((p) => p >= String(e.period))).toBe(true);
       const errors = [...a.logs(), ...b.logs()].filter((e) => (e.level ?? 0) >= 50);
       expect(errors).toEqual([]);
     },
