@@ -28,19 +28,18 @@ let h: Harness;
 let env: Record<string, string | undefined>;
 let report1: string;
 
-/** The command in this process (the database released around it in embedded mode). */
+/**
+ * The command in this process, the test's handle released first (the embedded database
+ * has one owner); it is opened again only when the test next looks (`h.db.use()`).
+ */
 async function cli(args: string[], now: Date, extra: Record<string, string> = {}): Promise<MainResult> {
   await h.db.release();
-  try {
-    return await runMain(args, { ...env, ...extra, AUDIT_NOW: now.toISOString() });
-  } finally {
-    await h.db.reopen();
-  }
+  return await runMain(args, { ...env, ...extra, AUDIT_NOW: now.toISOString() });
 }
 
 async function decisionCount(): Promise<number> {
   const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit.review_decisions`.execute(
-    h.db.handle.db,
+    (await h.db.use()).db,
   );
   return r.rows[0]?.n ?? -1;
 }
@@ -138,7 +137,7 @@ describe('review import', () => {
       privileged: boolean;
     }>`
       SELECT email, decision, reason, reviewer, privileged FROM audit.review_decisions ORDER BY id`.execute(
-      h.db.handle.db,
+      (await h.db.use()).db,
     );
     expect(stored.rows).toHaveLength(4);
     expect(stored.rows.find((x) => x.email === revokeRow.email && x.decision === 'revoke')?.reason).toBe(
@@ -337,6 +336,7 @@ describe('review status and the next report', () => {
 
   it("the next report's Review Status sheet: the carried-out revoke remediated, the others open; the Summary signs off", async () => {
     await h.admin.deleteUsers([goneRow.userId]);
+    await h.db.use();
     const r = await h.run(at(20));
     const wb = await readSheets(r.reportPath);
     expect(wb.names.indexOf('Review Status')).toBe(wb.names.indexOf('Access Review') + 1);

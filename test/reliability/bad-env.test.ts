@@ -56,14 +56,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI against the test database (released first in embedded mode, then reopened). */
+/** Runs the CLI against the test database (released first in embedded mode). */
 async function cli(args: string[], env: Record<string, string>): Promise<MainResult> {
+  // Opened again only when the test next looks (t.use()).
   if (t.mode === 'embedded' && (env.DATA_DIR === t.dataDir || env.DATA_DIR === undefined)) await t.release();
-  try {
-    return await runMain(args, env);
-  } finally {
-    if (t.mode === 'embedded') await t.reopen();
-  }
+  return await runMain(args, env);
 }
 
 describe('invalid configuration of every variable: exit 2, naming it', () => {
@@ -127,7 +124,7 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
   ];
 
   it(`${cases.length} bad values over every documented variable`, { timeout: 180_000 }, async () => {
-    const before = await dumpHistory(t.handle.db);
+    const before = await dumpHistory((await t.use()).db);
     const envFor = ([variable, value]: (typeof cases)[number]) => {
       // Otherwise valid: a reachable workspace, a database that is never reached (config first).
       const env: Record<string, string> = {
@@ -180,21 +177,25 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       expect(errorLines(r.stderr)[0], what).toMatch(new RegExp(`^error: ${says.source}`));
       expect(r.stderr + r.stdout, what).not.toContain(SECRET);
     });
-    expect(await dumpHistory(t.handle.db)).toEqual(before);
+    expect(await dumpHistory((await t.use()).db)).toEqual(before);
   });
 
   it('REPORTS_DIR that is a file: exit 2 before anything is crawled or written', {
     timeout: 60_000,
   }, async () => {
-    const before = { history: await dumpHistory(t.handle.db), snapshots: await snapshotRows(t.handle.db) };
+    const before = {
+      history: await dumpHistory((await t.use()).db),
+      snapshots: await snapshotRows((await t.use()).db),
+    };
     const r = await cli(['run'], runEnv(t, ws.sim, { reportsDir: aFile, smtpPort: mail.port }));
     expect(r.code, r.stderr).toBe(2);
     expect(errorLines(r.stderr)).toEqual([
       expect.stringMatching(/^error: REPORTS_DIR \(.*a-file\) cannot hold reports: it is not a directory/),
     ]);
-    expect({ history: await dumpHistory(t.handle.db), snapshots: await snapshotRows(t.handle.db) }).toEqual(
-      before,
-    );
+    expect({
+      history: await dumpHistory((await t.use()).db),
+      snapshots: await snapshotRows((await t.use()).db),
+    }).toEqual(before);
     expect(mail.messages).toHaveLength(0);
   });
 
@@ -208,14 +209,14 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       timeout: 60_000,
     },
     async (reportsDir, says) => {
-      const before = await snapshotRows(t.handle.db);
+      const before = await snapshotRows((await t.use()).db);
       const r = await cli(['run'], runEnv(t, ws.sim, { reportsDir, smtpPort: mail.port }));
       expect(r.code, r.stderr).toBe(2);
       expect(errorLines(r.stderr)).toEqual([
         expect.stringMatching(new RegExp(`^error: REPORTS_DIR \\(${reportsDir}\\) ${says.source}`)),
       ]);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack frame
-      expect(await snapshotRows(t.handle.db)).toEqual(before);
+      expect(await snapshotRows((await t.use()).db)).toEqual(before);
     },
   );
 
@@ -224,11 +225,11 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
   }, async () => {
     const reportsDir = join(dir, 'now-reports');
     const at = '2026-05-04T06:00:00Z';
-    const first = await audit(t.handle, runEnv(t, ws.sim, { reportsDir, auditNow: new Date(at) }), {
+    const first = await audit(await t.use(), runEnv(t, ws.sim, { reportsDir, auditNow: new Date(at) }), {
       sendEmail: false,
     });
     if (first instanceof Error) throw first;
-    const before = { history: await dumpHistory(t.handle.db), files: await listFiles(reportsDir) };
+    const before = { history: await dumpHistory((await t.use()).db), files: await listFiles(reportsDir) };
     const again = await cli(['run', '--no-email'], runEnv(t, ws.sim, { reportsDir, auditNow: new Date(at) }));
     expect(again.code, again.stderr).toBe(2);
     expect(errorLines(again.stderr)).toEqual([
@@ -236,8 +237,10 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
         /^error: this run's time .* is not later than the last complete snapshot .*AUDIT_NOW/,
       ),
     ]);
-    expect({ history: await dumpHistory(t.handle.db), files: await listFiles(reportsDir) }).toEqual(before);
-    expect((await snapshotRows(t.handle.db)).map((s) => s.status)).not.toContain('running');
+    expect({ history: await dumpHistory((await t.use()).db), files: await listFiles(reportsDir) }).toEqual(
+      before,
+    );
+    expect((await snapshotRows((await t.use()).db)).map((s) => s.status)).not.toContain('running');
   });
 });
 
@@ -293,19 +296,19 @@ describe('an SMTP server that is not there', () => {
       ),
     );
     const failedId = Number(/snapshot (\d+)/.exec(line!)![1]);
-    const rows = await snapshotRows(t.handle.db);
+    const rows = await snapshotRows((await t.use()).db);
     expect(rows.find((s) => s.id === failedId)?.status).toBe('complete');
     expect(mail.messages).toHaveLength(0);
 
     // The next run (in this process: the same runAudit the CLI calls).
     const up = await audit(
-      t.handle,
+      await t.use(),
       runEnv(t, ws.sim, { reportsDir, auditNow: new Date(base + 3_600_000), smtpPort: mail.port }),
     );
     if (up instanceof Error) throw up;
     expect(up.recovered).toEqual([expect.objectContaining({ snapshotId: failedId, report: false })]);
     const workspaceId = ws.sim.truth().workspace.id;
-    const lastId = (await snapshotRows(t.handle.db)).at(-1)!.id;
+    const lastId = (await snapshotRows((await t.use()).db)).at(-1)!.id;
     // Snapshots before the failed one were audited with --no-email (skipped on purpose).
     expect([...mail.countsById()]).toEqual([
       [messageIdFor(workspaceId, failedId), 1],

@@ -91,7 +91,7 @@ async function inProcess(e: Record<string, string>, deps: Parameters<typeof audi
   const lines: string[] = [];
   const logger = quietLogger(lines);
   logger.level = 'debug';
-  const r = await audit(t.handle, e, { logger, ...deps });
+  const r = await audit(await t.use(), e, { logger, ...deps });
   printed.push(...lines);
   if (r instanceof Error)
     printed.push(r.message, inspect(r, { depth: 8 }), JSON.stringify(r), String(r.stack));
@@ -103,14 +103,11 @@ async function inProcess(e: Record<string, string>, deps: Parameters<typeof audi
  * stdout and stderr, even past the injected outputs, is kept for the search.
  */
 async function cli(args: string[], e: Record<string, string>) {
+  // Opened again only when the test next looks (t.use()).
   if (t.mode === 'embedded') await t.release();
-  try {
-    const r = await runCli(args, e);
-    printed.push(r.stdout, r.stderr);
-    return r;
-  } finally {
-    if (t.mode === 'embedded') await t.reopen();
-  }
+  const r = await runCli(args, e);
+  printed.push(r.stdout, r.stderr);
+  return r;
 }
 
 /** The workspace name as an attacker with the API in their hands would set it. */
@@ -138,7 +135,7 @@ describe('hostile names', () => {
   beforeAll(async () => {
     const first = await inProcess(env(), { fetch: renamingFetch });
     if (first instanceof Error) throw first;
-    tablesBefore = Object.keys(await dumpAllTables(t.handle.db));
+    tablesBefore = Object.keys(await dumpAllTables((await t.use()).db));
 
     const role = ws.sim.truth().roles.find((r) => r.name === 'Source Admin')!;
     const names = [...SQL_NAMES, ...FORMULAS, HTML_NAME];
@@ -165,24 +162,24 @@ describe('hostile names', () => {
 
   it('reach SQL only as parameters: they round-trip intact and every table survives', async () => {
     expect(run.changes.user_added).toBe(SQL_NAMES.length + FORMULAS.length + 1);
-    expect(Object.keys(await dumpAllTables(t.handle.db))).toEqual(tablesBefore);
+    expect(Object.keys(await dumpAllTables((await t.use()).db))).toEqual(tablesBefore);
     const names = [...SQL_NAMES, ...FORMULAS, HTML_NAME];
     const users = await sql<{ name: string }>`
       SELECT name FROM audit.user_history WHERE email LIKE 'hostile.%' AND valid_to IS NULL`.execute(
-      t.handle.db,
+      (await t.use()).db,
     );
     expect(users.rows.map((u) => u.name).sort()).toEqual([...names].sort());
     const groups = await sql<{ name: string }>`
-      SELECT name FROM audit.group_history WHERE valid_to IS NULL`.execute(t.handle.db);
+      SELECT name FROM audit.group_history WHERE valid_to IS NULL`.execute((await t.use()).db);
     for (const name of names) expect(groups.rows.map((g) => g.name)).toContain(name);
     const grants = await sql<{ resource_id: string }>`
-      SELECT DISTINCT resource_id FROM audit.grant_history`.execute(t.handle.db);
+      SELECT DISTINCT resource_id FROM audit.grant_history`.execute((await t.use()).db);
     for (const name of names) expect(grants.rows.map((g) => g.resource_id)).toContain(name);
     const invites = await sql<{ email: string }>`
-      SELECT email FROM audit.invite_history WHERE email LIKE 'o''hara%'`.execute(t.handle.db);
+      SELECT email FROM audit.invite_history WHERE email LIKE 'o''hara%'`.execute((await t.use()).db);
     expect(invites.rows).toEqual([{ email: "o'hara'--@example.org" }]);
     const counts = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit.snapshots`.execute(
-      t.handle.db,
+      (await t.use()).db,
     );
     expect(counts.rows[0]!.n).toBe(2);
   });
@@ -224,7 +221,7 @@ describe('hostile names', () => {
   it('reach the download page escaped', async () => {
     const token = 'reports-token-for-the-security-test-0123';
     const config = configOf({ ...env(), REPORTS_TOKEN: token });
-    const site = await startDownloadSite(t.handle, config, quietLogger(), 0);
+    const site = await startDownloadSite(await t.use(), config, quietLogger(), 0);
     try {
       const url = site.url;
       const r = await fetch(`${url}/`, { headers: { authorization: `Bearer ${token}` } });
@@ -285,7 +282,7 @@ describe('the token never leaks', () => {
       s.slice(5, 30), // a distinctive part
     ]);
     const places: [string, string][] = printed.map((p, i) => [`output ${i}`, p]);
-    for (const [table, rows] of Object.entries(await dumpAllTables(t.handle.db)))
+    for (const [table, rows] of Object.entries(await dumpAllTables((await t.use()).db)))
       places.push([`table ${table}`, rows]);
     const files = await listFiles(dir);
     const workbooks = files.filter((f) => f.endsWith('.xlsx'));
