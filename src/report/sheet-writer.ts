@@ -105,14 +105,8 @@ function addReviewValidations(ws: Worksheet, columns: readonly ColumnSpec[], las
   }
 }
 
-/**
- * Rows between two turns of the event loop (and waits for the zip and the file to catch up,
- * see backpressure.ts). Deflate runs on libuv's thread pool but is handed its next chunk
- * only from this thread, about once a turn: every 500 rows (some 250 KB of XML) it fell
- * behind and the writer slept 1.4-1.9 s of a 500,000-row report waiting for it; every 100
- * rows it keeps up (waits of 10-60 ms) and the write took 10% less.
- */
-const RELIEF_EVERY = 100;
+/** Rows between two waits for the zip and the file to catch up (see backpressure.ts). */
+const RELIEF_EVERY = 500;
 
 /**
  * Rows read before the column widths are set (exceljs's streaming writer takes widths only
