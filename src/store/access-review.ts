@@ -88,11 +88,14 @@ export function accessReviewAt(
   const roles = privilegedRoles.map(roleKey);
   return async function* () {
     // Both lists asked for at once: the second is ready when the privileged pass ends.
-    const lists = [privilegedUsersAt(db, b, roles), usersAt(db, b)] as const;
+    const passes = [
+      { privileged: true, users: privilegedUsersAt(db, b, roles) },
+      { privileged: false, users: usersAt(db, b) },
+    ];
     // Awaited below; if the reader stops first, a failure must not go unhandled.
-    for (const list of lists) list.catch(() => {});
-    for (const privileged of [true, false]) {
-      const ids = await lists[privileged ? 0 : 1];
+    for (const pass of passes) pass.users.catch(() => {});
+    for (const { privileged, users } of passes) {
+      const ids = await users;
       const read = (i: number) => {
         if (i >= ids.length) return undefined;
         const page = accessPage(db, b, ids.slice(i, i + pageUsers), { privileged, roles });

@@ -6,8 +6,8 @@
  *   copied from the run's template (embedded-template.ts: initdb once, not once per file).
  *
  * `databaseUrl` / `dataDir` are what a child process needs (DATABASE_URL, DATA_DIR).
- * In embedded mode only one process may own dataDir: call `release()` before starting a
- * child on it, and `reopen()` afterwards.
+ * In embedded mode only one process may own dataDir: call `release()` before a command
+ * opens it (in this process or a child), and `use()` when the test next looks.
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';

@@ -63,6 +63,9 @@ async function cli(args: string[], env: Record<string, string>): Promise<MainRes
   return await runMain(args, env);
 }
 
+/** The test database's Kysely, opened again first if a command had it released. */
+const db = async () => (await t.use()).db;
+
 describe('invalid configuration of every variable: exit 2, naming it', () => {
   // The variable, its bad value, what the line must say, and (for run) whether it needs no database.
   const SECRET = 'pw-that-must-not-show';
@@ -124,7 +127,7 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
   ];
 
   it(`${cases.length} bad values over every documented variable`, { timeout: 180_000 }, async () => {
-    const before = await dumpHistory((await t.use()).db);
+    const before = await dumpHistory(await db());
     const envFor = ([variable, value]: (typeof cases)[number]) => {
       // Otherwise valid: a reachable workspace, a database that is never reached (config first).
       const env: Record<string, string> = {
@@ -177,15 +180,15 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       expect(errorLines(r.stderr)[0], what).toMatch(new RegExp(`^error: ${says.source}`));
       expect(r.stderr + r.stdout, what).not.toContain(SECRET);
     });
-    expect(await dumpHistory((await t.use()).db)).toEqual(before);
+    expect(await dumpHistory(await db())).toEqual(before);
   });
 
   it('REPORTS_DIR that is a file: exit 2 before anything is crawled or written', {
     timeout: 60_000,
   }, async () => {
     const before = {
-      history: await dumpHistory((await t.use()).db),
-      snapshots: await snapshotRows((await t.use()).db),
+      history: await dumpHistory(await db()),
+      snapshots: await snapshotRows(await db()),
     };
     const r = await cli(['run'], runEnv(t, ws.sim, { reportsDir: aFile, smtpPort: mail.port }));
     expect(r.code, r.stderr).toBe(2);
@@ -193,8 +196,8 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       expect.stringMatching(/^error: REPORTS_DIR \(.*a-file\) cannot hold reports: it is not a directory/),
     ]);
     expect({
-      history: await dumpHistory((await t.use()).db),
-      snapshots: await snapshotRows((await t.use()).db),
+      history: await dumpHistory(await db()),
+      snapshots: await snapshotRows(await db()),
     }).toEqual(before);
     expect(mail.messages).toHaveLength(0);
   });
@@ -209,14 +212,14 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       timeout: 60_000,
     },
     async (reportsDir, says) => {
-      const before = await snapshotRows((await t.use()).db);
+      const before = await snapshotRows(await db());
       const r = await cli(['run'], runEnv(t, ws.sim, { reportsDir, smtpPort: mail.port }));
       expect(r.code, r.stderr).toBe(2);
       expect(errorLines(r.stderr)).toEqual([
         expect.stringMatching(new RegExp(`^error: REPORTS_DIR \\(${reportsDir}\\) ${says.source}`)),
       ]);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack frame
-      expect(await snapshotRows((await t.use()).db)).toEqual(before);
+      expect(await snapshotRows(await db())).toEqual(before);
     },
   );
 
@@ -229,7 +232,7 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
       sendEmail: false,
     });
     if (first instanceof Error) throw first;
-    const before = { history: await dumpHistory((await t.use()).db), files: await listFiles(reportsDir) };
+    const before = { history: await dumpHistory(await db()), files: await listFiles(reportsDir) };
     const again = await cli(['run', '--no-email'], runEnv(t, ws.sim, { reportsDir, auditNow: new Date(at) }));
     expect(again.code, again.stderr).toBe(2);
     expect(errorLines(again.stderr)).toEqual([
@@ -237,10 +240,8 @@ describe('invalid configuration of every variable: exit 2, naming it', () => {
         /^error: this run's time .* is not later than the last complete snapshot .*AUDIT_NOW/,
       ),
     ]);
-    expect({ history: await dumpHistory((await t.use()).db), files: await listFiles(reportsDir) }).toEqual(
-      before,
-    );
-    expect((await snapshotRows((await t.use()).db)).map((s) => s.status)).not.toContain('running');
+    expect({ history: await dumpHistory(await db()), files: await listFiles(reportsDir) }).toEqual(before);
+    expect((await snapshotRows(await db())).map((s) => s.status)).not.toContain('running');
   });
 });
 
@@ -296,7 +297,7 @@ describe('an SMTP server that is not there', () => {
       ),
     );
     const failedId = Number(/snapshot (\d+)/.exec(line!)![1]);
-    const rows = await snapshotRows((await t.use()).db);
+    const rows = await snapshotRows(await db());
     expect(rows.find((s) => s.id === failedId)?.status).toBe('complete');
     expect(mail.messages).toHaveLength(0);
 
@@ -308,7 +309,7 @@ describe('an SMTP server that is not there', () => {
     if (up instanceof Error) throw up;
     expect(up.recovered).toEqual([expect.objectContaining({ snapshotId: failedId, report: false })]);
     const workspaceId = ws.sim.truth().workspace.id;
-    const lastId = (await snapshotRows((await t.use()).db)).at(-1)!.id;
+    const lastId = (await snapshotRows(await db())).at(-1)!.id;
     // Snapshots before the failed one were audited with --no-email (skipped on purpose).
     expect([...mail.countsById()]).toEqual([
       [messageIdFor(workspaceId, failedId), 1],

@@ -98,6 +98,9 @@ async function inProcess(e: Record<string, string>, deps: Parameters<typeof audi
   return r;
 }
 
+/** The test database's Kysely, opened again first if a command had it released. */
+const db = async () => (await t.use()).db;
+
 /**
  * CLI run as a process (released database in embedded mode): whatever reaches its real
  * stdout and stderr, even past the injected outputs, is kept for the search.
@@ -135,7 +138,7 @@ describe('hostile names', () => {
   beforeAll(async () => {
     const first = await inProcess(env(), { fetch: renamingFetch });
     if (first instanceof Error) throw first;
-    tablesBefore = Object.keys(await dumpAllTables((await t.use()).db));
+    tablesBefore = Object.keys(await dumpAllTables(await db()));
 
     const role = ws.sim.truth().roles.find((r) => r.name === 'Source Admin')!;
     const names = [...SQL_NAMES, ...FORMULAS, HTML_NAME];
@@ -162,24 +165,24 @@ describe('hostile names', () => {
 
   it('reach SQL only as parameters: they round-trip intact and every table survives', async () => {
     expect(run.changes.user_added).toBe(SQL_NAMES.length + FORMULAS.length + 1);
-    expect(Object.keys(await dumpAllTables((await t.use()).db))).toEqual(tablesBefore);
+    expect(Object.keys(await dumpAllTables(await db()))).toEqual(tablesBefore);
     const names = [...SQL_NAMES, ...FORMULAS, HTML_NAME];
     const users = await sql<{ name: string }>`
       SELECT name FROM audit.user_history WHERE email LIKE 'hostile.%' AND valid_to IS NULL`.execute(
-      (await t.use()).db,
+      await db(),
     );
     expect(users.rows.map((u) => u.name).sort()).toEqual([...names].sort());
     const groups = await sql<{ name: string }>`
-      SELECT name FROM audit.group_history WHERE valid_to IS NULL`.execute((await t.use()).db);
+      SELECT name FROM audit.group_history WHERE valid_to IS NULL`.execute(await db());
     for (const name of names) expect(groups.rows.map((g) => g.name)).toContain(name);
     const grants = await sql<{ resource_id: string }>`
-      SELECT DISTINCT resource_id FROM audit.grant_history`.execute((await t.use()).db);
+      SELECT DISTINCT resource_id FROM audit.grant_history`.execute(await db());
     for (const name of names) expect(grants.rows.map((g) => g.resource_id)).toContain(name);
     const invites = await sql<{ email: string }>`
-      SELECT email FROM audit.invite_history WHERE email LIKE 'o''hara%'`.execute((await t.use()).db);
+      SELECT email FROM audit.invite_history WHERE email LIKE 'o''hara%'`.execute(await db());
     expect(invites.rows).toEqual([{ email: "o'hara'--@example.org" }]);
     const counts = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit.snapshots`.execute(
-      (await t.use()).db,
+      await db(),
     );
     expect(counts.rows[0]!.n).toBe(2);
   });
@@ -282,7 +285,7 @@ describe('the token never leaks', () => {
       s.slice(5, 30), // a distinctive part
     ]);
     const places: [string, string][] = printed.map((p, i) => [`output ${i}`, p]);
-    for (const [table, rows] of Object.entries(await dumpAllTables((await t.use()).db)))
+    for (const [table, rows] of Object.entries(await dumpAllTables(await db())))
       places.push([`table ${table}`, rows]);
     const files = await listFiles(dir);
     const workbooks = files.filter((f) => f.endsWith('.xlsx'));
