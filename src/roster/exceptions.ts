@@ -175,7 +175,9 @@ export function exceptionRows(
       Number(b.privileged) - Number(a.privileged) ||
       order(a.kind) - order(b.kind) ||
       (a.email < b.email ? -1 : a.email > b.email ? 1 : 0) ||
-      (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0),
+      (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0) ||
+      // Two users of one address: by id, so the users' order as read does not matter.
+      ((a.userId ?? '') < (b.userId ?? '') ? -1 : (a.userId ?? '') > (b.userId ?? '') ? 1 : 0),
   );
 }
 
