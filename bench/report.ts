@@ -25,11 +25,17 @@ function syntheticData(accessRows: number): ReportData {
     for (let i = 0; i < accessRows; i += 97) yield i;
     for (let i = 0; i < accessRows; i++) if (i % 97 !== 0) yield i;
   };
-  const accessReview = async function* (): AsyncIterable<AccessRow> {
+  // In pages of 5,000 rows, about what the store reads for 1,000 users.
+  const accessReview = async function* (): AsyncIterable<AccessRow[]> {
+    let page: AccessRow[] = [];
     for (const i of order()) {
+      if (page.length === 5000) {
+        yield page;
+        page = [];
+      }
       const u = i % users;
       const privileged = i % 97 === 0;
-      yield {
+      page.push({
         userId: `usr_${u.toString(36).padStart(8, '0')}`,
         email: `user.${u}@example.com`,
         userName: `User Number ${u}`,
@@ -41,8 +47,9 @@ function syntheticData(accessRows: number): ReportData {
         labels: i % 5 === 0 ? 'environment:prod' : '',
         via: i % 3 === 0 ? `Group ${i % 40}` : 'direct',
         privileged,
-      };
+      });
     }
+    yield page;
   };
   const invites: InviteRow[] = Array.from({ length: 2000 }, (_, i) => ({
     email: `invitee.${i}@example.com`,

@@ -173,11 +173,13 @@ export interface ReportData {
   staleInvites: InviteRow[];
   membershipChanges: MembershipChangeRow[];
   /**
-   * Streamed: the whole population can be hundreds of thousands of rows. Privileged rows
-   * first, each part in the store's order (the sheet's order; the report reads it once
-   * and refuses rows out of that order). A factory: each call walks it anew.
+   * Streamed, a page of rows at a time: the whole population can be hundreds of thousands
+   * of rows, and a page costs one await where a row each cost several (a second of a
+   * 500,000-row report). Privileged rows first, each part in the store's order (the
+   * sheet's order; the report reads it once and refuses rows out of that order). A
+   * factory: each call walks it anew.
    */
-  accessReview: () => AsyncIterable<AccessRow>;
+  accessReview: () => AsyncIterable<readonly AccessRow[]>;
   invites: InviteRow[];
   /** Every review decision made by this snapshot and where it stands (the `Review Status` sheet); absent: none. */
   reviewStatus?: ReviewStatusRow[];

@@ -19,14 +19,14 @@ import {
 type Db = DatabaseHandle['db'];
 
 async function* withSuggestions(
-  rows: AsyncIterable<AccessRow>,
+  pages: AsyncIterable<readonly AccessRow[]>,
   suggestions: ReadonlyMap<string, string>,
-): AsyncIterable<AccessRow> {
+): AsyncIterable<readonly AccessRow[]> {
   // The store hands fresh row objects on every read (accessReviewAt): completed in place
   // rather than copied (a copy a row was a second of a 500,000-row report).
-  for await (const row of rows) {
-    row.suggestedDecision = suggestions.get(row.userId) ?? null;
-    yield row;
+  for await (const page of pages) {
+    for (const row of page) row.suggestedDecision = suggestions.get(row.userId) ?? null;
+    yield page;
   }
 }
 

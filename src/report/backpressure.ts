@@ -41,15 +41,30 @@ export type Relief = (ws: Worksheet) => Promise<void>;
 const HIGH_WATER = 1024 * 1024;
 
 /**
+ * Reliefs between two full garbage collections, when the caller offers one: 100,000 rows
+ * at a relief every 500 (sheet-writer.ts). Each page of the Access Review's rows waits in
+ * memory while the page before it is written, lives long enough to be moved to V8's old
+ * generation, and is garbage there soon after; V8 lets that generation grow to several
+ * times what is live before it collects it. Measured at 100,000 users: the report's heap
+ * peaked at 180 to 295 MB without these collections and at 110 MB with them, each a few
+ * milliseconds (little is live).
+ */
+const COLLECT_EVERY = 200;
+
+/**
  * A relief function for one workbook: yields a turn, then waits (in short sleeps, so it
  * cannot hang on a lost event) while the zip entry or the output file is backed up.
- * `failed` reports an error of the zip or the file so the wait ends with it.
+ * `failed` reports an error of the zip or the file so the wait ends with it; `collect`, if
+ * given, is a full garbage collection, made every COLLECT_EVERY reliefs.
  */
 export function reliefFor(
   out: { writableNeedDrain?: boolean; writableLength?: number },
   failed: () => Error | undefined,
+  collect?: () => void,
 ): Relief {
+  let reliefs = 0;
   return async (ws) => {
+    if (collect !== undefined && ++reliefs % COLLECT_EVERY === 0) collect();
     await nextTurn();
     for (;;) {
       const error = failed();

@@ -29,6 +29,13 @@ function canonicalCell(cell: Cell): string | number | boolean | null {
   return cell instanceof Date ? cell.toISOString() : cell;
 }
 
+function hasDate(cells: readonly Cell[]): boolean {
+  for (const cell of cells) if (cell instanceof Date) return true;
+  return false;
+}
+
+const NEWLINE = Buffer.from('\n');
+
 /**
  * Bytes gathered before they go to the hash: one update a row cost more than the JSON. They
  * are gathered as UTF-8 in a buffer, not as a string: hashing a string holding any character
@@ -43,13 +50,12 @@ export class DataHasher {
   #used = 0;
 
   sheet(name: string, columns: readonly ColumnSpec[]): void {
-    this.#add(`${JSON.stringify({ sheet: name, columns: columns.map((c) => c.key) })}\n`);
+    this.#addLine(JSON.stringify({ sheet: name, columns: columns.map((c) => c.key) }));
   }
 
   row(cells: readonly Cell[]): void {
     // Most rows hold no date: their cells are already canonical (no copy of the row).
-    const canonical = cells.some((c) => c instanceof Date) ? cells.map(canonicalCell) : cells;
-    this.#add(`${JSON.stringify(canonical)}\n`);
+    this.#addLine(JSON.stringify(hasDate(cells) ? cells.map(canonicalCell) : cells));
   }
 
   /** Hex digest; the hasher cannot be used afterwards. */
@@ -58,12 +64,18 @@ export class DataHasher {
     return this.#hash.digest('hex');
   }
 
-  #add(line: string): void {
+  /** `text` and its "\n", the newline as a byte (a string joined to it was a copy of every line). */
+  #addLine(text: string): void {
     // At most 3 bytes of UTF-8 per UTF-16 unit: a line that may not fit goes after the rest.
-    const most = line.length * 3;
+    const most = text.length * 3 + 1;
     if (this.#used + most > PENDING_BYTES) this.#flush();
-    if (most > PENDING_BYTES) this.#hash.update(line, 'utf8');
-    else this.#used += this.#pending.write(line, this.#used, 'utf8');
+    if (most > PENDING_BYTES) {
+      this.#hash.update(text, 'utf8');
+      this.#hash.update(NEWLINE);
+      return;
+    }
+    this.#used += this.#pending.write(text, this.#used, 'utf8');
+    this.#pending[this.#used++] = NEWLINE[0] as number;
   }
 
   #flush(): void {

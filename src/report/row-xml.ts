@@ -53,6 +53,17 @@ export interface DirectRows {
   flush(): void;
 }
 
+/** Bytes of ASCII text known in advance (markup). */
+const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
+
+const CELL_OPEN = ascii('<c r="');
+const TEXT_OPEN = ascii(' t="str"><v>');
+const TEXT_CLOSE = ascii('</v></c>');
+const EMPTY_CLOSE = ascii('/>');
+const ROW_OPEN = ascii('<row r="');
+const ROW_CLOSE = ascii('</row>');
+const QUOTE = 0x22;
+
 /**
  * A direct row writer for `ws` (a sheet of `columns` columns whose header row is committed),
  * or undefined when exceljs's internals are not as expected.
@@ -65,58 +76,124 @@ export function directRows(wb: Workbook, ws: Worksheet, columns: number): Direct
   if (typeof stream?.write !== 'function') return undefined;
   const addStyleModel = styles.addStyleModel.bind(styles);
   const write = stream.write.bind(stream);
-  const letters = Array.from({ length: columns }, (_, i) => columnLetter(i + 1));
-  const rowOpen = `" spans="1:${columns}" x14ac:dyDescent="0.25">`;
-  // Rows go into this buffer as UTF-8 one by one, not into one long string: a string of
-  // many rows holding one character beyond Latin-1 (an en dash in a group name) is stored
-  // two bytes a character, and encoding it all was the write's largest cost.
+  const letters = Array.from({ length: columns }, (_, i) => ascii(columnLetter(i + 1)));
+  const spans = ascii(`" spans="1:${columns}" x14ac:dyDescent="0.25">`);
+  // Rows are written into this buffer byte by byte, markup and row numbers included, not
+  // built as strings first: a row's string and its pieces were a third of everything the
+  // report allocated (and so of its garbage collection), and a string holding one
+  // character beyond Latin-1 is stored two bytes a character.
   const pending = Buffer.allocUnsafe(PENDING_BYTES);
   let used = 0;
+  const put = (bytes: Uint8Array) => {
+    for (let i = 0; i < bytes.length; i++) pending[used++] = bytes[i] as number;
+  };
+  // The row number's digits, written once a row and copied into every cell reference.
+  const digits = new Uint8Array(16);
+  let digitCount = 0;
+  const putDigits = () => {
+    for (let i = 0; i < digitCount; i++) pending[used++] = digits[i] as number;
+  };
 
   // exceljs keeps a style's id by object identity (a WeakMap: the first cell type asked
   // with decides), so asking it once per style object here gives the ids it would give.
-  const ids = new Map<Partial<Style>, string>();
-  const styleId = (style: Partial<Style> | undefined, type: number): string => {
+  const ids = new Map<Partial<Style>, Uint8Array>();
+  const styleId = (style: Partial<Style> | undefined, type: number): Uint8Array => {
     if (style === undefined) throw new Error('direct rows need a style object for every cell');
     let s = ids.get(style);
     if (s === undefined) {
       const id = addStyleModel(style, type);
-      s = id ? ` s="${id}"` : '';
+      s = ascii(id ? ` s="${id}"` : '');
       ids.set(style, s);
     }
     return s;
+  };
+
+  /** The most bytes a row can take: its markup, and 3 bytes of UTF-8 a UTF-16 unit of text. */
+  const rowBound = (cells: readonly Cell[]): number => {
+    let bound = 64 + columns * 48;
+    for (let i = 0; i < columns; i++) {
+      const value = cells[i];
+      // Escaping makes a character at most 6 bytes (&quot;).
+      if (typeof value === 'string') bound += value.length * 6;
+    }
+    return bound;
+  };
+
+  const flush = () => {
+    if (used === 0) return;
+    // A copy: the stream may keep the chunk, and this buffer is filled again. Bytes, not a
+    // string: exceljs's stream re-encodes a string chunk each time it asks its length.
+    write(Buffer.from(pending.subarray(0, used)));
+    used = 0;
   };
 
   return {
     add(rowNumber, cells, rowStyles) {
       // exceljs leaves out a row without a value (styled empty cells or not).
       if (cells.every((c) => c === null)) return;
-      let xml = `<row r="${rowNumber}${rowOpen}`;
+      const bound = rowBound(cells);
+      if (used + bound > PENDING_BYTES) flush();
+      // A row larger than the buffer (cells of thousands of characters) goes as a string.
+      if (bound > PENDING_BYTES) {
+        write(Buffer.from(rowString(rowNumber, cells, rowStyles, { columns, styleId }), 'utf8'));
+        return;
+      }
+      const number = String(rowNumber);
+      for (let i = 0; i < number.length; i++) digits[i] = number.charCodeAt(i);
+      digitCount = number.length;
+      put(ROW_OPEN);
+      putDigits();
+      put(spans);
       for (let i = 0; i < columns; i++) {
         const value = cells[i] ?? null;
-        const ref = `${letters[i]}${rowNumber}`;
         if (value === null) {
           // exceljs leaves out an empty cell unless it has a style of its own.
           const s = styleId(rowStyles[i], ExcelJS.ValueType.Null);
-          if (s !== '') xml += `<c r="${ref}"${s}/>`;
+          if (s.length === 0) continue;
+          put(CELL_OPEN);
+          put(letters[i] as Uint8Array);
+          putDigits();
+          pending[used++] = QUOTE;
+          put(s);
+          put(EMPTY_CLOSE);
           continue;
         }
         if (typeof value !== 'string')
           throw new Error(`direct rows take text cells only, not ${typeof value}`);
-        xml += `<c r="${ref}"${styleId(rowStyles[i], ExcelJS.ValueType.String)} t="str"><v>${xmlEncode(value)}</v></c>`;
+        put(CELL_OPEN);
+        put(letters[i] as Uint8Array);
+        putDigits();
+        pending[used++] = QUOTE;
+        put(styleId(rowStyles[i], ExcelJS.ValueType.String));
+        put(TEXT_OPEN);
+        used += pending.write(xmlEncode(value), used, 'utf8');
+        put(TEXT_CLOSE);
       }
-      xml += '</row>';
-      // At most 3 bytes of UTF-8 per UTF-16 unit.
-      if (used + xml.length * 3 > PENDING_BYTES) this.flush();
-      if (xml.length * 3 > PENDING_BYTES) write(Buffer.from(xml, 'utf8'));
-      else used += pending.write(xml, used, 'utf8');
+      put(ROW_CLOSE);
     },
-    flush() {
-      if (used === 0) return;
-      // A copy: the stream may keep the chunk, and this buffer is filled again. Bytes, not a
-      // string: exceljs's stream re-encodes a string chunk each time it asks its length.
-      write(Buffer.from(pending.subarray(0, used)));
-      used = 0;
-    },
+    flush,
   };
+}
+
+/** The same row as one string: for rows too large for the buffer. */
+function rowString(
+  rowNumber: number,
+  cells: readonly Cell[],
+  rowStyles: readonly Partial<Style>[],
+  sheet: { columns: number; styleId: (style: Partial<Style> | undefined, type: number) => Uint8Array },
+): string {
+  const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
+  let xml = `<row r="${rowNumber}" spans="1:${sheet.columns}" x14ac:dyDescent="0.25">`;
+  for (let i = 0; i < sheet.columns; i++) {
+    const value = cells[i] ?? null;
+    const ref = `${columnLetter(i + 1)}${rowNumber}`;
+    if (value === null) {
+      const s = latin1(sheet.styleId(rowStyles[i], ExcelJS.ValueType.Null));
+      if (s !== '') xml += `<c r="${ref}"${s}/>`;
+      continue;
+    }
+    if (typeof value !== 'string') throw new Error(`direct rows take text cells only, not ${typeof value}`);
+    xml += `<c r="${ref}"${latin1(sheet.styleId(rowStyles[i], ExcelJS.ValueType.String))} t="str"><v>${xmlEncode(value)}</v></c>`;
+  }
+  return `${xml}</row>`;
 }

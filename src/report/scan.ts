@@ -136,7 +136,8 @@ export async function scanReport(data: ReportData): Promise<{ dataSha256: string
   const tally = new ReportTally(data.summary.timezone);
   for (const source of dataSheets(data)) {
     tally.sheet(source);
-    for await (const item of source.rows()) tally.row(source.spec.toCells(item), item);
+    for await (const page of source.pages())
+      for (const item of page) tally.row(source.spec.toCells(item), item);
   }
   return { dataSha256: tally.digest(), counts: tally.counts };
 }

@@ -22,7 +22,7 @@ export function reportSheetCells(data: ReportData): SheetCells[] {
       kind: c.kind,
     })),
     rows: async function* () {
-      for await (const item of source.rows()) yield source.spec.toCells(item);
+      for await (const page of source.pages()) for (const item of page) yield source.spec.toCells(item);
     },
   }));
 }

@@ -33,14 +33,17 @@ const FROZEN_HEADER = [
 ];
 
 type Tint = 'granted' | 'revoked' | null;
+const TINTS: readonly Tint[] = [null, 'granted', 'revoked'];
 
-/** Which tint a data row gets: access gained green, lost red (by the sheet's Change column). */
-function tintOf(sheet: string, cells: readonly Cell[]): Tint {
-  if (sheet !== 'Permission Changes' && sheet !== 'Membership Changes') return null;
+/** Sheets whose rows are tinted by their Change column: access gained green, lost red. */
+const TINTED_SHEETS = new Set(['Permission Changes', 'Membership Changes']);
+
+/** Which tint a data row of a tinted sheet gets, as an index into TINTS. */
+function tintAt(cells: readonly Cell[]): number {
   const change = cells[0];
-  if (change === 'granted' || change === 'added') return 'granted';
-  if (change === 'revoked' || change === 'removed') return 'revoked';
-  return null;
+  if (change === 'granted' || change === 'added') return 1;
+  if (change === 'revoked' || change === 'removed') return 2;
+  return 0;
 }
 
 /** Memoised composition, so equal looks share one style object (and one styles.xml entry). */
@@ -116,27 +119,33 @@ const RELIEF_EVERY = 500;
  */
 const WIDTH_SAMPLE_ROWS = 2000;
 
+/** The style objects of a row's cells for one look (tint, privileged flag). */
+function rowLook(spec: AnySheetSource['spec'], tint: Tint, privileged: boolean): Partial<Style>[] {
+  const privilegedAt = spec.columns.findIndex((c: ColumnSpec) => c.kind === 'flag' && c.key === 'privileged');
+  return spec.columns.map((column: ColumnSpec, i: number) => {
+    // Untinted rows flag only the Privileged cell; tinted rows colour the whole row.
+    const special = tint !== null || (privileged && i === privilegedAt);
+    // Always a shared style object: exceljs caches style ids by object identity, and
+    // otherwise serialises a fresh `{}` for every cell (a third of the write time).
+    const style = special
+      ? cellStyle(tint, column.kind, privileged && i === privilegedAt)
+      : S.columnStyle(column.kind);
+    return style ?? S.PLAIN;
+  });
+}
+
 /**
- * The shared style objects of one sheet's cells, chosen per row (tint, privileged flag).
- * The returned array is reused from row to row.
+ * The shared style objects of one sheet's cells, chosen per row (tint, privileged flag)
+ * among the six looks a row can have, each made once.
  */
 function rowStyler(spec: AnySheetSource['spec']): (cells: readonly Cell[]) => readonly Partial<Style>[] {
   const privilegedAt = spec.columns.findIndex((c: ColumnSpec) => c.kind === 'flag' && c.key === 'privileged');
-  const plain = spec.columns.map((c: ColumnSpec) => S.columnStyle(c.kind));
-  const styles: Partial<Style>[] = [...plain];
+  const tinted = TINTED_SHEETS.has(spec.name);
+  const looks = TINTS.map((tint) => [false, true].map((privileged) => rowLook(spec, tint, privileged)));
   return (cells) => {
-    const tint = tintOf(spec.name, cells);
+    const tint = tinted ? tintAt(cells) : 0;
     const privileged = privilegedAt >= 0 && cells[privilegedAt] === 'yes';
-    for (let i = 0; i < spec.columns.length; i++) {
-      const column = spec.columns[i] as ColumnSpec;
-      // Untinted rows flag only the Privileged cell; tinted rows colour the whole row.
-      const special = tint !== null || (privileged && i === privilegedAt);
-      // Always a shared style object: exceljs caches style ids by object identity, and
-      // otherwise serialises a fresh `{}` for every cell (a third of the write time).
-      const style = special ? cellStyle(tint, column.kind, privileged && i === privilegedAt) : plain[i];
-      styles[i] = style ?? S.PLAIN;
-    }
-    return styles;
+    return looks[tint]?.[privileged ? 1 : 0] as Partial<Style>[];
   };
 }
 
@@ -170,14 +179,47 @@ function rowSink(wb: Workbook, ws: Worksheet, spec: AnySheetSource['spec'], time
   };
 }
 
-/** The iterator of a sheet's rows, in memory or streamed (no extra async generator per row). */
-function iteratorOf<T>(rows: Iterable<T> | AsyncIterable<T>): Iterator<T> | AsyncIterator<T> {
-  return Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
+/** A data sheet being written: its rows go in one by one, with a wait for the zip now and then. */
+interface OpenSheet {
+  /** Adds the next data row; true when it is time to let the zip and the file catch up. */
+  add(cells: readonly Cell[]): boolean;
+  relieve(): Promise<void>;
+  /** Auto-filter, validations, commit; the number of data rows. */
+  close(): number;
+}
+
+function startSheet(
+  wb: Workbook,
+  spec: AnySheetSource['spec'],
+  widths: readonly number[],
+  options: { timezone: string; relieve: Relief },
+): OpenSheet {
+  const ws = openDataSheet(wb, spec, widths, options.timezone);
+  const sink = rowSink(wb, ws, spec, options.timezone);
+  let rowNumber = 1;
+  return {
+    add(cells) {
+      sink.add(++rowNumber, cells);
+      return rowNumber % RELIEF_EVERY === 0;
+    },
+    async relieve() {
+      sink.flush();
+      await options.relieve(ws);
+    },
+    close() {
+      sink.flush();
+      ws.autoFilter = `A1:${columnLetter(spec.columns.length)}${rowNumber}`;
+      if (rowNumber >= 2) addReviewValidations(ws, spec.columns, rowNumber);
+      ws.commit();
+      return rowNumber - 1;
+    },
+  };
 }
 
 /**
  * Writes one data sheet, feeding every row to the tally as it goes (hash, counts, widths):
- * the data is read once. Returns the number of data rows.
+ * the data is read once, a page at a time, and a row costs no await of its own. Returns
+ * the number of data rows.
  */
 export async function writeDataSheet(
   wb: Workbook,
@@ -185,39 +227,30 @@ export async function writeDataSheet(
   options: { timezone: string; tally: ReportTally; relieve: Relief },
 ): Promise<number> {
   const { spec } = source;
-  const { tally, timezone } = options;
+  const { tally } = options;
   tally.sheet(source);
-  const rows = iteratorOf(source.rows());
+  // Rows held back until the column widths are known (see WIDTH_SAMPLE_ROWS).
   const sample: Cell[][] = [];
-  let next = await rows.next();
-  for (; !next.done && sample.length < WIDTH_SAMPLE_ROWS; next = await rows.next()) {
-    const cells = spec.toCells(next.value);
-    tally.row(cells, next.value);
-    sample.push(cells);
-  }
-  const ws = openDataSheet(wb, spec, tally.widths(), timezone);
-  const sink = rowSink(wb, ws, spec, timezone);
-  let rowNumber = 1;
-  const write = async (cells: Cell[]) => {
-    sink.add(++rowNumber, cells);
-    if (rowNumber % RELIEF_EVERY === 0) {
-      sink.flush();
-      await options.relieve(ws);
-    }
+  let sheet: OpenSheet | undefined;
+  const open = (): OpenSheet => {
+    const opened = startSheet(wb, spec, tally.widths(), options);
+    for (const cells of sample.splice(0)) opened.add(cells);
+    return opened;
   };
-  for (const cells of sample.splice(0)) await write(cells);
-  for (; !next.done; next = await rows.next()) {
-    const cells = spec.toCells(next.value);
-    tally.row(cells, next.value);
-    await write(cells);
+  for await (const page of source.pages()) {
+    for (const item of page) {
+      const cells = spec.toCells(item);
+      tally.row(cells, item);
+      if (sheet === undefined) {
+        sample.push(cells);
+        if (sample.length === WIDTH_SAMPLE_ROWS) sheet = open();
+      } else if (sheet.add(cells)) {
+        await sheet.relieve();
+      }
+    }
   }
-
-  sink.flush();
-  const lastColumn = columnLetter(spec.columns.length);
-  ws.autoFilter = `A1:${lastColumn}${rowNumber}`;
-  if (rowNumber >= 2) addReviewValidations(ws, spec.columns, rowNumber);
-  ws.commit();
-  return rowNumber - 1;
+  sheet ??= open();
+  return sheet.close();
 }
 
 /** A data sheet with its frozen header row, column widths and styles, before any data row. */

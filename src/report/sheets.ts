@@ -241,10 +241,13 @@ const invitesSheet = sheet<InviteRow>('Invites', [
   groupIdColumn,
 ]);
 
-/** One data sheet with its rows: in memory (small sheets) or streamed (Access Review). */
+/**
+ * One data sheet with its rows in pages: one page in memory (small sheets) or streamed a
+ * page at a time (Access Review).
+ */
 type SheetSource<T> = {
   spec: SheetSpec<T>;
-  rows: () => Iterable<T> | AsyncIterable<T>;
+  pages: () => Iterable<readonly T[]> | AsyncIterable<readonly T[]>;
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of sheets, each typed on its own.
@@ -261,14 +264,16 @@ function privilegedFirst<T extends { privileged: boolean }>(rows: readonly T[]):
  * that broke it fails the report instead of burying an owner in the middle of the sheet.
  */
 function privilegedFirstStream<T extends { privileged: boolean }>(
-  rows: () => AsyncIterable<T>,
-): () => AsyncIterable<T> {
+  pages: () => AsyncIterable<readonly T[]>,
+): () => AsyncIterable<readonly T[]> {
   return async function* () {
     let rest = false;
-    for await (const row of rows()) {
-      if (!row.privileged) rest = true;
-      else if (rest) throw new Error('the Access Review rows did not come privileged rows first');
-      yield row;
+    for await (const page of pages()) {
+      for (const row of page) {
+        if (!row.privileged) rest = true;
+        else if (rest) throw new Error('the Access Review rows did not come privileged rows first');
+      }
+      yield page;
     }
   };
 }
@@ -292,13 +297,13 @@ export const SHEET_NAMES: readonly string[] = [
 export function dataSheets(data: ReportData): AnySheetSource[] {
   return [
     // Right after the Summary: what should not be there at all comes before what changed.
-    { spec: exceptionsSheet, rows: () => data.exceptions ?? [] },
-    { spec: permissionChangesSheet, rows: () => privilegedFirst(data.permissionChanges) },
-    { spec: staleInvitesSheet, rows: () => data.staleInvites },
-    { spec: membershipChangesSheet, rows: () => data.membershipChanges },
-    { spec: accessReviewSheet, rows: privilegedFirstStream(data.accessReview) },
-    { spec: reviewStatusSheet, rows: () => data.reviewStatus ?? [] },
-    { spec: invitesSheet, rows: () => data.invites },
+    { spec: exceptionsSheet, pages: () => [data.exceptions ?? []] },
+    { spec: permissionChangesSheet, pages: () => [privilegedFirst(data.permissionChanges)] },
+    { spec: staleInvitesSheet, pages: () => [data.staleInvites] },
+    { spec: membershipChangesSheet, pages: () => [data.membershipChanges] },
+    { spec: accessReviewSheet, pages: privilegedFirstStream(data.accessReview) },
+    { spec: reviewStatusSheet, pages: () => [data.reviewStatus ?? []] },
+    { spec: invitesSheet, pages: () => [data.invites] },
   ];
 }
 

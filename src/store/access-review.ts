@@ -75,8 +75,9 @@ async function privilegedUsersAt(db: Db, b: Date, roles: readonly string[]): Pro
 }
 
 /**
- * Streams the review at instant b, privileged rows first (one read: the privileged pass
- * pages only the users who may hold such a row); a factory (each call reads anew).
+ * Streams the review at instant b a page at a time, privileged rows first (one read: the
+ * privileged pass pages only the users who may hold such a row); a factory (each call
+ * reads anew).
  * Privileged means the rule in force (PRIVILEGED_ROLES), not the database's.
  */
 export function accessReviewAt(
@@ -84,7 +85,7 @@ export function accessReviewAt(
   b: Date,
   privilegedRoles: readonly string[],
   pageUsers = 1000,
-): () => AsyncIterable<AccessRow> {
+): () => AsyncIterable<AccessRow[]> {
   const roles = privilegedRoles.map(roleKey);
   return async function* () {
     // Both lists asked for at once: the second is ready when the privileged pass ends.
@@ -109,12 +110,10 @@ export function accessReviewAt(
       for (let i = 0; next !== undefined; i += pageUsers) {
         const page = await next;
         next = read(i + pageUsers);
-        for (const row of page.rows) {
-          // The driver's fresh object, ours alone: completed in place rather than copied.
-          const full = row as AccessRow;
-          full.privileged = privileged;
-          yield full;
-        }
+        // The driver's fresh objects, ours alone: completed in place rather than copied.
+        const rows = page.rows as AccessRow[];
+        for (const row of rows) row.privileged = privileged;
+        if (rows.length > 0) yield rows;
       }
     }
   };

@@ -63,10 +63,11 @@ export function access(i: number, extra: Partial<AccessRow> = {}): AccessRow {
 }
 
 /** The rows as the store gives them: privileged first, each part in the order listed here. */
-export function accessRows(rows: AccessRow[]): () => AsyncIterable<AccessRow> {
+/** Privileged rows first, in pages of `pageSize` rows (as the store streams them). */
+export function accessRows(rows: AccessRow[], pageSize = 3): () => AsyncIterable<AccessRow[]> {
+  const ordered = [...rows.filter((r) => r.privileged), ...rows.filter((r) => !r.privileged)];
   return async function* () {
-    yield* rows.filter((r) => r.privileged);
-    yield* rows.filter((r) => !r.privileged);
+    for (let i = 0; i < ordered.length; i += pageSize) yield ordered.slice(i, i + pageSize);
   };
 }
 

@@ -93,7 +93,7 @@ describe('the data hash', () => {
     ];
     // Privileged rows first, each part in the order the data came.
     const review: AccessRow[] = [];
-    for await (const r of data.accessReview()) review.push(r);
+    for await (const page of data.accessReview()) review.push(...page);
     for (const r of [...review.filter((x) => x.privileged), ...review.filter((x) => !x.privileged)]) {
       lines.push([
         r.privileged ? 'yes' : null,
@@ -176,7 +176,7 @@ describe('the data hash', () => {
 
     const extra = withChanges(null);
     const rows: AccessRow[] = [];
-    for await (const r of extra.accessReview()) rows.push(r);
+    for await (const page of extra.accessReview()) rows.push(...page);
     rows[1] = { ...rows[1]!, via: 'Admins' };
     extra.accessReview = accessRows(rows);
     expect(await reportDataSha256(extra)).not.toBe(base);
@@ -211,10 +211,13 @@ function failingAccess(failOnWalk: number, after: number, error: Error = new Err
     return (async function* () {
       // Privileged rows (every tenth) first, as the store gives them.
       const order = Array.from({ length: 3000 }, (_, i) => i + 1);
-      let n = 0;
-      for (const i of [...order.filter((i) => i % 10 === 0), ...order.filter((i) => i % 10 !== 0)]) {
-        if (walk === failOnWalk && ++n > after) throw error;
-        yield access(i);
+      const rows = [...order.filter((i) => i % 10 === 0), ...order.filter((i) => i % 10 !== 0)].map((i) =>
+        access(i),
+      );
+      // Pages of 100 rows, as the store streams them; the page that would pass `after` fails.
+      for (let n = 0; n < rows.length; n += 100) {
+        if (walk === failOnWalk && n + 100 > after) throw error;
+        yield rows.slice(n, n + 100);
       }
     })();
   };
@@ -261,12 +264,14 @@ describe('writing the file', () => {
     expect(written.dataSha256).toBe(await reportDataSha256(baseline()));
   });
 
-  it('refuses Access Review rows that do not come privileged first', async () => {
+  it.each([
+    ['in one page', [[access(1), access(2, { privileged: true })]]],
+    ['across pages', [[access(1)], [access(2, { privileged: true })]]],
+  ])('refuses Access Review rows that do not come privileged first (%s)', async (_, pages) => {
     const data: ReportData = {
       ...baseline(),
       accessReview: async function* () {
-        yield access(1);
-        yield access(2, { privileged: true });
+        yield* pages;
       },
     };
     await expect(writeReport(data, { dir })).rejects.toThrow(/privileged rows first/);

@@ -9,7 +9,10 @@ import * as S from '../../src/report/styles.js';
 
 const COLUMNS = 6;
 
-/** Rows with what escaping and styling must get right: markup, quotes, DEL, emoji, formulas, empties. */
+/**
+ * Rows with what escaping and styling must get right: markup, quotes, DEL, emoji, formulas,
+ * empties, and a row too large for the writer's buffer.
+ */
 const ROWS: { cells: Cell[]; styles: Partial<Style>[] }[] = [
   { cells: ['a&b<c>"d\'e', '=HYPERLINK("http://x","y")', '+1', null, 'x\x7Fy', ''], styles: [] },
   { cells: ['yes', '😀 emoji', 'tab\there', 'line\nbreak', null, '@SUM(A1)'], styles: [S.PRIVILEGED] },
@@ -22,6 +25,9 @@ const ROWS: { cells: Cell[]; styles: Partial<Style>[] }[] = [
     styles: [S.REVOKED, S.REVOKED_PRIVILEGED, ...Array(4).fill(S.REVOKED)],
   },
   { cells: [null, null, null, null, null, null], styles: [] },
+  // Too large for the writer's buffer: written as one string, between rows that are not.
+  { cells: ['long', 'é&<'.repeat(8000), null, '😀'.repeat(3000), null, 'end'], styles: [S.PRIVILEGED] },
+  { cells: ['after', null, null, null, null, 'the long row'], styles: [] },
 ];
 
 const styleOf = (row: (typeof ROWS)[number], i: number) => row.styles[i] ?? S.PLAIN;
@@ -82,6 +88,10 @@ describe('direct row XML', () => {
     expect(direct.sheet).not.toContain('<row r="6"');
     expect(direct.sheet).toContain('&lt;c&gt;&quot;d&apos;e');
     expect(direct.sheet).not.toContain('<f>');
+    // The row too large for the buffer, and the row after it, in their places.
+    expect(direct.sheet).toContain(`<row r="7" spans="1:6" x14ac:dyDescent="0.25"><c r="A7" s="`);
+    expect(direct.sheet).toContain('é&amp;&lt;'.repeat(8000));
+    expect(direct.sheet.indexOf('<row r="8"')).toBeGreaterThan(direct.sheet.indexOf('<row r="7"'));
     expect(direct.sheet).toBe(viaExceljs.sheet);
     expect(direct.styles).toBe(viaExceljs.styles);
   });

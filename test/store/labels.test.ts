@@ -105,7 +105,7 @@ const load = (snapshotId: number) =>
   });
 async function collect(data: ReportData): Promise<AccessRow[]> {
   const out: AccessRow[] = [];
-  for await (const row of data.accessReview()) out.push(row);
+  for await (const page of data.accessReview()) out.push(...page);
   return out;
 }
 const rows = async (text: string) => (await sql.raw(text).execute(db())).rows as Record<string, unknown>[];

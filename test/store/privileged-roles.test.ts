@@ -32,7 +32,7 @@ const load = (snapshotId: number, privilegedRoles?: readonly string[]) =>
 
 async function privilegedAccess(data: ReportData): Promise<string[]> {
   const out: AccessRow[] = [];
-  for await (const row of data.accessReview()) out.push(row);
+  for await (const page of data.accessReview()) out.push(...page);
   return out.filter((a) => a.privileged).map((a) => `${a.userId} ${a.roleName} ${a.via}`);
 }
 

@@ -36,7 +36,7 @@ const load = (snapshotId: number, againstId?: number | null) =>
 
 async function collect(data: ReportData): Promise<AccessRow[]> {
   const out: AccessRow[] = [];
-  for await (const row of data.accessReview()) out.push(row);
+  for await (const page of data.accessReview()) out.push(...page);
   return out;
 }
 
