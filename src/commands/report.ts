@@ -42,6 +42,7 @@ export function registerReport(program: Command, context: CommandContext): void 
             toolVersion: TOOL_VERSION,
             generatedAt: new Date(),
             privilegedRoles: config.privilegedRoles,
+            readAhead: true,
           }),
         );
         const s = data.summary;

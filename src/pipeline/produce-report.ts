@@ -47,6 +47,7 @@ export async function produceReport(
       toolVersion: TOOL_VERSION,
       generatedAt,
       privilegedRoles: config.privilegedRoles,
+      readAhead: true,
     }),
   );
   const written = await writeReport(data, { dir: config.reportsDir, collectGarbage });

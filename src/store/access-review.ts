@@ -77,24 +77,33 @@ async function privilegedUsersAt(db: Db, b: Date, roles: readonly string[]): Pro
 /**
  * Streams the review at instant b a page at a time, privileged rows first (one read: the
  * privileged pass pages only the users who may hold such a row); a factory (each call
- * reads anew).
+ * reads anew). With `readAhead`, the first walk's user lists are asked for at once, not
+ * when the walk begins: the report reads them while it prepares its other sheets (at
+ * 100,000 users the two lists take about half a second).
  * Privileged means the rule in force (PRIVILEGED_ROLES), not the database's.
  */
 export function accessReviewAt(
   db: Db,
   b: Date,
   privilegedRoles: readonly string[],
-  pageUsers = 1000,
+  options: { pageUsers?: number; readAhead?: boolean } = {},
 ): () => AsyncIterable<AccessRow[]> {
   const roles = privilegedRoles.map(roleKey);
-  return async function* () {
+  const pageUsers = options.pageUsers ?? 1000;
+  const userLists = () => {
     // Both lists asked for at once: the second is ready when the privileged pass ends.
     const passes = [
       { privileged: true, users: privilegedUsersAt(db, b, roles) },
       { privileged: false, users: usersAt(db, b) },
     ];
-    // Awaited below; if the reader stops first, a failure must not go unhandled.
+    // Awaited by the walk; if it stops first, or never begins, a failure must not go unhandled.
     for (const pass of passes) pass.users.catch(() => {});
+    return passes;
+  };
+  let readAhead = options.readAhead ? userLists() : undefined;
+  return async function* () {
+    const passes = readAhead ?? userLists();
+    readAhead = undefined;
     for (const { privileged, users } of passes) {
       const ids = await users;
       const read = (i: number) => {

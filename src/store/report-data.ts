@@ -39,6 +39,12 @@ export interface LoadReportDataInput {
   generatedAt: Date;
   /** Users per page of the Access Review stream (default 1000). */
   accessPageUsers?: number;
+  /**
+   * Ask for the Access Review's user lists now, for its first walk, so they are read while
+   * the rest of the report is prepared (for a report about to be written; a load that
+   * only needs the summary leaves this off).
+   */
+  readAhead?: boolean;
   /** PRIVILEGED_ROLES (default: model/privileged.ts): sets every row's `privileged`. */
   privilegedRoles?: readonly string[];
 }
@@ -316,7 +322,10 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
       permissionChanges: changed.permissionChanges,
       staleInvites: invites.filter((i) => i.stale),
       membershipChanges: changed.membershipChanges,
-      accessReview: accessReviewAt(db, b, privilegedRoles, input.accessPageUsers ?? 1000),
+      accessReview: accessReviewAt(db, b, privilegedRoles, {
+        pageUsers: input.accessPageUsers ?? 1000,
+        readAhead: input.readAhead ?? false,
+      }),
       invites,
       reviewStatus,
     };

@@ -95,6 +95,21 @@ describe('loadReportData', () => {
     expect(await collect(data)).toEqual(access);
   });
 
+  it('reads the Access Review the same with its user lists read ahead, and anew on a second walk', async () => {
+    const plain = await collect(await load(ids[1]!));
+    const ahead = await loadReportData(db(), {
+      snapshotId: ids[1]!,
+      timezone: 'Europe/Berlin',
+      toolVersion: '9.9.9',
+      generatedAt: new Date('2026-07-01T00:00:00Z'),
+      accessPageUsers: 2,
+      readAhead: true,
+    });
+    expect(plain.length).toBeGreaterThan(4);
+    expect(await collect(ahead)).toEqual(plain);
+    expect(await collect(ahead)).toEqual(plain);
+  });
+
   it('lists every effective-access change with its cause', async () => {
     const data = await load(ids[1]!);
     expect(data.summary.previous?.id).toBe(ids[0]);
