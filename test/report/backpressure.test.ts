@@ -20,7 +20,11 @@ describe('backpressure', () => {
 
   it('collects garbage every 200 reliefs (100,000 rows), when offered a collection', async () => {
     let collections = 0;
-    const relieve = reliefFor({ writableLength: 0 }, () => undefined, () => collections++);
+    const relieve = reliefFor(
+      { writableLength: 0 },
+      () => undefined,
+      () => collections++,
+    );
     const ws = {} as ExcelJS.Worksheet; // no zip entry: nothing to wait for
     for (let i = 0; i < 199; i++) await relieve(ws);
     expect(collections).toBe(0);
