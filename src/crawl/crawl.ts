@@ -55,12 +55,22 @@ export interface CrawlOptions {
   signal?: AbortSignal;
   now?: () => Date;
   fetch?: typeof fetch;
+  /** A full garbage collection, made every COLLECT_EVERY requests (pipeline/memory.ts). */
+  collectGarbage?: () => void;
   /** Finer client tuning (tests and benchmarks). */
   client?: Pick<
     SegmentClientOptions,
     'minRetryDelayMs' | 'maxRetryDelayMs' | 'maxRetryTimeMs' | 'pageSize' | 'maxPages' | 'rateLimitMarginMs'
   >;
 }
+
+/**
+ * Requests between two full garbage collections, when the caller offers one. Each answer
+ * is parsed, checked and mostly dropped, and V8 lets that garbage fill the old generation
+ * up to several times what the crawl keeps: at 100,000 users the crawl's heap reached
+ * 225-240 MB for a picture of under 100 MB, and set the run's peak memory.
+ */
+const COLLECT_EVERY = 10_000;
 
 /** The walks that run side by side once GET / has answered; adding a walk is adding one here. */
 const WALKS: readonly ((s: CrawlState) => void)[] = [
@@ -135,11 +145,16 @@ function startRun(options: CrawlOptions, progress: Progress) {
   const tasks = new TaskGroup(limiter, controller);
   const adapt = adaptive ? adaptTo(limiter, max, logger) : undefined;
   let tracker: CrawlTracker | undefined;
+  const collect = options.collectGarbage;
+  let outcomes = 0;
   const client = new SegmentClient({
     ...clientOptions(options),
     logger,
     signal,
-    onOutcome: adapt?.observe,
+    onOutcome: (outcome) => {
+      adapt?.observe(outcome);
+      if (collect !== undefined && ++outcomes % COLLECT_EVERY === 0) collect();
+    },
     // A retry shows on the terminal until the next status line: the wait is not silence.
     onRetry: (request, reason, attempt) => progress.update(`${request}: ${reason}; retry ${attempt}`),
     onRateLimitWait: (ms, reason) => {

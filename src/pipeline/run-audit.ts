@@ -192,6 +192,7 @@ async function crawlAndStore(
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     now: clock,
+    collectGarbage,
   });
   progress.done();
   const trail = trailWriter(await readTrailForRun(handle, config, deps, token, snapshot.takenAt));
