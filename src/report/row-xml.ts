@@ -65,39 +65,68 @@ const ROW_CLOSE = ascii('</row>');
 const QUOTE = 0x22;
 
 /**
- * A direct row writer for `ws` (a sheet of `columns` columns whose header row is committed),
- * or undefined when exceljs's internals are not as expected.
+ * The buffer rows are written into byte by byte, markup and row numbers included, not built
+ * as strings first: a row's string and its pieces were a third of everything the report
+ * allocated (and so of its garbage collection), and a string holding one character beyond
+ * Latin-1 is stored two bytes a character. Handed to the sheet's stream in chunks.
  */
-export function directRows(wb: Workbook, ws: Worksheet, columns: number): DirectRows | undefined {
-  const styles = (wb as unknown as { styles?: Partial<StylesLike> }).styles;
-  const internals = ws as unknown as { startedData?: boolean; stream?: Partial<SheetStreamLike> };
-  if (typeof styles?.addStyleModel !== 'function' || internals.startedData !== true) return undefined;
-  const stream = internals.stream;
-  if (typeof stream?.write !== 'function') return undefined;
-  const addStyleModel = styles.addStyleModel.bind(styles);
-  const write = stream.write.bind(stream);
-  const letters = Array.from({ length: columns }, (_, i) => ascii(columnLetter(i + 1)));
-  const spans = ascii(`" spans="1:${columns}" x14ac:dyDescent="0.25">`);
-  // Rows are written into this buffer byte by byte, markup and row numbers included, not
-  // built as strings first: a row's string and its pieces were a third of everything the
-  // report allocated (and so of its garbage collection), and a string holding one
-  // character beyond Latin-1 is stored two bytes a character.
+function rowBuffer(write: (chunk: Buffer) => unknown) {
   const pending = Buffer.allocUnsafe(PENDING_BYTES);
   let used = 0;
+  // The row number's digits, set once a row and copied into every cell reference.
+  const digits = new Uint8Array(16);
+  let digitCount = 0;
   const put = (bytes: Uint8Array) => {
     for (let i = 0; i < bytes.length; i++) pending[used++] = bytes[i] as number;
   };
-  // The row number's digits, written once a row and copied into every cell reference.
-  const digits = new Uint8Array(16);
-  let digitCount = 0;
   const putDigits = () => {
     for (let i = 0; i < digitCount; i++) pending[used++] = digits[i] as number;
   };
+  const flush = () => {
+    if (used === 0) return;
+    // A copy: the stream may keep the chunk, and this buffer is filled again. Bytes, not a
+    // string: exceljs's stream re-encodes a string chunk each time it asks its length.
+    write(Buffer.from(pending.subarray(0, used)));
+    used = 0;
+  };
+  return {
+    put,
+    flush,
+    /** Makes room for `bytes` more; false when they could never fit (write them apart). */
+    room(bytes: number): boolean {
+      if (used + bytes > PENDING_BYTES) flush();
+      return bytes <= PENDING_BYTES;
+    },
+    rowOpen(rowNumber: number, spans: Uint8Array) {
+      const number = String(rowNumber);
+      for (let i = 0; i < number.length; i++) digits[i] = number.charCodeAt(i);
+      digitCount = number.length;
+      put(ROW_OPEN);
+      putDigits();
+      put(spans);
+    },
+    /** `<c r="B12" s="3"`: a cell's reference in the current row and its style. */
+    cellOpen(letter: Uint8Array, style: Uint8Array) {
+      put(CELL_OPEN);
+      put(letter);
+      putDigits();
+      pending[used++] = QUOTE;
+      put(style);
+    },
+    text(value: string) {
+      used += pending.write(xmlEncode(value), used, 'utf8');
+    },
+  };
+}
 
-  // exceljs keeps a style's id by object identity (a WeakMap: the first cell type asked
-  // with decides), so asking it once per style object here gives the ids it would give.
+/**
+ * exceljs keeps a style's id by object identity (a WeakMap: the first cell type asked with
+ * decides), so asking it once per style object here gives the ids it would give; each as
+ * the bytes of its ` s="…"` attribute (none for style 0).
+ */
+function styleIds(addStyleModel: StylesLike['addStyleModel']) {
   const ids = new Map<Partial<Style>, Uint8Array>();
-  const styleId = (style: Partial<Style> | undefined, type: number): Uint8Array => {
+  return (style: Partial<Style> | undefined, type: number): Uint8Array => {
     if (style === undefined) throw new Error('direct rows need a style object for every cell');
     let s = ids.get(style);
     if (s === undefined) {
@@ -107,71 +136,63 @@ export function directRows(wb: Workbook, ws: Worksheet, columns: number): Direct
     }
     return s;
   };
+}
 
-  /** The most bytes a row can take: its markup, and 3 bytes of UTF-8 a UTF-16 unit of text. */
-  const rowBound = (cells: readonly Cell[]): number => {
-    let bound = 64 + columns * 48;
-    for (let i = 0; i < columns; i++) {
-      const value = cells[i];
-      // Escaping makes a character at most 6 bytes (&quot;).
-      if (typeof value === 'string') bound += value.length * 6;
-    }
-    return bound;
-  };
+/** The most bytes a row can take: its markup, and at most 6 bytes a UTF-16 unit of text (&quot;). */
+function rowBound(cells: readonly Cell[], columns: number): number {
+  let bound = 64 + columns * 48;
+  for (let i = 0; i < columns; i++) {
+    const value = cells[i];
+    if (typeof value === 'string') bound += value.length * 6;
+  }
+  return bound;
+}
 
-  const flush = () => {
-    if (used === 0) return;
-    // A copy: the stream may keep the chunk, and this buffer is filled again. Bytes, not a
-    // string: exceljs's stream re-encodes a string chunk each time it asks its length.
-    write(Buffer.from(pending.subarray(0, used)));
-    used = 0;
-  };
-
+/**
+ * A direct row writer for `ws` (a sheet of `columns` columns whose header row is committed),
+ * or undefined when exceljs's internals are not as expected.
+ */
+export function directRows(wb: Workbook, ws: Worksheet, columns: number): DirectRows | undefined {
+  const styles = (wb as unknown as { styles?: Partial<StylesLike> }).styles;
+  const internals = ws as unknown as { startedData?: boolean; stream?: Partial<SheetStreamLike> };
+  if (typeof styles?.addStyleModel !== 'function' || internals.startedData !== true) return undefined;
+  const stream = internals.stream;
+  if (typeof stream?.write !== 'function') return undefined;
+  const styleId = styleIds(styles.addStyleModel.bind(styles));
+  const write = stream.write.bind(stream);
+  const letters = Array.from({ length: columns }, (_, i) => ascii(columnLetter(i + 1)));
+  const spans = ascii(`" spans="1:${columns}" x14ac:dyDescent="0.25">`);
+  const out = rowBuffer(write);
   return {
     add(rowNumber, cells, rowStyles) {
       // exceljs leaves out a row without a value (styled empty cells or not).
       if (cells.every((c) => c === null)) return;
-      const bound = rowBound(cells);
-      if (used + bound > PENDING_BYTES) flush();
       // A row larger than the buffer (cells of thousands of characters) goes as a string.
-      if (bound > PENDING_BYTES) {
+      if (!out.room(rowBound(cells, columns))) {
         write(Buffer.from(rowString(rowNumber, cells, rowStyles, { columns, styleId }), 'utf8'));
         return;
       }
-      const number = String(rowNumber);
-      for (let i = 0; i < number.length; i++) digits[i] = number.charCodeAt(i);
-      digitCount = number.length;
-      put(ROW_OPEN);
-      putDigits();
-      put(spans);
+      out.rowOpen(rowNumber, spans);
       for (let i = 0; i < columns; i++) {
         const value = cells[i] ?? null;
         if (value === null) {
           // exceljs leaves out an empty cell unless it has a style of its own.
           const s = styleId(rowStyles[i], ExcelJS.ValueType.Null);
           if (s.length === 0) continue;
-          put(CELL_OPEN);
-          put(letters[i] as Uint8Array);
-          putDigits();
-          pending[used++] = QUOTE;
-          put(s);
-          put(EMPTY_CLOSE);
+          out.cellOpen(letters[i] as Uint8Array, s);
+          out.put(EMPTY_CLOSE);
           continue;
         }
         if (typeof value !== 'string')
           throw new Error(`direct rows take text cells only, not ${typeof value}`);
-        put(CELL_OPEN);
-        put(letters[i] as Uint8Array);
-        putDigits();
-        pending[used++] = QUOTE;
-        put(styleId(rowStyles[i], ExcelJS.ValueType.String));
-        put(TEXT_OPEN);
-        used += pending.write(xmlEncode(value), used, 'utf8');
-        put(TEXT_CLOSE);
+        out.cellOpen(letters[i] as Uint8Array, styleId(rowStyles[i], ExcelJS.ValueType.String));
+        out.put(TEXT_OPEN);
+        out.text(value);
+        out.put(TEXT_CLOSE);
       }
-      put(ROW_CLOSE);
+      out.put(ROW_CLOSE);
     },
-    flush,
+    flush: out.flush,
   };
 }
 
