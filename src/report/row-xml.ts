@@ -71,7 +71,7 @@ const QUOTE = 0x22;
  * Latin-1 is stored two bytes a character. Handed to the sheet's stream in chunks.
  */
 function rowBuffer(write: (chunk: Buffer) => unknown) {
-  const pending = Buffer.allocUnsafe(PENDING_BYTES);
+  let pending = Buffer.allocUnsafe(PENDING_BYTES);
   let used = 0;
   // The row number's digits, set once a row and copied into every cell reference.
   const digits = new Uint8Array(16);
@@ -92,10 +92,10 @@ function rowBuffer(write: (chunk: Buffer) => unknown) {
   return {
     put,
     flush,
-    /** Makes room for `bytes` more; false when they could never fit (write them apart). */
-    room(bytes: number): boolean {
-      if (used + bytes > PENDING_BYTES) flush();
-      return bytes <= PENDING_BYTES;
+    /** Makes room for `bytes` more: a row larger than the buffer (cells of thousands of characters) grows it. */
+    room(bytes: number) {
+      if (used + bytes > pending.length) flush();
+      if (bytes > pending.length) pending = Buffer.allocUnsafe(bytes);
     },
     rowOpen(rowNumber: number, spans: Uint8Array) {
       const number = String(rowNumber);
@@ -167,11 +167,7 @@ export function directRows(wb: Workbook, ws: Worksheet, columns: number): Direct
     add(rowNumber, cells, rowStyles) {
       // exceljs leaves out a row without a value (styled empty cells or not).
       if (cells.every((c) => c === null)) return;
-      // A row larger than the buffer (cells of thousands of characters) goes as a string.
-      if (!out.room(rowBound(cells, columns))) {
-        write(Buffer.from(rowString(rowNumber, cells, rowStyles, { columns, styleId }), 'utf8'));
-        return;
-      }
+      out.room(rowBound(cells, columns));
       out.rowOpen(rowNumber, spans);
       for (let i = 0; i < columns; i++) {
         const value = cells[i] ?? null;
@@ -194,27 +190,4 @@ export function directRows(wb: Workbook, ws: Worksheet, columns: number): Direct
     },
     flush: out.flush,
   };
-}
-
-/** The same row as one string: for rows too large for the buffer. */
-function rowString(
-  rowNumber: number,
-  cells: readonly Cell[],
-  rowStyles: readonly Partial<Style>[],
-  sheet: { columns: number; styleId: (style: Partial<Style> | undefined, type: number) => Uint8Array },
-): string {
-  const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
-  let xml = `<row r="${rowNumber}" spans="1:${sheet.columns}" x14ac:dyDescent="0.25">`;
-  for (let i = 0; i < sheet.columns; i++) {
-    const value = cells[i] ?? null;
-    const ref = `${columnLetter(i + 1)}${rowNumber}`;
-    if (value === null) {
-      const s = latin1(sheet.styleId(rowStyles[i], ExcelJS.ValueType.Null));
-      if (s !== '') xml += `<c r="${ref}"${s}/>`;
-      continue;
-    }
-    if (typeof value !== 'string') throw new Error(`direct rows take text cells only, not ${typeof value}`);
-    xml += `<c r="${ref}"${latin1(sheet.styleId(rowStyles[i], ExcelJS.ValueType.String))} t="str"><v>${xmlEncode(value)}</v></c>`;
-  }
-  return `${xml}</row>`;
 }

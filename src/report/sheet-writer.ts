@@ -120,8 +120,12 @@ const RELIEF_EVERY = 500;
 const WIDTH_SAMPLE_ROWS = 2000;
 
 /** The style objects of a row's cells for one look (tint, privileged flag). */
-function rowLook(spec: AnySheetSource['spec'], tint: Tint, privileged: boolean): Partial<Style>[] {
-  const privilegedAt = spec.columns.findIndex((c: ColumnSpec) => c.kind === 'flag' && c.key === 'privileged');
+function rowLook(
+  spec: AnySheetSource['spec'],
+  privilegedAt: number,
+  tint: Tint,
+  privileged: boolean,
+): Partial<Style>[] {
   return spec.columns.map((column: ColumnSpec, i: number) => {
     // Untinted rows flag only the Privileged cell; tinted rows colour the whole row.
     const special = tint !== null || (privileged && i === privilegedAt);
@@ -141,7 +145,9 @@ function rowLook(spec: AnySheetSource['spec'], tint: Tint, privileged: boolean):
 function rowStyler(spec: AnySheetSource['spec']): (cells: readonly Cell[]) => readonly Partial<Style>[] {
   const privilegedAt = spec.columns.findIndex((c: ColumnSpec) => c.kind === 'flag' && c.key === 'privileged');
   const tinted = TINTED_SHEETS.has(spec.name);
-  const looks = TINTS.map((tint) => [false, true].map((privileged) => rowLook(spec, tint, privileged)));
+  const looks = TINTS.map((tint) =>
+    [false, true].map((privileged) => rowLook(spec, privilegedAt, tint, privileged)),
+  );
   return (cells) => {
     const tint = tinted ? tintAt(cells) : 0;
     const privileged = privilegedAt >= 0 && cells[privilegedAt] === 'yes';

@@ -25,7 +25,7 @@ const ROWS: { cells: Cell[]; styles: Partial<Style>[] }[] = [
     styles: [S.REVOKED, S.REVOKED_PRIVILEGED, ...Array(4).fill(S.REVOKED)],
   },
   { cells: [null, null, null, null, null, null], styles: [] },
-  // Too large for the writer's buffer: written as one string, between rows that are not.
+  // Too large for the writer's buffer, which grows for it, between rows that are not.
   { cells: ['long', 'é&<'.repeat(8000), null, '😀'.repeat(3000), null, 'end'], styles: [S.PRIVILEGED] },
   { cells: ['after', null, null, null, null, 'the long row'], styles: [] },
 ];
