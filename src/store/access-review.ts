@@ -4,82 +4,162 @@
  * directly or through three groups is context (the `Via` cell: `direct` first, then the
  * groups by name), not three rows of which revoking one would mean nothing.
  *
- * Privileged rows first, then the rest, each part ordered by email (the sheet's order),
- * read once: the privileged part walks only the users who may hold a privileged grant
- * (few: owners and administrators), the rest walks every user and leaves the privileged
- * rows out. Streamed a page of users at a time (short queries, nothing held open: the
- * embedded database has one connection), the next page read while this one is written.
+ * Privileged rows first, then the rest, each part ordered by email (the sheet's order).
+ * The database gives the pieces in five plain reads at b, each one pass over its table:
+ * the users in the sheet's order, the grants' targets and the groups in its own order
+ * (ranks), every grant as (holder, target rank), every membership. access-paths.ts folds
+ * them into rows, handed on a page of users at a time. The same rows as grouping
+ * effective_access_at's (test/store/access-review.test.ts holds them to it) at a small
+ * part of the database's work: it no longer joins, groups and sorts every row in its
+ * collation, page after page. Held in memory meanwhile: the users (their ids, emails and
+ * names) and two integers a path.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { roleKey } from '../model/privileged.js';
 import type { AccessRow } from '../model/report-data.js';
+import { foldUsers, type GroupAt, Pairs, type Population, type Target, type UserAt } from './access-paths.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
 
+/** Rows valid at b, of the table aliased `t`. */
+const validAt = (b: Date) =>
+  sql`t.valid_from <= ${b}::timestamptz AND (t.valid_to IS NULL OR t.valid_to > ${b}::timestamptz)`;
+
+/** Restricts a read to some users (`column` holds a user id) or, with `only` undefined, to none. */
+const onlyFor = (column: RawBuilder<unknown>, only: readonly string[] | undefined) =>
+  only ? sql`AND ${column} = ANY(${only}::text[])` : sql``;
+
 /**
- * One page of users' rows, in the sheet's order; with `only`, just their privileged rows
- * or just the others, by the rule in force (the lower-cased role names of `only.roles`).
+ * Every target held at b, in the database's order of the five columns the sheet sorts by
+ * (role name, role, resource type, resource, labels), with the resource's name and the
+ * privileged test (`roles`: lower-cased names, as the Summary's rule reads them).
  */
-export function accessPage(
+async function targetsAt(db: Db, b: Date, roles: readonly string[]): Promise<Target[]> {
+  const r = await sql<Omit<Target, 'grant'>>`
+    WITH d AS (
+      SELECT DISTINCT role_name, role_id, resource_type, resource_id, labels FROM audit.grant_history t
+       WHERE ${validAt(b)}),
+    rn AS (
+      SELECT resource_type, resource_id, min(name) AS name FROM audit.resource_history t
+       WHERE ${validAt(b)} GROUP BY 1, 2)
+    SELECT d.role_name AS "roleName", d.role_id AS "roleId", d.resource_type AS "resourceType",
+           d.resource_id AS "resourceId", d.labels, rn.name AS "resourceName",
+           (d.resource_type = 'WORKSPACE' AND lower(btrim(d.role_name)) = ANY(${roles}::text[])) AS privileged
+      FROM d LEFT JOIN rn ON rn.resource_type = d.resource_type AND rn.resource_id = d.resource_id
+     ORDER BY d.role_name, d.role_id, d.resource_type, d.resource_id, d.labels`.execute(db);
+  // A row is one role × resource × labels: its targets differ only by role name.
+  const grants = new Map<string, number>();
+  return r.rows.map((t) => {
+    const key = `${t.roleId}\0${t.resourceType}\0${t.resourceId}\0${t.labels}`;
+    const grant = grants.get(key) ?? grants.size;
+    grants.set(key, grant);
+    return { ...t, grant };
+  });
+}
+
+/** Every grant valid at b as (holder, rank of its target in `targets`). */
+async function grantsAt(db: Db, b: Date, targets: readonly Target[], only?: readonly string[]) {
+  const col = <K extends keyof Target>(k: K) => targets.map((t) => t[k]);
+  const r = await sql<{ group: boolean; holder: string; rank: number }>`
+    SELECT t.principal_type = 'group' AS "group", t.principal_id AS holder, (k.n - 1)::int AS rank
+      FROM audit.grant_history t
+      JOIN unnest(${col('roleName')}::text[], ${col('roleId')}::text[], ${col('resourceType')}::text[],
+                  ${col('resourceId')}::text[], ${col('labels')}::text[]) WITH ORDINALITY
+           AS k(role_name, role_id, resource_type, resource_id, labels, n)
+        ON k.role_name = t.role_name AND k.role_id = t.role_id AND k.resource_type = t.resource_type
+       AND k.resource_id = t.resource_id AND k.labels = t.labels
+     WHERE ${validAt(b)} ${only ? sql`AND (t.principal_type = 'group' OR t.principal_id = ANY(${only}::text[]))` : sql``}`.execute(
+    db,
+  );
+  return r.rows;
+}
+
+/** Everyone's paths at b (or only some users'), read in five passes. */
+async function populationAt(
   db: Db,
   b: Date,
-  page: readonly string[],
-  only?: { privileged: boolean; roles: readonly string[] },
-) {
-  const having = only
-    ? sql`HAVING (resource_type = 'WORKSPACE' AND lower(btrim(min(role_name))) = ANY(${only.roles}::text[]))
-                 = ${only.privileged}`
-    : sql``;
-  return sql<Omit<AccessRow, 'privileged'>>`
-    SELECT user_id AS "userId", min(email) AS email, min(user_name) AS "userName",
-           role_id AS "roleId", min(role_name) AS "roleName",
-           resource_type AS "resourceType", resource_id AS "resourceId", min(resource_name) AS "resourceName",
-           labels,
-           string_agg(via, '; ' ORDER BY via_group_id IS NOT NULL, via, via_group_id) AS via
-      FROM audit.effective_access_at(${b}::timestamptz, ${page}::text[])
-     GROUP BY user_id, role_id, resource_type, resource_id, labels
-    ${having}
-     ORDER BY 2, 1, 5, 4, 6, 7, 9`.execute(db);
+  roles: readonly string[],
+  only?: readonly string[],
+): Promise<Population> {
+  const users = await sql<UserAt>`
+    SELECT t.user_id AS "userId", t.email, t.name AS "userName" FROM audit.user_history t
+     WHERE ${validAt(b)} ${onlyFor(sql`t.user_id`, only)}
+     ORDER BY t.email, t.user_id`.execute(db);
+  const targets = await targetsAt(db, b, roles);
+  const named = await sql<{ group_id: string; name: string }>`
+    SELECT t.group_id, t.name FROM audit.group_history t WHERE ${validAt(b)} ORDER BY t.name, t.group_id`.execute(
+    db,
+  );
+  const groupRank = new Map(named.rows.map((g, rank) => [g.group_id, rank]));
+  const groupsByRank: GroupAt[] = named.rows.map((g) => ({ name: g.name, targets: [] }));
+  const userIndex = new Map(users.rows.map((u, i) => [u.userId, i]));
+  const direct = new Pairs();
+  for (const g of await grantsAt(db, b, targets, only)) {
+    if (g.group) {
+      const rank = groupRank.get(g.holder);
+      if (rank !== undefined) groupsByRank[rank]!.targets.push(g.rank);
+      continue;
+    }
+    const i = userIndex.get(g.holder);
+    if (i !== undefined) direct.add(i, g.rank);
+  }
+  const members = await sql<{ user_id: string; group_id: string }>`
+    SELECT t.user_id, t.group_id FROM audit.membership_history t
+     WHERE ${validAt(b)} ${onlyFor(sql`t.user_id`, only)}`.execute(db);
+  const member = new Pairs();
+  for (const m of members.rows) {
+    const i = userIndex.get(m.user_id);
+    const rank = groupRank.get(m.group_id);
+    if (i !== undefined && rank !== undefined) member.add(i, rank);
+  }
+  const d = direct.byOwner(users.rows.length);
+  const m = member.byOwner(users.rows.length);
+  return {
+    users: users.rows,
+    targets,
+    groupsByRank,
+    directFrom: d.from,
+    direct: d.values,
+    groupsFrom: m.from,
+    groups: m.values,
+  };
 }
 
-/** The users valid at b, in the sheet's order. */
-async function usersAt(db: Db, b: Date): Promise<string[]> {
-  const users = await sql<{ user_id: string }>`
-    SELECT user_id FROM audit.user_history
-     WHERE valid_from <= ${b}::timestamptz AND (valid_to IS NULL OR valid_to > ${b}::timestamptz)
-     ORDER BY email, user_id`.execute(db);
-  return users.rows.map((u) => u.user_id);
+/** Hands on the rows of `population` a page of users at a time, those `keep` chooses. */
+function* pagesOf(p: Population, pageUsers: number, keep: (t: Target) => boolean): Generator<AccessRow[]> {
+  for (let i = 0; i < p.users.length; i += pageUsers) {
+    const rows = foldUsers(p, i, Math.min(i + pageUsers, p.users.length), keep);
+    if (rows.length > 0) yield rows;
+  }
 }
 
 /**
- * The users valid at b who may hold a privileged grant, in the sheet's order: a privileged
- * grant of their own or of a group they are a member of. A superset is harmless (their
- * page finds no privileged row). `roles`: PRIVILEGED_ROLES lower-cased (model/privileged.ts).
+ * The Access Review rows of some users at b, by user, each user's rows in the sheet's
+ * order; `privileged` false throughout (the caller applies its rule).
  */
-async function privilegedUsersAt(db: Db, b: Date, roles: readonly string[]): Promise<string[]> {
-  const users = await sql<{ user_id: string }>`
-    WITH pg AS (
-      SELECT g.principal_type, g.principal_id FROM audit.grant_history g
-       WHERE g.valid_from <= ${b}::timestamptz AND (g.valid_to IS NULL OR g.valid_to > ${b}::timestamptz)
-         AND g.resource_type = 'WORKSPACE' AND lower(btrim(g.role_name)) = ANY(${roles}::text[]))
-    SELECT u.user_id FROM audit.user_history u
-     WHERE u.valid_from <= ${b}::timestamptz AND (u.valid_to IS NULL OR u.valid_to > ${b}::timestamptz)
-       AND (u.user_id IN (SELECT principal_id FROM pg WHERE principal_type = 'user')
-            OR u.user_id IN (SELECT m.user_id FROM audit.membership_history m
-                              JOIN pg ON pg.principal_type = 'group' AND pg.principal_id = m.group_id
-                             WHERE m.valid_from <= ${b}::timestamptz
-                               AND (m.valid_to IS NULL OR m.valid_to > ${b}::timestamptz)))
-     ORDER BY u.email, u.user_id`.execute(db);
-  return users.rows.map((u) => u.user_id);
+export async function accessOfUsersAt(
+  db: Db,
+  b: Date,
+  ids: readonly string[],
+): Promise<Map<string, AccessRow[]>> {
+  const out = new Map<string, AccessRow[]>();
+  if (ids.length === 0) return out;
+  const population = await populationAt(db, b, [], ids);
+  for (const rows of pagesOf(population, 1000, () => true)) {
+    for (const row of rows) {
+      const list = out.get(row.userId);
+      if (list) list.push(row);
+      else out.set(row.userId, [row]);
+    }
+  }
+  return out;
 }
 
 /**
- * Streams the review at instant b a page at a time, privileged rows first (one read: the
- * privileged pass pages only the users who may hold such a row); a factory (each call
- * reads anew). With `readAhead`, the first walk's user lists are asked for at once, not
- * when the walk begins: the report reads them while it prepares its other sheets (at
- * 100,000 users the two lists take about half a second).
+ * Streams the review at instant b a page at a time, privileged rows first, then the rest;
+ * a factory (each call reads anew). With `readAhead`, the first walk's reads begin at
+ * once, not when the walk does: the report makes them while it prepares its other sheets.
  * Privileged means the rule in force (PRIVILEGED_ROLES), not the database's.
  */
 export function accessReviewAt(
@@ -90,40 +170,17 @@ export function accessReviewAt(
 ): () => AsyncIterable<AccessRow[]> {
   const roles = privilegedRoles.map(roleKey);
   const pageUsers = options.pageUsers ?? 1000;
-  const userLists = () => {
-    // Both lists asked for at once: the second is ready when the privileged pass ends.
-    const passes = [
-      { privileged: true, users: privilegedUsersAt(db, b, roles) },
-      { privileged: false, users: usersAt(db, b) },
-    ];
-    // Awaited by the walk; if it stops first, or never begins, a failure must not go unhandled.
-    for (const pass of passes) pass.users.catch(() => {});
-    return passes;
+  const read = () => {
+    const population = populationAt(db, b, roles);
+    // Awaited by the walk; if it never begins, a failure must not go unhandled.
+    population.catch(() => {});
+    return population;
   };
-  let readAhead = options.readAhead ? userLists() : undefined;
+  let readAhead = options.readAhead ? read() : undefined;
   return async function* () {
-    const passes = readAhead ?? userLists();
+    const population = await (readAhead ?? read());
     readAhead = undefined;
-    for (const { privileged, users } of passes) {
-      const ids = await users;
-      const read = (i: number) => {
-        if (i >= ids.length) return undefined;
-        const page = accessPage(db, b, ids.slice(i, i + pageUsers), { privileged, roles });
-        // Awaited below; if the reader stops first, its failure must not go unhandled.
-        page.catch(() => {});
-        return page;
-      };
-      // The next page is asked for before this one's rows are handed on: PostgreSQL
-      // works on it (on the other core) while the report writes these.
-      let next = read(0);
-      for (let i = 0; next !== undefined; i += pageUsers) {
-        const page = await next;
-        next = read(i + pageUsers);
-        // The driver's fresh objects, ours alone: completed in place rather than copied.
-        const rows = page.rows as AccessRow[];
-        for (const row of rows) row.privileged = privileged;
-        if (rows.length > 0) yield rows;
-      }
-    }
+    yield* pagesOf(population, pageUsers, (t) => t.privileged);
+    yield* pagesOf(population, pageUsers, (t) => !t.privileged);
   };
 }

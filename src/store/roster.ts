@@ -10,7 +10,7 @@ import { type Kysely, sql } from 'kysely';
 import { AuditError } from '../errors.js';
 import type { AccessRow } from '../model/report-data.js';
 import type { RosterEntry } from '../model/roster.js';
-import { accessPage } from './access-review.js';
+import { accessOfUsersAt } from './access-review.js';
 import { attempt } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -209,17 +209,15 @@ export async function accessOfUsers(
   userIds: readonly string[],
   isPrivileged: (roleName: string, resourceType: string) => boolean,
 ): Promise<Map<string, AccessRow[]>> {
+  const held = await attempt('reading the access of exceptions', () =>
+    accessOfUsersAt(db, at, [...new Set(userIds)]),
+  );
   const out = new Map<string, AccessRow[]>();
-  const ids = [...new Set(userIds)];
-  for (let i = 0; i < ids.length; i += 1000) {
-    const page = await attempt('reading the access of exceptions', () =>
-      accessPage(db, at, ids.slice(i, i + 1000)),
+  for (const [userId, rows] of held) {
+    out.set(
+      userId,
+      rows.map((row) => ({ ...row, privileged: isPrivileged(row.roleName, row.resourceType) })),
     );
-    for (const row of page.rows) {
-      const list = out.get(row.userId) ?? [];
-      list.push({ ...row, privileged: isPrivileged(row.roleName, row.resourceType) });
-      out.set(row.userId, list);
-    }
   }
   return out;
 }

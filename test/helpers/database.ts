@@ -49,7 +49,13 @@ async function admin(url: string, statement: string): Promise<void> {
   }
 }
 
-export async function openTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * `collation: 'en-US'`: on the server, a database whose default collation is ICU's en-US
+ * (case and accents sort as people expect, unlike C); the embedded database has C only.
+ */
+export async function openTestDatabase(
+  options: { migrate?: boolean; collation?: 'en-US' } = {},
+): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'access-audit-test-'));
   let url = '';
@@ -57,7 +63,9 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
   let dbName: string | undefined;
   if (serverUrl) {
     dbName = `audit_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-    await admin(serverUrl, `CREATE DATABASE "${dbName}"`);
+    const locale =
+      options.collation === 'en-US' ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'` : '';
+    await admin(serverUrl, `CREATE DATABASE "${dbName}"${locale}`);
     const u = new URL(serverUrl);
     u.pathname = `/${dbName}`;
     url = u.toString();
