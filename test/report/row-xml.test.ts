@@ -28,6 +28,11 @@ const ROWS: { cells: Cell[]; styles: Partial<Style>[] }[] = [
   // Too large for the writer's buffer, which grows for it, between rows that are not.
   { cells: ['long', 'é&<'.repeat(8000), null, '😀'.repeat(3000), null, 'end'], styles: [S.PRIVILEGED] },
   { cells: ['after', null, null, null, null, 'the long row'], styles: [] },
+  // Plain ASCII, and one character that is not, first, last or alone.
+  {
+    cells: ['~!#$%()*+,-./:;=?@[]^_`{|} plain', 'ends with &', 'ctl\x01x', 'café', "'", '"'],
+    styles: [],
+  },
 ];
 
 const styleOf = (row: (typeof ROWS)[number], i: number) => row.styles[i] ?? S.PLAIN;
