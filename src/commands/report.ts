@@ -7,7 +7,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AuditError } from '../errors.js';
-import { collectGarbage } from '../pipeline/memory.js';
 import { reconcile } from '../pipeline/reconcile.js';
 import { reportFileName, writeReport } from '../report/index.js';
 import { getReport, loadReportData } from '../store/index.js';
@@ -57,7 +56,6 @@ export function registerReport(program: Command, context: CommandContext): void 
           dir: config.reportsDir,
           fileName,
           ...(options.out !== undefined ? { outPath: options.out } : {}),
-          collectGarbage,
         });
         const recorded = await getReport(handle.db, id);
         const lines = [

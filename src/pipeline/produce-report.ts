@@ -5,7 +5,6 @@ import type { ReportData, ReportSummary } from '../model/report-data.js';
 import { writeReport } from '../report/index.js';
 import { type DatabaseHandle, getReport, loadReportData, recordReport } from '../store/index.js';
 import { TOOL_VERSION } from '../version.js';
-import { collectGarbage } from './memory.js';
 import { reconcile } from './reconcile.js';
 
 /**
@@ -50,7 +49,7 @@ export async function produceReport(
       readAhead: true,
     }),
   );
-  const written = await writeReport(data, { dir: config.reportsDir, collectGarbage });
+  const written = await writeReport(data, { dir: config.reportsDir });
   await recordReport(handle.db, {
     snapshotId,
     againstSnapshotId: data.summary.previous?.id ?? null,

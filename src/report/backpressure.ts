@@ -8,7 +8,7 @@ import type { Worksheet } from 'exceljs';
  * one turn of the event loop per chunk), the whole sheet's XML piles up in that
  * PassThrough. Measured at 500,000 rows: +170 MiB of buffers, RSS 330 MiB instead of flat.
  *
- * So every few hundred rows the writer asks here to wait while that backlog (or the file
+ * So every hundred rows the writer asks here to wait while that backlog (or the file
  * stream's) is above a bound. The backlog is read from exceljs internals (the worksheet's
  * `stream`, its `pipes`, their `_writableState.length`); if a later exceljs changes them,
  * `zipBacklog` returns undefined and the writer still yields a turn, and the report test
@@ -41,30 +41,15 @@ export type Relief = (ws: Worksheet) => Promise<void>;
 const HIGH_WATER = 1024 * 1024;
 
 /**
- * Reliefs between two full garbage collections, when the caller offers one: 100,000 rows
- * at a relief every 500 (sheet-writer.ts). Each page of the Access Review's rows waits in
- * memory while the page before it is written, lives long enough to be moved to V8's old
- * generation, and is garbage there soon after; V8 lets that generation grow to several
- * times what is live before it collects it. Measured at 100,000 users: the report's heap
- * peaked at 180 to 295 MB without these collections and at 110 MB with them, each a few
- * milliseconds (little is live).
- */
-const COLLECT_EVERY = 200;
-
-/**
  * A relief function for one workbook: yields a turn, then waits (in short sleeps, so it
  * cannot hang on a lost event) while the zip entry or the output file is backed up.
- * `failed` reports an error of the zip or the file so the wait ends with it; `collect`, if
- * given, is a full garbage collection, made every COLLECT_EVERY reliefs.
+ * `failed` reports an error of the zip or the file so the wait ends with it.
  */
 export function reliefFor(
   out: { writableNeedDrain?: boolean; writableLength?: number },
   failed: () => Error | undefined,
-  collect?: () => void,
 ): Relief {
-  let reliefs = 0;
   return async (ws) => {
-    if (collect !== undefined && ++reliefs % COLLECT_EVERY === 0) collect();
     await nextTurn();
     for (;;) {
       const error = failed();

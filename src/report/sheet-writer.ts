@@ -108,8 +108,14 @@ function addReviewValidations(ws: Worksheet, columns: readonly ColumnSpec[], las
   }
 }
 
-/** Rows between two waits for the zip and the file to catch up (see backpressure.ts). */
-const RELIEF_EVERY = 500;
+/**
+ * Rows between two waits for the zip and the file to catch up (see backpressure.ts). Each
+ * wait is also the turn in which deflate's finished chunks are taken and its next one
+ * handed over: deflate works on another core only while it has a chunk, so between two
+ * turns it stands idle. At 500 rows a turn the 100,000-user report waited on deflate a
+ * quarter of its time (5.9 to 6.8 s); at 100, 4.1 to 4.5 s on the same machine.
+ */
+const RELIEF_EVERY = 100;
 
 /**
  * Rows read before the column widths are set (exceljs's streaming writer takes widths only

@@ -30,8 +30,6 @@ export interface WriteReportOptions {
   fileName?: string;
   /** An exact path (e.g. `report --out FILE`); takes precedence over dir and fileName. */
   outPath?: string;
-  /** A full garbage collection, made now and then during a long sheet (see backpressure.ts). */
-  collectGarbage?: () => void;
 }
 
 export interface WrittenReport {
@@ -142,7 +140,7 @@ export async function writeReport(data: ReportData, options: WriteReportOptions)
 
     // The hash covers exactly what was written: it is computed from the cells as they go in.
     const tally = new ReportTally(s.timezone);
-    const relieve = reliefFor(out, () => streamError, options.collectGarbage);
+    const relieve = reliefFor(out, () => streamError);
     for (const source of dataSheets(data)) {
       await writeDataSheet(wb, source, { timezone: s.timezone, tally, relieve });
     }

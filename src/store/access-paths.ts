@@ -57,27 +57,34 @@ export interface Population {
   groups: Int32Array;
 }
 
-/** Pairs (owner index, value) gathered in any order, then laid out by owner. */
-export class Pairs {
-  private owners: number[] = [];
-  private values: number[] = [];
+/**
+ * Per-owner lists of numbers, built owner after owner (in the users' order) from the
+ * database's comma-separated text (string_agg of the ranks): one string a user, not one
+ * row a path, so reading 500,000 paths does not first make 500,000 objects.
+ */
+export class Lists {
+  private readonly starts: number[] = [0];
+  private readonly values: number[] = [];
 
-  add(owner: number, value: number): void {
-    this.owners.push(owner);
-    this.values.push(value);
+  /** The next owner's list, from text such as "3,17,4" (null: an empty list). */
+  add(text: string | null): void {
+    if (text !== null && text.length > 0) {
+      let n = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x2c) {
+          this.values.push(n);
+          n = 0;
+        } else n = n * 10 + (c - 0x30);
+      }
+      this.values.push(n);
+    }
+    this.starts.push(this.values.length);
   }
 
-  /** `values` grouped by owner: owner o's at [from[o], from[o + 1]); `from` has owners + 1 entries. */
-  byOwner(owners: number): { from: Int32Array; values: Int32Array } {
-    const from = new Int32Array(owners + 1);
-    for (const o of this.owners) from[o + 1]!++;
-    for (let o = 0; o < owners; o++) from[o + 1]! += from[o]!;
-    const next = from.slice(0, owners);
-    const values = new Int32Array(this.values.length);
-    this.owners.forEach((o, k) => {
-      values[next[o]!++] = this.values[k]!;
-    });
-    return { from, values };
+  /** Owner o's list is values[from[o]..from[o + 1]). */
+  done(): { from: Int32Array; values: Int32Array } {
+    return { from: Int32Array.from(this.starts), values: Int32Array.from(this.values) };
   }
 }
 

@@ -5,19 +5,19 @@
  * groups by name), not three rows of which revoking one would mean nothing.
  *
  * Privileged rows first, then the rest, each part ordered by email (the sheet's order).
- * The database gives the pieces in five plain reads at b, each one pass over its table:
- * the users in the sheet's order, the grants' targets and the groups in its own order
- * (ranks), every grant as (holder, target rank), every membership. access-paths.ts folds
- * them into rows, handed on a page of users at a time. The same rows as grouping
- * effective_access_at's (test/store/access-review.test.ts holds them to it) at a small
- * part of the database's work: it no longer joins, groups and sorts every row in its
- * collation, page after page. Held in memory meanwhile: the users (their ids, emails and
- * names) and two integers a path.
+ * The database gives the pieces in four reads at b: the grants' targets and the groups in
+ * its own order (ranks), the groups' grants, and the users in the sheet's order, each with
+ * the ranks of their direct grants' targets and of their groups as text (one row a user).
+ * access-paths.ts folds them into rows, handed on a page of users at a time. The same
+ * rows as grouping effective_access_at's (test/store/access-review.test.ts holds them to
+ * it) at a small part of the database's work: it no longer joins, groups and sorts every
+ * row in its collation, page after page. Held in memory meanwhile: the users (their ids,
+ * emails and names) and one integer a path.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { roleKey } from '../model/privileged.js';
 import type { AccessRow } from '../model/report-data.js';
-import { foldUsers, type GroupAt, Pairs, type Population, type Target, type UserAt } from './access-paths.js';
+import { foldUsers, type GroupAt, Lists, type Population, type Target, type UserAt } from './access-paths.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -58,67 +58,92 @@ async function targetsAt(db: Db, b: Date, roles: readonly string[]): Promise<Tar
   });
 }
 
-/** Every grant valid at b as (holder, rank of its target in `targets`). */
-async function grantsAt(db: Db, b: Date, targets: readonly Target[], only?: readonly string[]) {
+/** The targets as a relation k(role_name, role_id, resource_type, resource_id, labels, n), n = rank + 1. */
+function targetRelation(targets: readonly Target[]) {
   const col = <K extends keyof Target>(k: K) => targets.map((t) => t[k]);
-  const r = await sql<{ group: boolean; holder: string; rank: number }>`
-    SELECT t.principal_type = 'group' AS "group", t.principal_id AS holder, (k.n - 1)::int AS rank
-      FROM audit.grant_history t
-      JOIN unnest(${col('roleName')}::text[], ${col('roleId')}::text[], ${col('resourceType')}::text[],
-                  ${col('resourceId')}::text[], ${col('labels')}::text[]) WITH ORDINALITY
-           AS k(role_name, role_id, resource_type, resource_id, labels, n)
-        ON k.role_name = t.role_name AND k.role_id = t.role_id AND k.resource_type = t.resource_type
-       AND k.resource_id = t.resource_id AND k.labels = t.labels
-     WHERE ${validAt(b)} ${only ? sql`AND (t.principal_type = 'group' OR t.principal_id = ANY(${only}::text[]))` : sql``}`.execute(
-    db,
-  );
-  return r.rows;
+  return sql`unnest(${col('roleName')}::text[], ${col('roleId')}::text[], ${col('resourceType')}::text[],
+                    ${col('resourceId')}::text[], ${col('labels')}::text[]) WITH ORDINALITY
+             AS k(role_name, role_id, resource_type, resource_id, labels, n)`;
 }
 
-/** Everyone's paths at b (or only some users'), read in five passes. */
+const sameTarget = sql`k.role_name = t.role_name AND k.role_id = t.role_id AND k.resource_type = t.resource_type
+                       AND k.resource_id = t.resource_id AND k.labels = t.labels`;
+
+/** The groups valid at b, ranked by (name, id), each with the ranks of its grants' targets. */
+async function groupsAt(db: Db, b: Date, targets: readonly Target[]) {
+  const named = await sql<{ group_id: string; name: string }>`
+    SELECT t.group_id, t.name FROM audit.group_history t WHERE ${validAt(b)} ORDER BY t.name, t.group_id`.execute(
+    db,
+  );
+  const byId = new Map<string, GroupAt>();
+  const groups = named.rows.map((g) => {
+    const group = { name: g.name, targets: [] };
+    byId.set(g.group_id, group);
+    return group;
+  });
+  const grants = await sql<{ holder: string; rank: number }>`
+    SELECT t.principal_id AS holder, (k.n - 1)::int AS rank
+      FROM audit.grant_history t JOIN ${targetRelation(targets)} ON ${sameTarget}
+     WHERE t.principal_type = 'group' AND ${validAt(b)}`.execute(db);
+  for (const g of grants.rows) byId.get(g.holder)?.targets.push(g.rank);
+  return { ids: named.rows.map((g) => g.group_id), groups };
+}
+
+/**
+ * The users valid at b in the sheet's order, each with the target ranks of their direct
+ * grants and the ranks of their groups, as text lists (one row a user).
+ */
+function usersWithPaths(
+  db: Db,
+  b: Date,
+  targets: readonly Target[],
+  groupIds: readonly string[],
+  only?: readonly string[],
+) {
+  return sql<UserAt & { direct: string | null; groups: string | null }>`
+    WITH d AS (
+      SELECT t.principal_id AS user_id, string_agg((k.n - 1)::text, ',') AS ranks
+        FROM audit.grant_history t JOIN ${targetRelation(targets)} ON ${sameTarget}
+       WHERE t.principal_type = 'user' AND ${validAt(b)} ${onlyFor(sql`t.principal_id`, only)}
+       GROUP BY t.principal_id),
+    m AS (
+      SELECT t.user_id, string_agg((g.n - 1)::text, ',') AS ranks
+        FROM audit.membership_history t
+        JOIN unnest(${groupIds}::text[]) WITH ORDINALITY AS g(group_id, n) ON g.group_id = t.group_id
+       WHERE ${validAt(b)} ${onlyFor(sql`t.user_id`, only)}
+       GROUP BY t.user_id)
+    SELECT t.user_id AS "userId", t.email, t.name AS "userName", d.ranks AS direct, m.ranks AS groups
+      FROM audit.user_history t
+      LEFT JOIN d ON d.user_id = t.user_id
+      LEFT JOIN m ON m.user_id = t.user_id
+     WHERE ${validAt(b)} ${onlyFor(sql`t.user_id`, only)}
+     ORDER BY t.email, t.user_id`.execute(db);
+}
+
+/** Everyone's paths at b (or only some users'), in four reads. */
 async function populationAt(
   db: Db,
   b: Date,
   roles: readonly string[],
   only?: readonly string[],
 ): Promise<Population> {
-  const users = await sql<UserAt>`
-    SELECT t.user_id AS "userId", t.email, t.name AS "userName" FROM audit.user_history t
-     WHERE ${validAt(b)} ${onlyFor(sql`t.user_id`, only)}
-     ORDER BY t.email, t.user_id`.execute(db);
   const targets = await targetsAt(db, b, roles);
-  const named = await sql<{ group_id: string; name: string }>`
-    SELECT t.group_id, t.name FROM audit.group_history t WHERE ${validAt(b)} ORDER BY t.name, t.group_id`.execute(
-    db,
-  );
-  const groupRank = new Map(named.rows.map((g, rank) => [g.group_id, rank]));
-  const groupsByRank: GroupAt[] = named.rows.map((g) => ({ name: g.name, targets: [] }));
-  const userIndex = new Map(users.rows.map((u, i) => [u.userId, i]));
-  const direct = new Pairs();
-  for (const g of await grantsAt(db, b, targets, only)) {
-    if (g.group) {
-      const rank = groupRank.get(g.holder);
-      if (rank !== undefined) groupsByRank[rank]!.targets.push(g.rank);
-      continue;
-    }
-    const i = userIndex.get(g.holder);
-    if (i !== undefined) direct.add(i, g.rank);
-  }
-  const members = await sql<{ user_id: string; group_id: string }>`
-    SELECT t.user_id, t.group_id FROM audit.membership_history t
-     WHERE ${validAt(b)} ${onlyFor(sql`t.user_id`, only)}`.execute(db);
-  const member = new Pairs();
-  for (const m of members.rows) {
-    const i = userIndex.get(m.user_id);
-    const rank = groupRank.get(m.group_id);
-    if (i !== undefined && rank !== undefined) member.add(i, rank);
-  }
-  const d = direct.byOwner(users.rows.length);
-  const m = member.byOwner(users.rows.length);
+  const groups = await groupsAt(db, b, targets);
+  const read = await usersWithPaths(db, b, targets, groups.ids, only);
+  const direct = new Lists();
+  const member = new Lists();
+  const users = read.rows.map((u) => {
+    direct.add(u.direct);
+    member.add(u.groups);
+    // A user of its own: the row's lists are not kept.
+    return { userId: u.userId, email: u.email, userName: u.userName };
+  });
+  const d = direct.done();
+  const m = member.done();
   return {
-    users: users.rows,
+    users,
     targets,
-    groupsByRank,
+    groupsByRank: groups.groups,
     directFrom: d.from,
     direct: d.values,
     groupsFrom: m.from,
@@ -169,7 +194,13 @@ export function accessReviewAt(
   options: { pageUsers?: number; readAhead?: boolean } = {},
 ): () => AsyncIterable<AccessRow[]> {
   const roles = privilegedRoles.map(roleKey);
-  const pageUsers = options.pageUsers ?? 1000;
+  // Small pages: a page's rows are garbage before V8's young generation is collected
+  // twice, so they never reach the old generation, which then stays as small as what the
+  // report holds (the population) without forced collections. Each forced collection left
+  // V8 a tight limit and a train of incremental ones behind it: at 100,000 users that was
+  // 25 to 39 old-generation collections and a second of the report's time; with pages of
+  // 100 users and none forced, 3, and the same peak RSS (260 to 265 MB).
+  const pageUsers = options.pageUsers ?? 100;
   const read = () => {
     const population = populationAt(db, b, roles);
     // Awaited by the walk; if it never begins, a failure must not go unhandled.

@@ -37,7 +37,7 @@ export interface LoadReportDataInput {
   timezone: string;
   toolVersion: string;
   generatedAt: Date;
-  /** Users per page of the Access Review stream (default 1000). */
+  /** Users per page of the Access Review stream (default 100: access-review.ts). */
   accessPageUsers?: number;
   /**
    * Ask for the Access Review's user lists now, for its first walk, so they are read while
@@ -323,7 +323,7 @@ export async function loadReportData(db: Db, input: LoadReportDataInput): Promis
       staleInvites: invites.filter((i) => i.stale),
       membershipChanges: changed.membershipChanges,
       accessReview: accessReviewAt(db, b, privilegedRoles, {
-        pageUsers: input.accessPageUsers ?? 1000,
+        pageUsers: input.accessPageUsers,
         readAhead: input.readAhead ?? false,
       }),
       invites,
