@@ -1,5 +1,6 @@
 /** What several benchmark parts share: the simulator in its own process, scratch databases. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -59,4 +60,14 @@ export async function adminStatement(url: string, statement: string): Promise<vo
   } finally {
     await client.end();
   }
+}
+
+/** Builds dist/ (children that measure the product run the compiled code, as shipped). */
+export async function build(): Promise<void> {
+  const child = spawn('npm', ['run', 'build', '--silent'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`npm run build failed (exit ${code})`);
 }

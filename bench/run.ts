@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { naiveWalk } from './naive.js';
-import { adminStatement, ROOT, type SimulatorProcess, spawnSimulator } from './processes.js';
+import { adminStatement, build, ROOT, type SimulatorProcess, spawnSimulator } from './processes.js';
 import { record } from './results.js';
 
 const MB = 1024 * 1024;
@@ -426,16 +426,6 @@ try {
   await handle.close();
 }
 `;
-
-/** Builds dist/ (the child runs the compiled code). */
-async function build(): Promise<void> {
-  const child = spawn('npm', ['run', 'build', '--silent'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`npm run build failed (exit ${code})`);
-}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await benchRun();
