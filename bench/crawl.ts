@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { crawlWorkspace } from '../src/crawl/index.js';
 import type { WorkspacePicture } from '../src/model/workspace.js';
 import { Secret } from '../src/secret.js';
 import { naiveWalk } from './naive.js';
-import { build, ROOT, type SimulatorProcess, spawnSimulator } from './processes.js';
+import { build, productChild, type SimulatorProcess, spawnSimulator } from './processes.js';
 import { record } from './results.js';
 
 /** Peak RSS while `run` runs, sampled every 10 ms (process.resourceUsage().maxRSS is a lifetime figure). */
@@ -90,25 +88,8 @@ const warm = await measured();
 process.stdout.write(JSON.stringify({ cold, warm }) + '\\n');
 `;
 
-async function crawlTwice(sim: SimulatorProcess): Promise<{ cold: CrawlFigures; warm: CrawlFigures }> {
-  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', CHILD], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_ROOT: ROOT, BENCH_SIM_URL: sim.url, BENCH_SIM_TOKEN: sim.token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString('utf8');
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  const line = stdout.split('\n').find((l) => l.startsWith('{"cold"'));
-  if (code !== 0 || !line)
-    throw new Error(`crawl child failed (exit ${code}): ${stderr.trim().slice(-2000)}`);
-  return JSON.parse(line) as { cold: CrawlFigures; warm: CrawlFigures };
+function crawlTwice(sim: SimulatorProcess): Promise<{ cold: CrawlFigures; warm: CrawlFigures }> {
+  return productChild('crawl', CHILD, '{"cold"', { BENCH_SIM_URL: sim.url, BENCH_SIM_TOKEN: sim.token });
 }
 
 async function benchUnlimited(): Promise<void> {

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface SimulatorProcess {
   url: string;
@@ -70,4 +70,35 @@ export async function build(): Promise<void> {
   });
   const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`npm run build failed (exit ${code})`);
+}
+
+/**
+ * Runs `script` (ES module source) in a child Node with --expose-gc, as the Docker image
+ * starts the product (src/pipeline/memory.ts), on the compiled code under BENCH_ROOT, and
+ * returns the JSON object of the stdout line that starts with `marker`.
+ */
+export async function productChild<T>(
+  what: string,
+  script: string,
+  marker: string,
+  env: NodeJS.ProcessEnv,
+): Promise<T> {
+  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, BENCH_ROOT: ROOT },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString('utf8');
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString('utf8');
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  const line = stdout.split('\n').find((l) => l.startsWith(marker));
+  if (code !== 0 || !line)
+    throw new Error(`${what} child failed (exit ${code}): ${stderr.trim().slice(-2000)}`);
+  return JSON.parse(line) as T;
 }

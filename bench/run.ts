@@ -25,7 +25,6 @@
  *   BENCH_RUN_USERS=20000 npm run bench -- run
  *   npm run bench -- latency
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -34,7 +33,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { naiveWalk } from './naive.js';
-import { adminStatement, build, ROOT, type SimulatorProcess, spawnSimulator } from './processes.js';
+import { adminStatement, build, productChild, type SimulatorProcess, spawnSimulator } from './processes.js';
 import { record } from './results.js';
 
 const MB = 1024 * 1024;
@@ -94,25 +93,8 @@ interface ChildReport {
 
 async function runChild(env: NodeJS.ProcessEnv): Promise<ChildReport & { processMs: number }> {
   const started = performance.now();
-  // --expose-gc as the Docker image starts the product (src/pipeline/memory.ts).
-  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', CHILD], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, BENCH_ROOT: ROOT },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString('utf8');
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  const processMs = performance.now() - started;
-  const line = stdout.split('\n').find((l) => l.startsWith('{"openMs"'));
-  if (code !== 0 || !line) throw new Error(`run child failed (exit ${code}): ${stderr.trim().slice(-2000)}`);
-  return { ...(JSON.parse(line) as ChildReport), processMs };
+  const report = await productChild<ChildReport>('run', CHILD, '{"openMs"', env);
+  return { ...report, processMs: performance.now() - started };
 }
 
 /** Changes an administrator might make in a week, through the simulator's API. */
